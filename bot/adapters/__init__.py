@@ -1,0 +1,1 @@
+"""Channels: the only code that reads input, prints, exits, or talks to a network."""

@@ -1,0 +1,113 @@
+"""`vmbot` on the command line: argument parsing, input decoding, printing, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from bot import messages as msg
+from bot.adapters.render import answer_json, source_lines
+from bot.engine import Bot
+from bot.errors import DataError, NlpModelError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    command: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return command(args)
+    except DataError as exc:
+        print(msg.DATA_ERRORS_HEADER, file=sys.stderr)
+        for problem in exc.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return EXIT_DATA
+    except NlpModelError as exc:
+        print(msg.CLI_NLP_MODEL_ERROR.format(error=exc), file=sys.stderr)
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        print(msg.CLI_INTERRUPTED, file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+class _FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"vmbot : erreur : {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _FrenchParser(prog="vmbot", description=msg.CLI_DESCRIPTION)
+    parser.add_argument("--data", type=Path, default=None, help=msg.CLI_DATA_HELP)
+    sub = parser.add_subparsers(dest="command", parser_class=_FrenchParser)
+    ask = sub.add_parser("ask", help=msg.CLI_ASK_HELP, description=msg.CLI_ASK_HELP)
+    ask.add_argument("question", nargs="*", help=msg.CLI_QUESTION_HELP)
+    ask.add_argument("--json", action="store_true", help=msg.CLI_JSON_HELP)
+    ask.add_argument("--sources", action="store_true", help=msg.CLI_SOURCES_HELP)
+    ask.set_defaults(run=_ask)
+    faq = sub.add_parser("faq", help=msg.CLI_FAQ_HELP, description=msg.CLI_FAQ_HELP)
+    faq.set_defaults(run=_faq)
+    return parser
+
+
+def _ask(args: argparse.Namespace) -> int:
+    bot = Bot.from_paths(args.data)
+    if args.question:
+        _print_answer(bot, " ".join(args.question), as_json=args.json, sources=args.sources)
+        return EXIT_OK
+    for question in read_lines(sys.stdin.buffer, sys.stderr):
+        _print_answer(bot, question, as_json=args.json, sources=args.sources)
+    return EXIT_OK
+
+
+def read_lines(stream: BinaryIO, errors: TextIO) -> Iterator[str]:
+    """Decoded lines of a byte stream; an undecodable line is reported and replaced, not fatal."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            print(msg.CLI_BAD_INPUT_LINE.format(line=number), file=errors)
+            line = raw.decode("utf-8", errors="replace")
+        line = line.rstrip("\r\n")
+        if line.strip():
+            yield line
+
+
+def _print_answer(bot: Bot, question: str, *, as_json: bool, sources: bool) -> None:
+    answer = bot.ask(question)
+    if as_json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        return
+    print(answer.text)
+    if sources and answer.intent is not None:
+        print()
+        print("\n".join(source_lines(answer.sources, bot.corpus)))
+    sys.stdout.flush()
+
+
+def _faq(args: argparse.Namespace) -> int:
+    bot = Bot.from_paths(args.data)
+    out = [msg.FAQ_TITLE, "", msg.FAQ_INTRO]
+    for intent in bot.catalog.intents.values():
+        if not intent.sources:
+            continue
+        out += ["", f"## {intent.question}", "", intent.answer, "", msg.FAQ_SOURCES, ""]
+        for s in bot.sources(intent.id):
+            title = bot.corpus.document(s.document).title
+            out.append(f"- *{title}*, passage `{s.passage}` : « {s.excerpt} »")
+    print("\n".join(out))
+    return EXIT_OK

@@ -1,0 +1,42 @@
+"""Answers as JSON objects and as plain text: the shapes every channel shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import messages as msg
+from bot.domain import Answer, Corpus, Source
+
+__all__ = ["answer_json", "source_lines", "sources_json"]
+
+
+def sources_json(sources: tuple[Source, ...]) -> list[dict[str, str]]:
+    return [{"document": s.document, "passage": s.passage, "excerpt": s.excerpt} for s in sources]
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The `vmbot ask --json` object."""
+    return {
+        "question": answer.question,
+        "intent": answer.intent,
+        "confidence": answer.confidence,
+        "answer": answer.text,
+        "sources": sources_json(answer.sources),
+        "alternatives": [
+            {"intent": m.intent, "confidence": m.confidence} for m in answer.alternatives
+        ],
+        "kind": answer.kind.value,
+        "choices": list(answer.choices),
+    }
+
+
+def source_lines(sources: tuple[Source, ...], corpus: Corpus) -> list[str]:
+    """One line per source: passage id, document title, excerpt."""
+    if not sources:
+        return [msg.NO_SOURCES]
+    return [msg.SOURCES_HEADER] + [
+        msg.SOURCE_LINE.format(
+            passage=s.passage, document=corpus.document(s.document).title, excerpt=s.excerpt
+        )
+        for s in sources
+    ]

@@ -1,0 +1,146 @@
+"""Domain values: frozen, keyword-only dataclasses shared by the core and the adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "Answer",
+    "AnswerKind",
+    "Catalog",
+    "Corpus",
+    "Document",
+    "Intent",
+    "IntentKind",
+    "Lexicon",
+    "Match",
+    "Passage",
+    "Source",
+    "SourceRef",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Passage:
+    """An addressable paragraph of a source document."""
+
+    id: str
+    document: str
+    section: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    """A cleaned source text: its title, its origin and its passages in reading order."""
+
+    id: str
+    title: str
+    origin: str
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Corpus:
+    """Every document, with passages indexed by id."""
+
+    documents: tuple[Document, ...]
+    passages: dict[str, Passage] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.passages:
+            for doc in self.documents:
+                for p in doc.passages:
+                    self.passages[p.id] = p
+
+    def document(self, doc_id: str) -> Document:
+        """The document with this id."""
+        return next(d for d in self.documents if d.id == doc_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceRef:
+    """A citation in the data: a passage id and an optional verbatim excerpt of it."""
+
+    passage: str
+    excerpt: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """A resolved citation, as shown to people: document title, passage id, verbatim excerpt."""
+
+    document: str
+    passage: str
+    excerpt: str
+
+
+class IntentKind(StrEnum):
+    FAQ = "faq"
+    CONVERSATION = "conversation"
+    # Examples of what the bot must not answer: trains the classifier to reject them.
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Intent:
+    """What a question asks for, with its curated answer and the passages it rests on."""
+
+    id: str
+    kind: IntentKind
+    question: str
+    answer: str
+    sources: tuple[SourceRef, ...]
+    examples: tuple[str, ...]
+    file: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lexicon:
+    """Language data the analyzer needs besides spaCy: stop words, synonyms, fixes."""
+
+    stop_words: frozenset[str]
+    # canonical token -> phrases (raw French) that mean it
+    synonyms: dict[str, tuple[str, ...]]
+    # folded form -> lemma, where spaCy's lemma is wrong for this domain
+    lemma_fixes: dict[str, str]
+    # words that give a domain word another sense ("conteneur maritime")
+    false_friends: frozenset[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Catalog:
+    """Everything loaded from intents/: the intents by id and the lexicon."""
+
+    intents: dict[str, Intent]
+    lexicon: Lexicon
+
+
+@dataclass(frozen=True, kw_only=True)
+class Match:
+    """An intent and how confident the matcher is that the text asks for it, in [0, 1]."""
+
+    intent: str
+    confidence: float
+
+
+class AnswerKind(StrEnum):
+    ANSWER = "answer"
+    FALLBACK = "fallback"
+    AMBIGUOUS = "ambiguous"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """The bot's one-shot answer to a question."""
+
+    question: str
+    kind: AnswerKind
+    intent: str | None
+    confidence: float
+    text: str
+    sources: tuple[Source, ...] = ()
+    alternatives: tuple[Match, ...] = ()
+    # intents offered when the question is ambiguous, in the numbered order shown
+    choices: tuple[str, ...] = ()

@@ -1,0 +1,258 @@
+"""The facade channels use: load the data once, then answer questions with no I/O."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import messages as msg
+from bot.domain import Answer, AnswerKind, Catalog, Corpus, Intent, IntentKind, Match, Source
+from bot.index_cache import cache_key, cached, default_cache_dir
+from bot.loading import load_catalog, load_corpus
+from bot.nlp.analyzer import MAX_QUESTION_CHARS, Analyzer
+from bot.nlp.classifier import SoftmaxModel, train_softmax
+from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
+from bot.nlp.matcher import IntentMatcher, MatcherSettings, TrainingExample
+from bot.nlp.ranking import Ranker, Ranking
+
+__all__ = ["Bot", "EngineSettings", "default_data_root"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineSettings:
+    """Thresholds on the matcher's confidence, chosen by cross-validation."""
+
+    threshold: float = 0.34  # benchmarks/calibrate.py
+    # Two intents this close both above the threshold: ask which one was meant.
+    ambiguity_margin: float = 0.03
+    matcher: MatcherSettings = field(default_factory=MatcherSettings)
+
+
+def default_data_root() -> Path:
+    """`$VMBOT_DATA`, else the checkout this package lives in (holding intents/ and corpus/)."""
+    configured = os.environ.get("VMBOT_DATA")
+    return Path(configured) if configured else Path(__file__).resolve().parent.parent
+
+
+class Bot:
+    """Answers French questions from the intents; build it with `Bot.from_paths()`.
+
+    >>> bot = Bot.from_paths()
+    >>> bot.ask("c'est quoi un hyperviseur ?").intent
+    'definition_hyperviseur'
+    """
+
+    def __init__(
+        self,
+        *,
+        corpus: Corpus,
+        catalog: Catalog,
+        table: LemmaTable,
+        model: SoftmaxModel | None = None,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.catalog = catalog
+        self.settings = settings or EngineSettings()
+        self.analyzer = Analyzer(table, catalog.lexicon)
+        self._domain = frozenset(
+            t for p in corpus.passages.values() for t in self.analyzer.terms(p.text)
+        )
+        self.ranker = self._ranker(training_pairs(catalog), model)
+
+    def _ranker(self, pairs: list[tuple[str, str]], model: SoftmaxModel | None) -> Ranker:
+        samples = [(intent, self.analyzer.terms(text)) for intent, text in pairs]
+        rejecting = frozenset(
+            i.id for i in self.catalog.intents.values() if i.kind is IntentKind.OUT_OF_SCOPE
+        )
+        matcher = IntentMatcher(
+            [TrainingExample(intent=i, terms=t) for i, t in samples if i not in rejecting],
+            domain_words=self._domain,
+            french_words=self.analyzer.french_words,
+            false_friends=self.catalog.lexicon.false_friends,
+            settings=self.settings.matcher,
+        )
+        return Ranker(model=model or train_softmax(samples), matcher=matcher, rejecting=rejecting)
+
+    def retrained(self, pairs: list[tuple[str, str]]) -> Bot:
+        """The same bot trained on other (intent id, text) pairs: cross-validation folds."""
+        clone = copy.copy(self)
+        clone.ranker = self._ranker(pairs, None)
+        return clone
+
+    @classmethod
+    def from_paths(
+        cls,
+        data_root: Path | None = None,
+        *,
+        cache_dir: Path | None = None,
+        use_cache: bool = True,
+        settings: EngineSettings | None = None,
+    ) -> Bot:
+        """Load corpus/ and intents/ under `data_root`; raise DataError or NlpModelError."""
+        root = data_root or default_data_root()
+        corpus = load_corpus(root / "corpus")
+        catalog = load_catalog(root / "intents", corpus)
+        directory = (cache_dir or default_cache_dir()) if use_cache else None
+        texts = _texts_to_lemmatise(corpus, catalog)
+        fixes = catalog.lexicon.lemma_fixes
+        table_key = cache_key(model_version(), texts, sorted(fixes.items()))
+        table = cached(
+            "lemmas", table_key, LemmaTable, lambda: build_lemma_table(texts, fixes), directory
+        )
+        pairs = training_pairs(catalog)
+
+        def train() -> SoftmaxModel:
+            analyzer = Analyzer(table, catalog.lexicon)
+            return train_softmax([(i, analyzer.terms(t)) for i, t in pairs])
+
+        model_key = cache_key(table_key, pairs, sorted(catalog.lexicon.synonyms.items()))
+        model = cached("model", model_key, SoftmaxModel, train, directory)
+        return cls(corpus=corpus, catalog=catalog, table=table, model=model, settings=settings)
+
+    def intent(self, intent_id: str) -> Intent:
+        return self.catalog.intents[intent_id]
+
+    def sources(self, intent_id: str) -> tuple[Source, ...]:
+        """The intent's citations, each with its verbatim excerpt (the passage if none is set)."""
+        out = []
+        for ref in self.intent(intent_id).sources:
+            passage = self.corpus.passages[ref.passage]
+            out.append(
+                Source(
+                    document=passage.document,
+                    passage=passage.id,
+                    excerpt=ref.excerpt or passage.text,
+                )
+            )
+        return tuple(out)
+
+    def rank(self, text: str) -> Ranking:
+        """Every in-scope intent ranked for this text (none when nothing in it carries meaning)."""
+        return self.ranker.rank(self.analyzer.terms(clean(text)))
+
+    def ask(self, question: str) -> Answer:
+        """The one-shot answer: the intent's answer, a clarifying question, or the fallback."""
+        text = clean(question)
+        if not text:
+            return Answer(
+                question=question,
+                kind=AnswerKind.FALLBACK,
+                intent=None,
+                confidence=0.0,
+                text=msg.EMPTY_QUESTION,
+            )
+        ranking = (
+            self.rank(text) if not foreign_script(text) else Ranking(matches=(), out_of_scope=True)
+        )
+        ranked = list(ranking.matches)
+        alternatives = tuple(m for m in ranked[1:4] if m.confidence > 0)
+        top = ranked[0] if ranked else Match(intent="", confidence=0.0)
+        if ranking.out_of_scope or top.confidence < self.settings.threshold:
+            return Answer(
+                question=question,
+                kind=AnswerKind.FALLBACK,
+                intent=None,
+                confidence=top.confidence,
+                text=self.fallback_text(ranked),
+                alternatives=tuple(m for m in ranked[:3] if m.confidence > 0),
+            )
+        close = self.close_calls(ranked)
+        if len(close) > 1:
+            return Answer(
+                question=question,
+                kind=AnswerKind.AMBIGUOUS,
+                intent=top.intent,
+                confidence=top.confidence,
+                text=self.choices_text(close),
+                alternatives=alternatives,
+                choices=tuple(m.intent for m in close),
+            )
+        return self.answer_for(question, top, alternatives)
+
+    def answer_for(
+        self, question: str, match: Match, alternatives: tuple[Match, ...] = ()
+    ) -> Answer:
+        """The curated answer of a matched intent, with its sources."""
+        return Answer(
+            question=question,
+            kind=AnswerKind.ANSWER,
+            intent=match.intent,
+            confidence=match.confidence,
+            text=self.intent(match.intent).answer,
+            sources=self.sources(match.intent),
+            alternatives=alternatives,
+        )
+
+    def close_calls(self, ranked: list[Match]) -> list[Match]:
+        """The FAQ intents within the ambiguity margin of the best one (itself included)."""
+        top = ranked[0]
+        if self.intent(top.intent).kind is not IntentKind.FAQ:
+            return [top]
+        floor = max(self.settings.threshold, top.confidence - self.settings.ambiguity_margin)
+        return [
+            m
+            for m in ranked[:3]
+            if m.confidence >= floor and self.intent(m.intent).kind is IntentKind.FAQ
+        ]
+
+    def choices_text(self, close: list[Match]) -> str:
+        lines = [msg.AMBIGUOUS]
+        lines += [f"{i}. {self.intent(m.intent).question}" for i, m in enumerate(close, 1)]
+        lines.append(msg.AMBIGUOUS_HINT)
+        return "\n".join(lines)
+
+    def fallback_text(self, ranked: list[Match]) -> str:
+        """The fallback: what the bot can talk about and three questions to try."""
+        near = [
+            m.intent
+            for m in ranked[:3]
+            if m.confidence >= self.settings.threshold / 2
+            and self.intent(m.intent).kind is IntentKind.FAQ
+        ]
+        picks = list(dict.fromkeys([*near, *_DEFAULT_SUGGESTIONS]))[:3]
+        lines = [msg.FALLBACK]
+        lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
+        return "\n".join(lines)
+
+
+def clean(text: str) -> str:
+    """The question as matched: control characters and broken surrogates blanked, trimmed."""
+    return _CONTROL.sub(" ", text[: MAX_QUESTION_CHARS * 2]).strip()
+
+
+def foreign_script(text: str) -> bool:
+    """Whether most letters are outside the Latin script (Cyrillic, Chinese, ...).
+
+    >>> foreign_script("Docker 和虚拟机有什么区别"), foreign_script("Sécurité de Docker")
+    (True, False)
+    """
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))
+    return bool(letters) and latin < len(letters) / 2
+
+
+def training_pairs(catalog: Catalog) -> list[tuple[str, str]]:
+    """(intent id, text) for every example and canonical question: what the bot learns from."""
+    return [
+        (intent.id, text)
+        for intent in catalog.intents.values()
+        for text in (intent.question, *intent.examples)
+    ]
+
+
+def _texts_to_lemmatise(corpus: Corpus, catalog: Catalog) -> list[str]:
+    texts = [p.text for p in corpus.passages.values()]
+    for intent in catalog.intents.values():
+        texts += [intent.question, intent.answer, *intent.examples]
+    lexicon = catalog.lexicon
+    texts += [phrase for phrases in lexicon.synonyms.values() for phrase in phrases]
+    texts += sorted(lexicon.stop_words | lexicon.false_friends)
+    return texts

@@ -1,0 +1,36 @@
+"""The one family of errors vmbot raises; adapters turn them into French messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["BotError", "DataError", "DataProblem", "NlpModelError"]
+
+
+class BotError(Exception):
+    """Base of every error vmbot raises on purpose."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataProblem:
+    """One problem found in a data file: where it is and what is wrong (in French)."""
+
+    path: str
+    where: str
+    detail: str
+
+    def __str__(self) -> str:
+        place = f" ({self.where})" if self.where else ""
+        return f"{self.path}{place} : {self.detail}"
+
+
+class DataError(BotError):
+    """The data folders (intents, corpus) are invalid; carries every problem found."""
+
+    def __init__(self, problems: list[DataProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class NlpModelError(BotError):
+    """spaCy's French model could not be loaded."""

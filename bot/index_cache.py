@@ -1,0 +1,71 @@
+"""Index artefacts on disk (lemma table, trained model), keyed by what they are computed from.
+
+spaCy costs seconds to load and the model a second to train, so both are built
+once per change of the data (or of the model, or of this code's format) and read
+back in milliseconds by every later process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["cache_key", "cached", "default_cache_dir"]
+
+_FORMAT = 2
+T = TypeVar("T")
+
+
+def default_cache_dir() -> Path:
+    """`$VMBOT_CACHE_DIR`, else the user's cache directory."""
+    configured = os.environ.get("VMBOT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("vmbot", appauthor=False))
+
+
+def cache_key(*parts: Any) -> str:
+    """A short stable hash of JSON-serialisable parts.
+
+    >>> cache_key("a", [1, 2]) == cache_key("a", [1, 2]) != cache_key("a", [2, 1])
+    True
+    """
+    return hashlib.sha256(json.dumps([_FORMAT, *parts]).encode()).hexdigest()[:24]
+
+
+def cached(name: str, key: str, kind: type[T], build: Callable[[], T], cache_dir: Path | None) -> T:
+    """The artefact stored under (name, key) if readable and of the right kind, else built."""
+    path = cache_dir / f"{name}-{key}.pickle" if cache_dir is not None else None
+    if path is not None and path.is_file():
+        # A truncated or foreign file is rebuilt, never trusted.
+        with contextlib.suppress(Exception), path.open("rb") as fh:
+            value = pickle.load(fh)
+            if isinstance(value, kind):
+                return value
+    value = build()
+    if path is not None:
+        _store(path, value)
+    return value
+
+
+def _store(path: Path, value: object) -> None:
+    # A read-only or full disk only costs speed: the next process rebuilds.
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

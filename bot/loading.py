@@ -1,0 +1,376 @@
+"""Data files -> domain objects, validated: every problem is gathered, nothing is printed.
+
+`intents/` holds YAML files whose one top-level key says what they hold:
+`intents` (a list of intents) or `lexicon` (the analyzer's language data).
+`corpus/` holds one YAML file per source document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import messages as msg
+from bot.domain import Catalog, Corpus, Document, Intent, IntentKind, Lexicon, Passage, SourceRef
+from bot.errors import DataError, DataProblem
+from bot.nlp.text import fold, tokenize
+
+__all__ = ["EvalItem", "data_files", "load_catalog", "load_corpus", "load_eval_set", "read_yaml"]
+
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_EXAMPLE_LIMITS = {
+    IntentKind.FAQ: (10, 25),
+    IntentKind.CONVERSATION: (10, 25),
+    IntentKind.OUT_OF_SCOPE: (20, 150),
+}
+_ID = re.compile(r"^[a-z0-9_.-]+$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Field:
+    kind: type | tuple[type, ...]
+    required: bool = True
+
+
+class _Problems:
+    """Collects problems for one file; `where` names the intent or passage at hand."""
+
+    def __init__(self, path: Path, problems: list[DataProblem]) -> None:
+        self.path = path
+        self._all = problems
+
+    def add(self, where: str, detail: str) -> None:
+        self._all.append(DataProblem(path=str(self.path), where=where, detail=detail))
+
+    def fields(self, raw: Any, schema: dict[str, _Field], where: str) -> bool:
+        """Check a mapping against a schema; report every unknown, missing or mistyped field."""
+        if not isinstance(raw, dict):
+            self.add(where, msg.DATA_NOT_MAPPING)
+            return False
+        ok = True
+        for key in raw:
+            if key not in schema:
+                self.add(where, msg.DATA_UNKNOWN_FIELD.format(field=key))
+                ok = False
+        for key, spec in schema.items():
+            if key not in raw or raw[key] is None:
+                if spec.required:
+                    self.add(where, msg.DATA_MISSING_FIELD.format(field=key))
+                    ok = False
+            elif not isinstance(raw[key], spec.kind) or isinstance(raw[key], bool):
+                self.add(where, msg.DATA_BAD_TYPE.format(field=key))
+                ok = False
+        return ok
+
+
+def read_yaml(path: Path, problems: list[DataProblem]) -> Any:
+    """Parse one YAML file; a syntax or encoding error becomes a problem naming the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = msg.DATA_LINE.format(line=mark.line + 1) if mark is not None else ""
+        problems.append(DataProblem(path=str(path), where=where, detail=msg.DATA_BAD_YAML))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(
+            DataProblem(path=str(path), where="", detail=msg.DATA_UNREADABLE.format(error=exc))
+        )
+    return None
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The YAML files of a data folder, in a stable order; a missing folder is a problem."""
+    if not folder.is_dir():
+        raise DataError([DataProblem(path=str(folder), where="", detail=msg.DATA_MISSING_FOLDER)])
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise DataError([DataProblem(path=str(folder), where="", detail=msg.DATA_EMPTY_FOLDER)])
+    return files
+
+
+_DOCUMENT = {
+    "id": _Field(kind=str),
+    "title": _Field(kind=str),
+    "origin": _Field(kind=str),
+    "source_file": _Field(kind=str, required=False),
+    "passages": _Field(kind=list),
+}
+_PASSAGE = {"id": _Field(kind=str), "section": _Field(kind=str), "text": _Field(kind=str)}
+
+
+def load_corpus(folder: Path) -> Corpus:
+    """Load every document of the corpus folder, or raise DataError listing every problem."""
+    problems: list[DataProblem] = []
+    documents: list[Document] = []
+    seen: dict[str, Path] = {}
+    for path in data_files(folder):
+        check = _Problems(path, problems)
+        raw = read_yaml(path, problems)
+        if raw is None or not check.fields(raw, _DOCUMENT, ""):
+            continue
+        passages: list[Passage] = []
+        for i, item in enumerate(raw["passages"]):
+            where = msg.DATA_PASSAGE.format(
+                id=item.get("id", i + 1) if isinstance(item, dict) else i + 1
+            )
+            if not check.fields(item, _PASSAGE, where):
+                continue
+            if item["id"] in seen:
+                check.add(where, msg.DATA_DUPLICATE_ID.format(other=seen[item["id"]]))
+                continue
+            if not item["text"].strip():
+                check.add(where, msg.DATA_EMPTY_FIELD.format(field="text"))
+                continue
+            seen[item["id"]] = path
+            passages.append(
+                Passage(
+                    id=item["id"], document=raw["id"], section=item["section"], text=item["text"]
+                )
+            )
+        documents.append(
+            Document(
+                id=raw["id"], title=raw["title"], origin=raw["origin"], passages=tuple(passages)
+            )
+        )
+    if problems:
+        raise DataError(problems)
+    return Corpus(documents=tuple(documents))
+
+
+_INTENT = {
+    "id": _Field(kind=str),
+    "kind": _Field(kind=str, required=False),
+    "question": _Field(kind=str),
+    "answer": _Field(kind=str),
+    "sources": _Field(kind=list, required=False),
+    "examples": _Field(kind=list),
+}
+_SOURCE = {"passage": _Field(kind=str), "excerpt": _Field(kind=str, required=False)}
+_LEXICON = {
+    "stop_words": _Field(kind=list),
+    "synonyms": _Field(kind=dict),
+    "lemma_fixes": _Field(kind=dict),
+    "false_friends": _Field(kind=list),
+}
+
+
+def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
+    """Load the intents and the lexicon, checked against the corpus; raise DataError if invalid."""
+    problems: list[DataProblem] = []
+    intents: dict[str, Intent] = {}
+    lexicons: list[Lexicon] = []
+    example_owner: dict[str, str] = {}
+    readers: dict[str, Callable[[Any, _Problems], None]] = {
+        "intents": lambda raw, check: _read_intents(raw, check, corpus, intents, example_owner),
+        "lexicon": lambda raw, check: lexicons.extend(_read_lexicon(raw, check)),
+    }
+    for path in data_files(folder):
+        check = _Problems(path, problems)
+        raw = read_yaml(path, problems)
+        if raw is None:
+            continue
+        if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in readers:
+            check.add("", msg.DATA_BAD_TOP_LEVEL.format(keys=", ".join(readers)))
+            continue
+        key, value = next(iter(raw.items()))
+        readers[key](value, check)
+    if len(lexicons) != 1 and not problems:
+        problems.append(
+            DataProblem(
+                path=str(folder), where="", detail=msg.DATA_ONE_LEXICON.format(n=len(lexicons))
+            )
+        )
+    if problems:
+        raise DataError(problems)
+    return Catalog(intents=intents, lexicon=lexicons[0])
+
+
+def _read_intents(
+    raw: Any,
+    check: _Problems,
+    corpus: Corpus,
+    intents: dict[str, Intent],
+    example_owner: dict[str, str],
+) -> None:
+    if not isinstance(raw, list):
+        check.add("intents", msg.DATA_NOT_LIST)
+        return
+    for i, item in enumerate(raw):
+        intent_id = item.get("id") if isinstance(item, dict) else None
+        where = msg.DATA_INTENT.format(id=intent_id or f"n° {i + 1}")
+        if not check.fields(item, _INTENT, where):
+            continue
+        intent = _read_intent(item, check, where, corpus, example_owner)
+        if intent is None:
+            continue
+        if intent.id in intents:
+            check.add(where, msg.DATA_DUPLICATE_ID.format(other=intents[intent.id].file))
+            continue
+        intents[intent.id] = intent
+
+
+def _read_intent(
+    item: dict[str, Any],
+    check: _Problems,
+    where: str,
+    corpus: Corpus,
+    example_owner: dict[str, str],
+) -> Intent | None:
+    ok = True
+    if not _ID.match(item["id"]):
+        check.add(where, msg.DATA_BAD_ID)
+        ok = False
+    try:
+        kind = IntentKind(item.get("kind") or IntentKind.FAQ)
+    except ValueError:
+        check.add(where, msg.DATA_BAD_KIND.format(kinds=", ".join(k.value for k in IntentKind)))
+        kind, ok = IntentKind.FAQ, False
+    for field in ("question", "answer"):
+        if not item[field].strip():
+            check.add(where, msg.DATA_EMPTY_FIELD.format(field=field))
+            ok = False
+    sources = list(_read_sources(item.get("sources") or [], check, where, corpus))
+    if kind is IntentKind.FAQ and not sources:
+        check.add(where, msg.DATA_FAQ_NEEDS_SOURCES)
+        ok = False
+    examples = [e for e in item["examples"] if isinstance(e, str) and e.strip()]
+    if len(examples) != len(item["examples"]):
+        check.add(where, msg.DATA_EMPTY_EXAMPLE)
+        ok = False
+    low, high = _EXAMPLE_LIMITS[kind]
+    if not low <= len(examples) <= high:
+        check.add(where, msg.DATA_EXAMPLE_COUNT.format(n=len(examples), lo=low, hi=high))
+        ok = False
+    seen_here: set[str] = set()
+    for example in examples:
+        key = " ".join(tokenize(fold(example)))
+        owner = example_owner.setdefault(key, item["id"])
+        if owner != item["id"]:
+            check.add(where, msg.DATA_DUPLICATE_EXAMPLE.format(example=example, other=owner))
+            ok = False
+        elif key in seen_here:
+            check.add(where, msg.DATA_REPEATED_EXAMPLE.format(example=example))
+            ok = False
+        seen_here.add(key)
+    if not ok:
+        return None
+    return Intent(
+        id=item["id"],
+        kind=kind,
+        question=item["question"].strip(),
+        answer=item["answer"].strip(),
+        sources=tuple(sources),
+        examples=tuple(e.strip() for e in examples),
+        file=str(check.path),
+    )
+
+
+def _read_sources(
+    raw: list[Any], check: _Problems, where: str, corpus: Corpus
+) -> Iterator[SourceRef]:
+    for item in raw:
+        if not check.fields(item, _SOURCE, where):
+            continue
+        passage = corpus.passages.get(item["passage"])
+        if passage is None:
+            check.add(where, msg.DATA_UNKNOWN_PASSAGE.format(passage=item["passage"]))
+            continue
+        excerpt = item.get("excerpt")
+        if excerpt is not None and excerpt.strip() not in passage.text:
+            check.add(where, msg.DATA_EXCERPT_NOT_VERBATIM.format(passage=passage.id))
+            continue
+        yield SourceRef(passage=passage.id, excerpt=excerpt.strip() if excerpt else None)
+
+
+def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
+    where = "lexicon"
+    if not check.fields(raw, _LEXICON, where):
+        return []
+    ok = True
+    words: dict[str, list[str]] = {}
+    for field in ("stop_words", "false_friends"):
+        words[field] = [str(w) for w in raw[field]]
+        for word in words[field]:
+            if tokenize(fold(word)) != [word]:
+                check.add(where, msg.DATA_BAD_WORD.format(field=field, word=word))
+                ok = False
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for canonical, phrases in raw["synonyms"].items():
+        if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+            check.add(where, msg.DATA_BAD_SYNONYMS.format(term=canonical))
+            ok = False
+            continue
+        synonyms[str(canonical)] = tuple(phrases)
+    fixes = {str(k): str(v) for k, v in raw["lemma_fixes"].items()}
+    if not ok:
+        return []
+    return [
+        Lexicon(
+            stop_words=frozenset(words["stop_words"]),
+            synonyms=synonyms,
+            lemma_fixes=fixes,
+            false_friends=frozenset(words["false_friends"]),
+        )
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvalItem:
+    """One labelled question: the intents that are right for it (empty: out of scope)."""
+
+    question: str
+    expected: frozenset[str]
+    line: int
+
+
+def load_eval_set(path: Path, known_intents: set[str]) -> list[EvalItem]:
+    """Read a labelled set (`- {q: ..., intent: id | null | [ids]}`); DataError names the line."""
+    problems: list[DataProblem] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+        nodes = yaml.compose(text, Loader=_SafeLoader)
+        raw = yaml.load(text, Loader=_SafeLoader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(
+            [DataProblem(path=str(path), where="", detail=msg.DATA_UNREADABLE.format(error=exc))]
+        ) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = msg.DATA_LINE.format(line=mark.line + 1) if mark is not None else ""
+        raise DataError(
+            [DataProblem(path=str(path), where=where, detail=msg.DATA_BAD_YAML)]
+        ) from exc
+    if not isinstance(raw, list) or nodes is None:
+        raise DataError([DataProblem(path=str(path), where="", detail=msg.EVAL_NOT_LIST)])
+    items: list[EvalItem] = []
+    for node, entry in zip(nodes.value, raw, strict=True):
+        line = node.start_mark.line + 1
+        where = msg.DATA_LINE.format(line=line)
+        if not isinstance(entry, dict) or set(entry) != {"q", "intent"}:
+            problems.append(DataProblem(path=str(path), where=where, detail=msg.EVAL_BAD_ENTRY))
+            continue
+        question, intent = entry["q"], entry["intent"]
+        expected = [] if intent is None else intent if isinstance(intent, list) else [intent]
+        if not isinstance(question, str) or not question.strip():
+            problems.append(DataProblem(path=str(path), where=where, detail=msg.EVAL_BAD_ENTRY))
+            continue
+        unknown = [i for i in expected if i not in known_intents]
+        if unknown:
+            problems.append(
+                DataProblem(
+                    path=str(path),
+                    where=where,
+                    detail=msg.EVAL_UNKNOWN_INTENT.format(intent=", ".join(map(str, unknown))),
+                )
+            )
+            continue
+        items.append(EvalItem(question=question, expected=frozenset(expected), line=line))
+    if problems:
+        raise DataError(problems)
+    return items

@@ -1,0 +1,1 @@
+"""Understanding French: folding and tokenizing, lemmas, analysis, matching."""

@@ -1,0 +1,117 @@
+"""Analysis: French text -> the terms the matcher compares (lemmas, synonyms, no stop words)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+from bot.domain import Lexicon
+from bot.nlp.lemmas import LemmaTable
+from bot.nlp.text import fold, tokenize
+
+__all__ = ["MAX_QUESTION_CHARS", "Analyzer"]
+
+# A question longer than this is cut: nobody types more, and analysis stays instant.
+MAX_QUESTION_CHARS = 2_000
+_MIN_TYPO_LENGTH = 4
+_TYPO_CACHE_SIZE = 20_000
+
+
+class Analyzer:
+    """Turns text into terms with the same steps at index time and at query time.
+
+    Steps: fold and tokenize, lemma from the table (a typo is first corrected
+    against the forms the bot knows), synonyms to their canonical term, stop
+    words dropped.
+    """
+
+    def __init__(self, table: LemmaTable, lexicon: Lexicon) -> None:
+        self.table = table
+        self._lemmas = table.lemmas
+        self._french = table.french_words
+        self._stop = lexicon.stop_words
+        self._typo_choices = [f for f in table.lemmas if len(f) >= _MIN_TYPO_LENGTH]
+        self._corrections: dict[str, str] = {}
+        self._synonyms = self._compile_synonyms(lexicon.synonyms)
+        self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
+
+    def _compile_synonyms(self, synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], str]:
+        compiled: dict[tuple[str, ...], str] = {}
+        for canonical, phrases in synonyms.items():
+            for phrase in phrases:
+                key = tuple(self.lemma(t) for t in tokenize(fold(phrase)))
+                if key:
+                    compiled[key] = fold(canonical)
+        return compiled
+
+    @property
+    def french_words(self) -> frozenset[str]:
+        return self._french
+
+    def lemma(self, form: str) -> str:
+        """The lemma of one folded token, correcting a typo when the form is unknown.
+
+        >>> from bot.domain import Lexicon
+        >>> table = LemmaTable(lemmas={"conteneurs": "conteneur"}, french_words=frozenset())
+        >>> lexicon = Lexicon(stop_words=frozenset(), synonyms={}, lemma_fixes={},
+        ...                   false_friends=frozenset())
+        >>> Analyzer(table, lexicon).lemma("conteneusr")
+        'conteneur'
+        """
+        known = self._lemmas.get(form)
+        if known is not None:
+            return known
+        if form[-1:] in ("s", "x") and form[:-1] in self._lemmas:
+            return self._lemmas[form[:-1]]
+        return self._lemmas.get(self._correct(form), form)
+
+    def _correct(self, form: str) -> str:
+        if len(form) < _MIN_TYPO_LENGTH or form in self._french or form.isdigit():
+            return form
+        cached = self._corrections.get(form)
+        if cached is not None:
+            return cached
+        # One edit in a short word, about one in five in a long one.
+        cutoff = 80.0 if len(form) >= 5 else 85.0
+        best = process.extractOne(form, self._typo_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        corrected = best[0] if best is not None else form
+        if len(self._corrections) < _TYPO_CACHE_SIZE:
+            self._corrections[form] = corrected
+        return corrected
+
+    def lemmas(self, text: str) -> list[str]:
+        """Every token's lemma, stop words included (the criteria reader needs negations)."""
+        return [self.lemma(t) for t in tokenize(fold(text[:MAX_QUESTION_CHARS]))]
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        """The terms that carry meaning, in order.
+
+        >>> from bot.domain import Lexicon
+        >>> table = LemmaTable(lemmas={"machines": "machine", "virtuelles": "virtuel"},
+        ...                    french_words=frozenset())
+        >>> lexicon = Lexicon(stop_words=frozenset({"les", "le"}),
+        ...                   synonyms={"vm": ("machine virtuelle",)}, lemma_fixes={},
+        ...                   false_friends=frozenset())
+        >>> Analyzer(table, lexicon).terms("Les Machines Virtuelles")
+        ('vm',)
+        """
+        return self._drop_stop_words(self._apply_synonyms(self.lemmas(text)))
+
+    def _apply_synonyms(self, lemmas: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(lemmas):
+            for size in range(min(self._longest_synonym, len(lemmas) - i), 0, -1):
+                canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
+                if canonical is not None:
+                    out.append(canonical)
+                    i += size
+                    break
+            else:
+                out.append(lemmas[i])
+                i += 1
+        return out
+
+    def _drop_stop_words(self, lemmas: Iterable[str]) -> tuple[str, ...]:
+        return tuple(t for t in lemmas if t not in self._stop)

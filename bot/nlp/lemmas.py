@@ -1,0 +1,93 @@
+"""The lemma table: spaCy's French lemmas for every word form the bot knows.
+
+This is the only module that imports spaCy. Importing and loading the French
+pipeline costs seconds, so it runs when the index is built, never per question:
+the table it yields maps folded word forms to folded lemmas, and both the index
+and the queries are analysed through that same table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.errors import NlpModelError
+from bot.nlp.text import fold, tokenize
+
+__all__ = ["MODEL_NAME", "LemmaTable", "build_lemma_table", "model_version"]
+
+MODEL_NAME = "fr_core_news_sm"
+# The lemmatizer needs POS tags from the morphologizer; the rest is not needed.
+_EXCLUDED = ["parser", "senter", "ner"]
+# A form is read as a typo of a neighbour this many times more frequent.
+_MORE_FREQUENT = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class LemmaTable:
+    """Folded form -> folded lemma, plus the folded lemmas spaCy knows as French words."""
+
+    lemmas: dict[str, str]
+    french_words: frozenset[str]
+
+
+def model_version() -> str:
+    """The installed French model's version, part of the cache key."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{MODEL_NAME}-{version('fr-core-news-sm')}"
+    except PackageNotFoundError:
+        return f"{MODEL_NAME}-absent"
+
+
+def build_lemma_table(texts: Iterable[str], fixes: dict[str, str]) -> LemmaTable:
+    """Lemmatise every text with spaCy and keep, for each folded form, its usual lemma.
+
+    Forms written with accents vote twice: "sécurisé" tells that "securise" is a
+    participle of "sécuriser", which spaCy cannot guess from the bare form.
+    """
+    try:
+        import spacy
+
+        nlp = spacy.load(MODEL_NAME, exclude=_EXCLUDED)
+    except (ImportError, OSError) as exc:
+        raise NlpModelError(str(exc)) from exc
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc in nlp.pipe(texts, batch_size=256):
+        for token in doc:
+            # Re-split with the query tokenizer so that keys are the forms queries yield.
+            forms = tokenize(fold(token.text))
+            if len(forms) != 1:
+                continue
+            form = forms[0]
+            lemma = "".join(tokenize(fold(token.lemma_))) or form
+            weight = 1 if token.text.isascii() else 2
+            votes[form][lemma] += weight
+    lemmas = {form: counts.most_common(1)[0][0] for form, counts in votes.items()}
+    lemmas.update(fixes)
+    lemmatizer: Any = nlp.get_pipe("lemmatizer")
+    lookup = lemmatizer.lookups.get_table("lemma_lookup")
+    french = {fold(lemma) for values in lookup.values() for lemma in values}
+    _absorb_typos(lemmas, votes, french | set(fixes))
+    french.update(lemmas.values())
+    return LemmaTable(lemmas=lemmas, french_words=frozenset(french))
+
+
+def _absorb_typos(lemmas: dict[str, str], votes: dict[str, Counter[str]], french: set[str]) -> None:
+    # Examples are typed like users type: "dokcer" thrice, "docker" a hundred times.
+    # A form spaCy does not know, close to a far more frequent one, takes its lemma;
+    # otherwise it would count as a word of its own and typo correction would
+    # never map a user's "dokcer" onto "docker".
+    totals = {f: c.total() for f, c in votes.items()}
+    for form, total in totals.items():
+        if len(form) < 4 or form in french or form.isdigit() or lemmas.get(form) != form:
+            continue
+        frequent = [f for f, t in totals.items() if t >= _MORE_FREQUENT * total and len(f) >= 4]
+        best = process.extractOne(form, frequent, scorer=fuzz.ratio, score_cutoff=80.0)
+        if best is not None:
+            lemmas[form] = lemmas[best[0]]

@@ -1,0 +1,166 @@
+"""Matching analysed questions to intents: weighted lemma overlap plus fuzzy near-duplicates.
+
+Each term is weighted by how telling it is (an IDF over intents). A question is
+compared with every example (nearest neighbour) and with each intent as a whole
+(centroid), by cosine. Words the bot has never seen stay in the question's norm,
+so "conteneur maritime" scores far below "conteneur": that is what rejects
+out-of-scope questions that share a word with the domain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.domain import Match
+
+__all__ = ["IntentMatcher", "MatcherSettings", "TrainingExample"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingExample:
+    intent: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatcherSettings:
+    """The knobs, chosen by cross-validation on the intent examples (see benchmarks/)."""
+
+    nearest_weight: float = 0.6
+    centroid_weight: float = 0.4
+    # Weights of words absent from every example.
+    domain_word_weight: float = 0.8  # found in the corpus: on topic, but not telling
+    french_word_weight: float = 1.6  # a real French word from elsewhere
+    unknown_word_weight: float = 2.2  # not French either: English, gibberish
+    false_friend_weight: float = 5.0  # "maritime", "laver": another sense of a domain word
+    fuzzy_cutoff: float = 90.0
+
+
+class IntentMatcher:
+    """Ranks intents for a sequence of terms; built once, queried many times."""
+
+    def __init__(
+        self,
+        examples: Sequence[TrainingExample],
+        *,
+        domain_words: Iterable[str] = (),
+        french_words: frozenset[str] = frozenset(),
+        false_friends: frozenset[str] = frozenset(),
+        settings: MatcherSettings | None = None,
+    ) -> None:
+        self.settings = settings or MatcherSettings()
+        self._french = french_words
+        self._false_friends = false_friends
+        self._intents = sorted({e.intent for e in examples})
+        intent_index = {name: i for i, name in enumerate(self._intents)}
+        df: dict[str, set[str]] = defaultdict(set)
+        for example in examples:
+            for term in example.terms:
+                df[term].add(example.intent)
+        n = len(self._intents)
+        self._idf = {t: math.log(1.0 + n / len(owners)) for t, owners in df.items()}
+        self._domain = frozenset(domain_words) - self._idf.keys()
+        self._example_intent: list[int] = []
+        self._example_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        centroids: list[dict[str, float]] = [defaultdict(float) for _ in self._intents]
+        self._example_texts: list[str] = []
+        for example in examples:
+            vector = _unit(self._vector(example.terms))
+            if not vector:
+                continue
+            idx = len(self._example_intent)
+            self._example_intent.append(intent_index[example.intent])
+            self._example_texts.append(" ".join(example.terms))
+            for term, weight in vector.items():
+                self._example_postings[term].append((idx, weight))
+                centroids[intent_index[example.intent]][term] += weight
+        self._centroid_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, centroid in enumerate(centroids):
+            for term, weight in _unit(centroid).items():
+                self._centroid_postings[term].append((i, weight))
+
+    @property
+    def intents(self) -> list[str]:
+        return list(self._intents)
+
+    def weight(self, term: str) -> float:
+        """How much a term of a question counts, known or not."""
+        idf = self._idf.get(term)
+        if idf is not None:
+            return idf
+        s = self.settings
+        if term in self._false_friends:
+            return s.false_friend_weight
+        if term in self._domain:
+            return s.domain_word_weight
+        if term in self._french or term.isdigit():
+            return s.french_word_weight
+        return s.unknown_word_weight
+
+    def coverage(self, terms: Sequence[str]) -> float:
+        """The share of the question's weight on words seen in the examples, in [0, 1]."""
+        query = self._vector(terms)
+        norm = math.sqrt(sum(w * w for w in query.values()))
+        if norm == 0.0:
+            return 0.0
+        return math.sqrt(sum(w * w for t, w in query.items() if t in self._idf)) / norm
+
+    def _vector(self, terms: Iterable[str]) -> dict[str, float]:
+        return {t: self.weight(t) for t in terms}
+
+    def match(self, terms: Sequence[str]) -> list[Match]:
+        """Every intent with a score in [0, 1], best first; nothing for an empty question."""
+        query = self._vector(terms)
+        norm = math.sqrt(sum(w * w for w in query.values()))
+        if norm == 0.0:
+            return []
+        nearest = [0.0] * len(self._intents)
+        dots: dict[int, float] = defaultdict(float)
+        for term, weight in query.items():
+            for idx, w in self._example_postings.get(term, ()):
+                dots[idx] += weight * w
+        for idx, dot in dots.items():
+            intent = self._example_intent[idx]
+            nearest[intent] = max(nearest[intent], dot / norm)
+        centroid = [0.0] * len(self._intents)
+        for term, weight in query.items():
+            for intent, w in self._centroid_postings.get(term, ()):
+                centroid[intent] += weight * w / norm
+        s = self.settings
+        scores = [
+            s.nearest_weight * a + s.centroid_weight * b
+            for a, b in zip(nearest, centroid, strict=True)
+        ]
+        self._boost_near_duplicate(" ".join(terms), query, norm, scores)
+        ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
+        return [
+            Match(intent=self._intents[i], confidence=round(min(1.0, scores[i]), 4)) for i in ranked
+        ]
+
+    def _boost_near_duplicate(
+        self, text: str, query: Mapping[str, float], norm: float, scores: list[float]
+    ) -> None:
+        # A question that is an example up to a typo or a word order deserves that
+        # example's intent, whatever the weights say; but only if most of its
+        # weight is on known terms, or "machine a laver" would copy "machine".
+        if self.coverage(list(query)) < 0.9:
+            return
+        best = process.extractOne(
+            text,
+            self._example_texts,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=self.settings.fuzzy_cutoff,
+        )
+        if best is not None:
+            intent = self._example_intent[best[2]]
+            scores[intent] = max(scores[intent], best[1] / 100.0)
+
+
+def _unit(vector: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    return {t: w / norm for t, w in vector.items()} if norm else {}

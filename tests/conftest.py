@@ -1,0 +1,40 @@
+"""Shared fixtures: one real bot (real spaCy model, real data) for the whole session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Bot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests never touch the user's cache: they get a session cache of their own."""
+    path = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("VMBOT_CACHE_DIR")
+    os.environ["VMBOT_CACHE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("VMBOT_CACHE_DIR", None)
+    else:
+        os.environ["VMBOT_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def bot(_cache_dir: Path) -> Bot:
+    return Bot.from_paths(ROOT, cache_dir=_cache_dir)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of intents/ and corpus/, for tests that break the data."""
+    for name in ("intents", "corpus"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path

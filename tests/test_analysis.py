@@ -1,0 +1,61 @@
+"""Analysis with the real spaCy-built lemma table: lemmas, typos, synonyms, stop words."""
+
+import pytest
+
+from bot.engine import Bot
+
+
+@pytest.mark.parametrize(
+    ("form", "lemma"),
+    [
+        ("noyaux", "noyau"),  # spaCy says "noyal"
+        ("kubernetes", "kubernetes"),  # spaCy says "kubernete"
+        ("conteneurs", "conteneur"),
+        ("utilisees", "utiliser"),
+    ],
+)
+def test_lemma_of_domain_words(bot: Bot, form: str, lemma: str) -> None:
+    assert bot.analyzer.lemma(form) == lemma
+
+
+def test_words_typed_without_accents_get_the_accented_words_lemma(bot: Bot) -> None:
+    assert bot.analyzer.terms("securise") == bot.analyzer.terms("sécurisé")
+
+
+def test_deploiement_without_accent_is_the_deployment_term(bot: Bot) -> None:
+    assert bot.analyzer.terms("deploiement") == bot.analyzer.terms("déploiement") == ("deployer",)
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [("hyperviseru", "hyperviseur"), ("conteneru", "conteneur"), ("dokcer", "docker")],
+)
+def test_typos_are_corrected_against_known_words(bot: Bot, typo: str, word: str) -> None:
+    assert bot.analyzer.terms(typo) == bot.analyzer.terms(word)
+
+
+def test_real_french_words_are_not_corrected_into_domain_words(bot: Bot) -> None:
+    assert bot.analyzer.terms("laver") == ("laver",)
+
+
+@pytest.mark.parametrize(
+    "phrase", ["machine virtuelle", "machines virtuelles", "VM", "vms", "virtual machine"]
+)
+def test_synonyms_of_vm_become_one_term(bot: Bot, phrase: str) -> None:
+    assert bot.analyzer.terms(phrase) == ("vm",)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "term"), [("k8s", "kubernetes"), ("container", "conteneur"), ("pq", "pourquoi")]
+)
+def test_abbreviations_map_to_their_term(bot: Bot, phrase: str, term: str) -> None:
+    assert bot.analyzer.terms(phrase) == (term,)
+
+
+def test_stop_words_are_dropped_but_question_words_kept(bot: Bot) -> None:
+    assert bot.analyzer.terms("C'est quoi le Docker ?") == ("quoi", "docker")
+
+
+def test_index_and_query_analysis_are_the_same_function(bot: Bot) -> None:
+    intent = bot.catalog.intents["securite"]
+    assert bot.analyzer.terms(intent.examples[0]) == bot.analyzer.terms(intent.examples[0].upper())

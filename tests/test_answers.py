@@ -1,0 +1,99 @@
+"""One-shot answers: matching, fallback, ambiguity, and hostile input."""
+
+import pytest
+
+from bot.domain import AnswerKind
+from bot.engine import Bot
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("c'est quoi un hyperviseur ?", "definition_hyperviseur"),
+        ("c koi la diff entre docker et une vm", "difference_docker_vm"),
+        ("docker c securisé ?", "securite"),
+        ("kubernetes ca sert a quoi", "kubernetes"),
+        ("Bonjour !", "salutation"),
+        ("merci beaucoup", "remerciement"),
+    ],
+)
+def test_typical_questions_get_their_intent(bot: Bot, question: str, intent: str) -> None:
+    assert bot.ask(question).intent == intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "c'est quoi un conteneur maritime ?",
+        "machine à laver qui fuit",
+        "le machine learning c'est quoi",
+    ],
+)
+def test_questions_sharing_a_domain_word_fall_back(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)
+    assert answer.kind is AnswerKind.FALLBACK
+    assert answer.intent is None
+
+
+def test_fallback_says_what_the_bot_covers_and_suggests_questions(bot: Bot) -> None:
+    answer = bot.ask("quelle est la recette de la tarte tatin ?")
+    assert "machines virtuelles" in answer.text
+    assert answer.text.count("« ") >= 2
+
+
+def test_every_confidence_lies_between_zero_and_one(bot: Bot) -> None:
+    for question in ("docker", "vm ou conteneur ?", "zzz", "machine à laver", "bonjour"):
+        answer = bot.ask(question)
+        assert 0.0 <= answer.confidence <= 1.0
+        assert all(0.0 <= m.confidence <= 1.0 for m in answer.alternatives)
+
+
+def test_answers_carry_their_sources(bot: Bot) -> None:
+    answer = bot.ask("est-ce que docker est sécurisé ?")
+    assert [s.passage for s in answer.sources][:1] == ["dvm.securite.docker"]
+
+
+def test_an_ambiguous_answer_lists_numbered_choices(bot: Bot) -> None:
+    from dataclasses import replace
+
+    wide = Bot(
+        corpus=bot.corpus,
+        catalog=bot.catalog,
+        table=bot.analyzer.table,
+        model=bot.ranker.model,
+        settings=replace(bot.settings, threshold=0.05, ambiguity_margin=1.0),
+    )
+    answer = wide.ask("docker ou vm, lequel est plus sécurisé et plus rapide ?")
+    assert answer.kind is AnswerKind.AMBIGUOUS
+    assert len(answer.choices) >= 2 and answer.intent == answer.choices[0]
+    assert "1. " in answer.text and "2. " in answer.text
+
+
+HOSTILE = [
+    "",
+    "   \t  ",
+    "x" * 100_000,
+    "docker " * 20_000,
+    "\x00\x01\x1b[31m docker \x7f",
+    "🐳🐳🐳",
+    "докер или виртуальная машина?",
+    "Docker 和虚拟机有什么区别？",
+    "\ud800 broken surrogate",
+    "' OR 1=1; --",
+    "?!?!?!",
+]
+
+
+@pytest.mark.parametrize("question", HOSTILE)
+def test_hostile_input_gets_an_answer_never_an_exception(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)
+    assert answer.text
+    assert answer.kind in (AnswerKind.FALLBACK, AnswerKind.ANSWER, AnswerKind.AMBIGUOUS)
+
+
+def test_empty_question_gets_the_empty_question_message(bot: Bot) -> None:
+    assert "vide" in bot.ask("   ").text
+
+
+def test_other_scripts_fall_back(bot: Bot) -> None:
+    assert bot.ask("Docker 和虚拟机有什么区别？").intent is None

@@ -1,0 +1,108 @@
+"""`vmbot ask` and `vmbot faq` as a user runs them: real processes, real output."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def vmbot(
+    *args: str, stdin: bytes | None = None, data: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    command = [sys.executable, "-m", "bot"]
+    if data is not None:
+        command += ["--data", str(data)]
+    return subprocess.run(
+        [*command, *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        env=os.environ.copy(),
+        check=False,
+    )
+
+
+def test_ask_prints_the_answer() -> None:
+    result = vmbot("ask", "c'est quoi un hyperviseur ?")
+    assert result.returncode == 0
+    assert "hyperviseur" in result.stdout.decode()
+
+
+def test_ask_with_sources_prints_passage_ids() -> None:
+    result = vmbot("ask", "--sources", "docker est-il sécurisé ?")
+    out = result.stdout.decode()
+    assert "Sources :" in out and "[dvm.securite.docker]" in out
+
+
+def test_ask_json_has_the_contract_fields() -> None:
+    result = vmbot("ask", "--json", "docker est-il sécurisé ?")
+    answer = json.loads(result.stdout)
+    assert set(answer) >= {"question", "intent", "confidence", "answer", "sources", "alternatives"}
+    assert answer["intent"] == "securite"
+    assert set(answer["sources"][0]) == {"document", "passage", "excerpt"}
+    assert set(answer["alternatives"][0]) == {"intent", "confidence"}
+
+
+def test_ask_json_out_of_scope_has_null_intent() -> None:
+    answer = json.loads(vmbot("ask", "--json", "machine à laver qui fuit").stdout)
+    assert answer["intent"] is None and answer["sources"] == []
+
+
+def test_batch_mode_answers_one_json_line_per_question_and_survives_bad_lines() -> None:
+    lines = b"c'est quoi docker\n\xff\xfe invalide\n\n" + "🐳".encode() * 10 + b"\nmerci\n"
+    result = vmbot("ask", "--json", stdin=lines)
+    assert result.returncode == 0
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [a["intent"] for a in answers] == ["definition_docker", None, None, "remerciement"]
+    assert "Ligne 2 illisible" in result.stderr.decode()
+
+
+def test_huge_question_is_answered_without_traceback() -> None:
+    result = vmbot("ask", "--json", stdin=b"docker " * 15_000 + b"\n")
+    assert result.returncode == 0 and b"Traceback" not in result.stderr
+    assert json.loads(result.stdout)["answer"]
+
+
+def test_faq_prints_markdown_with_sources() -> None:
+    out = vmbot("faq").stdout.decode()
+    assert out.startswith("# FAQ")
+    assert "## Docker est-il aussi sûr qu'une machine virtuelle ?" in out
+    assert "passage `dvm.securite.docker`" in out
+
+
+def test_missing_data_folder_gets_a_french_message_and_exit_1(tmp_path: Path) -> None:
+    result = vmbot("ask", "docker ?", data=tmp_path)
+    assert result.returncode == 1
+    assert "dossier introuvable" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_broken_yaml_gets_a_french_message_naming_the_file(data_copy: Path) -> None:
+    (data_copy / "intents" / "usages.yaml").write_text("intents: [\n", encoding="utf-8")
+    result = vmbot("ask", "docker ?", data=data_copy)
+    assert result.returncode == 1
+    assert "usages.yaml" in result.stderr.decode() and b"Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["ask", "--nope"], ["inconnu"]])
+def test_bad_arguments_exit_2_in_french(args: list[str]) -> None:
+    result = vmbot(*args)
+    assert result.returncode == 2 and "erreur" in result.stderr.decode()
+
+
+def test_unreadable_cache_is_rebuilt(tmp_path: Path) -> None:
+    env_cache = os.environ["VMBOT_CACHE_DIR"]
+    for path in Path(env_cache).glob("*.pickle"):
+        (tmp_path / path.name).write_bytes(b"not a pickle")
+    os.environ["VMBOT_CACHE_DIR"] = str(tmp_path)
+    try:
+        result = vmbot("ask", "--json", "c'est quoi docker")
+    finally:
+        os.environ["VMBOT_CACHE_DIR"] = env_cache
+    assert json.loads(result.stdout)["intent"] == "definition_docker"

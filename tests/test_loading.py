@@ -1,0 +1,154 @@
+"""Validation of the data files: every problem named with its file, intent and field."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Bot
+from bot.errors import DataError
+from bot.loading import load_catalog, load_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _problems(root: Path) -> str:
+    with pytest.raises(DataError) as info:
+        load_catalog(root / "intents", load_corpus(root / "corpus"))
+    return str(info.value)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_every_shipped_data_file_loads() -> None:
+    catalog = load_catalog(ROOT / "intents", load_corpus(ROOT / "corpus"))
+    assert {"difference_docker_vm", "resume", "pourquoi", "hors_sujet"} <= set(catalog.intents)
+
+
+def test_the_contract_intent_ids_are_all_defined() -> None:
+    catalog = load_catalog(ROOT / "intents", load_corpus(ROOT / "corpus"))
+    required = [
+        "difference_docker_vm",
+        "definition_docker",
+        "definition_vm",
+        "definition_conteneur",
+        "definition_virtualisation",
+        "definition_hyperviseur",
+        "moteur_docker",
+        "similitudes",
+        "images",
+        "gestion_versions",
+        "portabilite",
+        "objectif",
+        "architecture",
+        "partage_ressources",
+        "securite",
+        "demarrage_taille",
+        "quand_vm",
+        "quand_docker",
+        "docker_sur_vm",
+        "kubernetes",
+        "alternatives_docker",
+        "hote_invite",
+        "os_multiples",
+        "prerequis_linux",
+        "services_aws",
+        "instance_cloud",
+        "produit_final",
+        "resume",
+        "salutation",
+        "au_revoir",
+        "remerciement",
+        "aide",
+        "recommandation",
+        "recommencer",
+        "pourquoi",
+    ]
+    assert set(required) <= set(catalog.intents)
+
+
+def test_duplicate_intent_id_names_both_files(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "comparaison.yaml", "id: securite", "id: definition_docker")
+    message = _problems(data_copy)
+    assert "definitions.yaml (intention definition_docker)" in message
+    assert "identifiant déjà défini dans" in message and "comparaison.yaml" in message
+
+
+def test_missing_answer_names_the_intent_and_field(data_copy: Path) -> None:
+    path = data_copy / "intents" / "comparaison.yaml"
+    _edit(
+        path,
+        "    answer: |-\n      Les conteneurs Docker partagent",
+        "    réponse: |-\n      Les conteneurs Docker partagent",
+    )
+    message = _problems(data_copy)
+    assert "intention securite" in message
+    assert "champ obligatoire « answer » manquant" in message
+    assert "champ inconnu « réponse »" in message
+
+
+def test_unknown_passage_id_is_named(data_copy: Path) -> None:
+    _edit(
+        data_copy / "intents" / "comparaison.yaml",
+        "passage: dvm.securite.vm",
+        "passage: dvm.securite.nulle-part",
+    )
+    assert "passage inconnu « dvm.securite.nulle-part »" in _problems(data_copy)
+
+
+def test_excerpt_that_is_not_verbatim_is_refused(data_copy: Path) -> None:
+    _edit(
+        data_copy / "intents" / "comparaison.yaml",
+        "ils sont exposés à des risques",
+        "ils sont exposés à de grands risques",
+    )
+    assert "ne figure pas mot pour mot dans le passage dvm.securite.docker" in _problems(data_copy)
+
+
+def test_example_shared_by_two_intents_is_refused(data_copy: Path) -> None:
+    salutation = load_catalog(ROOT / "intents", load_corpus(ROOT / "corpus")).intents["salutation"]
+    path = data_copy / "intents" / "usages.yaml"
+    _edit(path, "    examples:\n", f"    examples:\n      - {salutation.examples[0]!r}\n")
+    assert f"l'exemple « {salutation.examples[0]} » figure déjà dans l'intention" in _problems(
+        data_copy
+    )
+
+
+def test_empty_examples_are_refused(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "usages.yaml", "    examples:\n", "    examples:\n      - ''\n")
+    assert "un exemple est vide" in _problems(data_copy)
+
+
+def test_broken_yaml_names_the_file_and_line(data_copy: Path) -> None:
+    path = data_copy / "intents" / "usages.yaml"
+    path.write_text("intents:\n  - id: [oups\n", encoding="utf-8")
+    message = _problems(data_copy)
+    assert "usages.yaml (ligne" in message and "YAML invalide" in message
+
+
+def test_every_problem_is_reported_not_only_the_first(data_copy: Path) -> None:
+    _edit(
+        data_copy / "intents" / "comparaison.yaml",
+        "passage: dvm.securite.vm",
+        "passage: inconnu.un",
+    )
+    _edit(
+        data_copy / "intents" / "definitions.yaml", "    examples:\n", "    examples:\n      - ''\n"
+    )
+    message = _problems(data_copy)
+    assert "inconnu.un" in message and "un exemple est vide" in message
+
+
+def test_missing_intents_folder_is_a_data_error(data_copy: Path) -> None:
+    shutil.rmtree(data_copy / "intents")
+    with pytest.raises(DataError, match="intents : dossier introuvable"):
+        Bot.from_paths(data_copy)
+
+
+def test_yaml_words_like_on_are_not_silently_booleans(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", '"on"', "on")
+    assert "« True » dans stop_words" in _problems(data_copy)
