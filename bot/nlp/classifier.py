@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 __all__ = ["SoftmaxModel", "features", "train_softmax"]
 
-_CHAR_WEIGHT = 0.35
+_CHAR_WEIGHT = 0.6
 
 
 def features(terms: Sequence[str]) -> dict[str, float]:
@@ -75,7 +75,7 @@ def train_softmax(
     *,
     epochs: int = 150,
     learning_rate: float = 0.2,
-    l2: float = 1e-4,
+    l2: float = 1e-5,
 ) -> SoftmaxModel:
     """Fit the model on (class, terms) pairs by full-batch Adam; deterministic."""
     classes = tuple(sorted({c for c, _ in samples}))
