@@ -65,7 +65,6 @@ CLI_NLP_MODEL_ERROR = (
 )
 CLI_BAD_INPUT_LINE = "Ligne {line} illisible (encodage invalide) : ignorée."
 CLI_INTERRUPTED = "Interrompu."
-CLI_CACHE_WARNING = "Cache d'index inutilisable ({error}) : l'index est recalculé."
 
 FAQ_TITLE = "# FAQ : Docker ou machine virtuelle ?"
 FAQ_INTRO = (

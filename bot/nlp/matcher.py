@@ -29,7 +29,7 @@ class TrainingExample:
 
 @dataclass(frozen=True, kw_only=True)
 class MatcherSettings:
-    """The knobs, chosen by cross-validation on the intent examples (see benchmarks/)."""
+    """The knobs, set by hand; only the engine threshold above them is calibrated."""
 
     nearest_weight: float = 0.6
     centroid_weight: float = 0.4
