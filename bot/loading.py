@@ -71,17 +71,18 @@ class _Problems:
 def read_yaml(path: Path, problems: list[DataProblem]) -> Any:
     """Parse one YAML file; a syntax or encoding error becomes a problem naming the line."""
     try:
-        text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(_unreadable(path, exc))
+    return None
+
+
+def _unreadable(path: Path, exc: Exception) -> DataProblem:
+    if isinstance(exc, yaml.YAMLError):
         mark = getattr(exc, "problem_mark", None)
         where = msg.DATA_LINE.format(line=mark.line + 1) if mark is not None else ""
-        problems.append(DataProblem(path=str(path), where=where, detail=msg.DATA_BAD_YAML))
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(
-            DataProblem(path=str(path), where="", detail=msg.DATA_UNREADABLE.format(error=exc))
-        )
-    return None
+        return DataProblem(path=str(path), where=where, detail=msg.DATA_BAD_YAML)
+    return DataProblem(path=str(path), where="", detail=msg.DATA_UNREADABLE.format(error=exc))
 
 
 def data_files(folder: Path) -> list[Path]:
@@ -334,18 +335,11 @@ def load_eval_set(path: Path, known_intents: set[str]) -> list[EvalItem]:
     problems: list[DataProblem] = []
     try:
         text = path.read_text(encoding="utf-8")
+        # The node tree gives each entry's line, for errors that name it.
         nodes = yaml.compose(text, Loader=_SafeLoader)
         raw = yaml.load(text, Loader=_SafeLoader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(
-            [DataProblem(path=str(path), where="", detail=msg.DATA_UNREADABLE.format(error=exc))]
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = msg.DATA_LINE.format(line=mark.line + 1) if mark is not None else ""
-        raise DataError(
-            [DataProblem(path=str(path), where=where, detail=msg.DATA_BAD_YAML)]
-        ) from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DataError([_unreadable(path, exc)]) from exc
     if not isinstance(raw, list) or nodes is None:
         raise DataError([DataProblem(path=str(path), where="", detail=msg.EVAL_NOT_LIST)])
     items: list[EvalItem] = []

@@ -7,7 +7,7 @@ import pytest
 
 from bot.engine import Bot
 from bot.errors import DataError
-from bot.loading import load_catalog, load_corpus
+from bot.loading import load_catalog, load_corpus, load_eval_set
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,3 +152,17 @@ def test_missing_intents_folder_is_a_data_error(data_copy: Path) -> None:
 def test_yaml_words_like_on_are_not_silently_booleans(data_copy: Path) -> None:
     _edit(data_copy / "intents" / "lexique.yaml", '"on"', "on")
     assert "« True » dans stop_words" in _problems(data_copy)
+
+
+def test_eval_file_with_unknown_intent_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "eval.yaml"
+    path.write_text('- {q: "docker ?", intent: definition_docker}\n- {q: "x", intent: nope}\n')
+    with pytest.raises(DataError, match=r"eval.yaml \(ligne 2\) : intention inconnue : nope"):
+        load_eval_set(path, {"definition_docker"})
+
+
+def test_eval_file_with_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "eval.yaml"
+    path.write_text('- {q: "docker ?", intent: definition_docker}\n- {q: [\n')
+    with pytest.raises(DataError, match=r"eval.yaml \(ligne \d+\) : YAML invalide"):
+        load_eval_set(path, {"definition_docker"})

@@ -84,10 +84,6 @@ class IntentMatcher:
             for term, weight in _unit(centroid).items():
                 self._centroid_postings[term].append((i, weight))
 
-    @property
-    def intents(self) -> list[str]:
-        return list(self._intents)
-
     def weight(self, term: str) -> float:
         """How much a term of a question counts, known or not."""
         idf = self._idf.get(term)
@@ -105,7 +101,9 @@ class IntentMatcher:
     def coverage(self, terms: Sequence[str]) -> float:
         """The share of the question's weight on words seen in the examples, in [0, 1]."""
         query = self._vector(terms)
-        norm = math.sqrt(sum(w * w for w in query.values()))
+        return self._coverage(query, math.sqrt(sum(w * w for w in query.values())))
+
+    def _coverage(self, query: Mapping[str, float], norm: float) -> float:
         if norm == 0.0:
             return 0.0
         return math.sqrt(sum(w * w for t, w in query.items() if t in self._idf)) / norm
@@ -148,7 +146,7 @@ class IntentMatcher:
         # A question that is an example up to a typo or a word order deserves that
         # example's intent, whatever the weights say; but only if most of its
         # weight is on known terms, or "machine a laver" would copy "machine".
-        if self.coverage(list(query)) < 0.9:
+        if self._coverage(query, norm) < 0.9:
             return
         best = process.extractOne(
             text,
