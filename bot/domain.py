@@ -10,14 +10,17 @@ __all__ = [
     "AnswerKind",
     "Catalog",
     "Corpus",
+    "Criterion",
     "Document",
     "Intent",
     "IntentKind",
     "Lexicon",
     "Match",
+    "OutcomeText",
     "Passage",
     "Source",
     "SourceRef",
+    "Verdict",
 ]
 
 
@@ -107,14 +110,48 @@ class Lexicon:
     lemma_fixes: dict[str, str]
     # words that give a domain word another sense ("conteneur maritime")
     false_friends: frozenset[str]
+    # verdict ("oui", "non", "nsp") -> phrases that give it, to follow-up questions
+    verdicts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class Verdict(StrEnum):
+    """An answer to a yes/no follow-up question."""
+
+    YES = "oui"
+    NO = "non"
+    UNKNOWN = "nsp"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Criterion:
+    """A need of the user's application that weighs toward a VM or toward containers."""
+
+    id: str
+    favours: str  # "vm" or "conteneur"
+    weight: int
+    question: str
+    reason: str
+    sources: tuple[SourceRef, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutcomeText:
+    """How the advisor words a recommendation (vm, conteneur, conteneur_sur_vm)."""
+
+    id: str
+    answer: str
+    sources: tuple[SourceRef, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Catalog:
-    """Everything loaded from intents/: the intents by id and the lexicon."""
+    """Everything loaded from intents/: intents, lexicon, advisor criteria and outcomes."""
 
     intents: dict[str, Intent]
     lexicon: Lexicon
+    criteria: dict[str, Criterion] = field(default_factory=dict)
+    outcomes: dict[str, OutcomeText] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot import messages as msg
 from bot.domain import Answer, AnswerKind, Catalog, Corpus, Intent, IntentKind, Match, Source
-from bot.index_cache import cache_key, cached, default_cache_dir
+from bot.index_cache import cache_key, cached, code_fingerprint, default_cache_dir
 from bot.loading import load_catalog, load_corpus
 from bot.nlp.analyzer import MAX_QUESTION_CHARS, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
@@ -103,7 +103,7 @@ class Bot:
         directory = (cache_dir or default_cache_dir()) if use_cache else None
         texts = _texts_to_lemmatise(corpus, catalog)
         fixes = catalog.lexicon.lemma_fixes
-        table_key = cache_key(model_version(), texts, sorted(fixes.items()))
+        table_key = cache_key(code_fingerprint(), model_version(), texts, sorted(fixes.items()))
         table = cached(
             "lemmas", table_key, LemmaTable, lambda: build_lemma_table(texts, fixes), directory
         )

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["cache_key", "cached", "default_cache_dir"]
+__all__ = ["cache_key", "cached", "code_fingerprint", "default_cache_dir"]
 
 _FORMAT = 2
 T = TypeVar("T")
@@ -31,6 +31,15 @@ def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("vmbot", appauthor=False))
+
+
+def code_fingerprint() -> str:
+    """A hash of the code that computes the artefacts: changing it invalidates them."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted((package / "nlp").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def cache_key(*parts: Any) -> str:

@@ -1,7 +1,8 @@
 """Data files -> domain objects, validated: every problem is gathered, nothing is printed.
 
 `intents/` holds YAML files whose one top-level key says what they hold:
-`intents` (a list of intents) or `lexicon` (the analyzer's language data).
+`intents` (a list of intents), `lexicon` (the analyzer's language data),
+`criteria` (the advisor's criteria) or `outcomes` (how recommendations are worded).
 `corpus/` holds one YAML file per source document.
 """
 
@@ -16,7 +17,19 @@ from typing import Any
 import yaml
 
 from bot import messages as msg
-from bot.domain import Catalog, Corpus, Document, Intent, IntentKind, Lexicon, Passage, SourceRef
+from bot.domain import (
+    Catalog,
+    Corpus,
+    Criterion,
+    Document,
+    Intent,
+    IntentKind,
+    Lexicon,
+    OutcomeText,
+    Passage,
+    SourceRef,
+    Verdict,
+)
 from bot.errors import DataError, DataProblem
 from bot.nlp.text import fold, tokenize
 
@@ -158,7 +171,20 @@ _LEXICON = {
     "synonyms": _Field(kind=dict),
     "lemma_fixes": _Field(kind=dict),
     "false_friends": _Field(kind=list),
+    "verdicts": _Field(kind=dict),
 }
+_CRITERION = {
+    "id": _Field(kind=str),
+    "favours": _Field(kind=str),
+    "weight": _Field(kind=int),
+    "question": _Field(kind=str),
+    "reason": _Field(kind=str),
+    "sources": _Field(kind=list),
+    "examples": _Field(kind=list),
+}
+_OUTCOME = {"id": _Field(kind=str), "answer": _Field(kind=str), "sources": _Field(kind=list)}
+SIDES = ("vm", "conteneur")
+OUTCOMES = ("vm", "conteneur", "conteneur_sur_vm")
 
 
 def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
@@ -166,10 +192,14 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
     problems: list[DataProblem] = []
     intents: dict[str, Intent] = {}
     lexicons: list[Lexicon] = []
+    criteria: dict[str, Criterion] = {}
+    outcomes: dict[str, OutcomeText] = {}
     example_owner: dict[str, str] = {}
     readers: dict[str, Callable[[Any, _Problems], None]] = {
         "intents": lambda raw, check: _read_intents(raw, check, corpus, intents, example_owner),
         "lexicon": lambda raw, check: lexicons.extend(_read_lexicon(raw, check)),
+        "criteria": lambda raw, check: _read_criteria(raw, check, corpus, criteria),
+        "outcomes": lambda raw, check: _read_outcomes(raw, check, corpus, outcomes),
     }
     for path in data_files(folder):
         check = _Problems(path, problems)
@@ -187,9 +217,76 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
                 path=str(folder), where="", detail=msg.DATA_ONE_LEXICON.format(n=len(lexicons))
             )
         )
+    if criteria and set(outcomes) != set(OUTCOMES) and not problems:
+        problems.append(
+            DataProblem(
+                path=str(folder), where="", detail=msg.DATA_OUTCOMES.format(ids=", ".join(OUTCOMES))
+            )
+        )
     if problems:
         raise DataError(problems)
-    return Catalog(intents=intents, lexicon=lexicons[0])
+    return Catalog(intents=intents, lexicon=lexicons[0], criteria=criteria, outcomes=outcomes)
+
+
+def _items(raw: Any, check: _Problems, key: str) -> list[tuple[str, Any]]:
+    """(where, item) for each entry of a top-level list, or a problem if it is no list."""
+    if not isinstance(raw, list):
+        check.add(key, msg.DATA_NOT_LIST)
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        name = item.get("id") if isinstance(item, dict) else None
+        out.append((msg.DATA_ITEM.format(key=key, id=name or f"n° {i + 1}"), item))
+    return out
+
+
+def _read_criteria(
+    raw: Any, check: _Problems, corpus: Corpus, criteria: dict[str, Criterion]
+) -> None:
+    for where, item in _items(raw, check, "critère"):
+        if not check.fields(item, _CRITERION, where):
+            continue
+        ok = True
+        if item["favours"] not in SIDES:
+            check.add(where, msg.DATA_BAD_CHOICE.format(field="favours", values=", ".join(SIDES)))
+            ok = False
+        if not 1 <= item["weight"] <= 3:
+            check.add(where, msg.DATA_BAD_WEIGHT)
+            ok = False
+        sources = list(_read_sources(item["sources"], check, where, corpus))
+        examples = [e for e in item["examples"] if isinstance(e, str) and e.strip()]
+        if not examples or len(examples) != len(item["examples"]):
+            check.add(where, msg.DATA_EMPTY_EXAMPLE)
+            ok = False
+        if item["id"] in criteria:
+            check.add(where, msg.DATA_DUPLICATE_ID.format(other=check.path))
+            ok = False
+        if ok and sources:
+            criteria[item["id"]] = Criterion(
+                id=item["id"],
+                favours=item["favours"],
+                weight=item["weight"],
+                question=item["question"].strip(),
+                reason=item["reason"].strip(),
+                sources=tuple(sources),
+                examples=tuple(e.strip() for e in examples),
+            )
+
+
+def _read_outcomes(
+    raw: Any, check: _Problems, corpus: Corpus, outcomes: dict[str, OutcomeText]
+) -> None:
+    for where, item in _items(raw, check, "recommandation"):
+        if not check.fields(item, _OUTCOME, where):
+            continue
+        if item["id"] not in OUTCOMES:
+            check.add(where, msg.DATA_BAD_CHOICE.format(field="id", values=", ".join(OUTCOMES)))
+            continue
+        sources = list(_read_sources(item["sources"], check, where, corpus))
+        if sources:
+            outcomes[item["id"]] = OutcomeText(
+                id=item["id"], answer=item["answer"].strip(), sources=tuple(sources)
+            )
 
 
 def _read_intents(
@@ -309,6 +406,15 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             continue
         synonyms[str(canonical)] = tuple(phrases)
     fixes = {str(k): str(v) for k, v in raw["lemma_fixes"].items()}
+    verdicts: dict[str, tuple[str, ...]] = {}
+    for verdict, phrases in raw["verdicts"].items():
+        if verdict not in {v.value for v in Verdict} or not isinstance(phrases, list):
+            check.add(
+                where, msg.DATA_BAD_VERDICTS.format(verdicts=", ".join(v.value for v in Verdict))
+            )
+            ok = False
+            continue
+        verdicts[verdict] = tuple(str(p) for p in phrases)
     if not ok:
         return []
     return [
@@ -317,6 +423,7 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             synonyms=synonyms,
             lemma_fixes=fixes,
             false_friends=frozenset(words["false_friends"]),
+            verdicts=verdicts,
         )
     ]
 

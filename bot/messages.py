@@ -30,6 +30,11 @@ DATA_UNKNOWN_PASSAGE = "passage inconnu « {passage} »"
 DATA_EXCERPT_NOT_VERBATIM = "l'extrait cité ne figure pas mot pour mot dans le passage {passage}"
 DATA_BAD_WORD = "« {word} » dans {field} doit être un seul mot, sans accent ni majuscule"
 DATA_BAD_SYNONYMS = "les synonymes de « {term} » doivent être une liste de textes"
+DATA_ITEM = "{key} {id}"
+DATA_BAD_CHOICE = "le champ « {field} » doit valoir : {values}"
+DATA_BAD_WEIGHT = "le champ « weight » doit être un entier de 1 à 3"
+DATA_BAD_VERDICTS = "verdicts : clés possibles {verdicts}, chacune avec une liste de phrases"
+DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun de : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
 
 # --- Answers ---------------------------------------------------------------------------
@@ -77,3 +82,56 @@ FAQ_SOURCES = "Sources :"
 EVAL_NOT_LIST = "le fichier d'évaluation doit être une liste d'entrées {q: ..., intent: ...}"
 EVAL_BAD_ENTRY = "entrée invalide : il faut exactement les clés q (texte non vide) et intent"
 EVAL_UNKNOWN_INTENT = "intention inconnue : {intent}"
+
+# --- Dialogue ----------------------------------------------------------------------------
+EMPTY_MESSAGE = "Je n'ai rien reçu. Posez-moi une question, ou demandez-moi un conseil."
+STATE_RESET = "Je n'ai pas pu relire notre conversation précédente : nous repartons de zéro."
+ADVICE_START = (
+    "Volontiers ! Je vais vous poser quelques questions sur votre application, une à la fois. "
+    "Répondez par oui, non ou je ne sais pas (ou décrivez votre projet librement)."
+)
+ADVICE_NOTED = "C'est noté, j'en tiens compte. Quelques questions pour compléter :"
+NOTED = "C'est noté."
+EXPECTED_ANSWER = "Je n'ai pas compris votre réponse. Répondez par oui, non ou je ne sais pas."
+GIVING_UP = "Je n'arrive pas à lire votre réponse : je la compte comme « je ne sais pas »."
+BACK_TO_QUESTION = "Pour revenir à ma question :\n"
+WHY_THIS_QUESTION = "Je vous pose cette question car ce point pèse dans le choix (« {reason} »)."
+REASONS_HEADER = "Ce qui a pesé dans ma recommandation :"
+NO_REASONS = (
+    "Aucun de vos besoins n'impose une machine virtuelle ni ne demande spécialement des conteneurs."
+)
+WHY_HINT = (
+    "Tapez « pourquoi » pour le détail avec les sources, ou « recommencer » pour un autre projet."
+)
+WHY_HEADER = "J'ai recommandé {outcome} pour ces raisons :"
+WHY_ABSENT = (
+    "Les {count} autres critères ne s'appliquent pas à votre projet (ou vous ne le saviez pas)."
+)
+SOURCE_WORD = "source :"
+OUTCOME_NAMES = {
+    "vm": "une machine virtuelle",
+    "conteneur": "des conteneurs",
+    "conteneur_sur_vm": "des conteneurs sur des machines virtuelles",
+}
+CHOICE_OUT_OF_RANGE = "Choisissez un numéro entre 1 et {n}."
+NOTHING_TO_JUSTIFY = (
+    "Je ne vous ai encore rien recommandé. Demandez-moi un conseil, par exemple "
+    "« VM ou conteneurs pour mon projet ? », et je vous poserai quelques questions."
+)
+
+# --- Terminal chat -------------------------------------------------------------------------
+REPL_PROMPT = "vous › "
+REPL_WELCOME = (
+    "vmbot : posez vos questions sur Docker et les machines virtuelles, ou demandez un "
+    "conseil pour votre projet. /aide pour les commandes, Ctrl-D pour quitter."
+)
+REPL_HELP = """Commandes :
+  /aide         cette aide
+  /sources      les sources de la dernière réponse
+  /recommencer  repartir de zéro
+  /quitter      quitter (ou Ctrl-D)
+Tab complète les questions connues ; les flèches parcourent l'historique."""
+REPL_BYE = "À bientôt !"
+REPL_UNKNOWN_COMMAND = "Commande inconnue : {command}. Tapez /aide pour la liste."
+CLI_CHAT_HELP = "converser : questions, et conseil VM ou conteneurs pas à pas"
+CLI_CHAT_JSON_HELP = "entrée non interactive : un objet JSON par ligne lue"

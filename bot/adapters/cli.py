@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=_ask)
     faq = sub.add_parser("faq", help=msg.CLI_FAQ_HELP, description=msg.CLI_FAQ_HELP)
     faq.set_defaults(run=_faq)
+    chat = sub.add_parser("chat", help=msg.CLI_CHAT_HELP, description=msg.CLI_CHAT_HELP)
+    chat.add_argument("--json", action="store_true", help=msg.CLI_CHAT_JSON_HELP)
+    chat.set_defaults(run=_chat)
     return parser
 
 
@@ -110,4 +113,18 @@ def _faq(args: argparse.Namespace) -> int:
             title = bot.corpus.document(s.document).title
             out.append(f"- *{title}*, passage `{s.passage}` : « {s.excerpt} »")
     print("\n".join(out))
+    return EXIT_OK
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.adapters.repl import chat_lines, default_history_path, run_repl
+    from bot.dialogue.flow import Conversation
+
+    conversation = Conversation(Bot.from_paths(args.data))
+    if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
+        run_repl(conversation, history_path=default_history_path())
+    else:
+        chat_lines(
+            conversation, read_lines(sys.stdin.buffer, sys.stderr), sys.stdout, as_json=args.json
+        )
     return EXIT_OK

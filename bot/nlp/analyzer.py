@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz, process
-
 from bot.domain import Lexicon
-from bot.nlp.lemmas import LemmaTable
+from bot.nlp.lemmas import LemmaTable, closest_form
 from bot.nlp.text import fold, tokenize
 
 __all__ = ["MAX_QUESTION_CHARS", "Analyzer"]
 
 # A question longer than this is cut: nobody types more, and analysis stays instant.
 MAX_QUESTION_CHARS = 2_000
-_MIN_TYPO_LENGTH = 4
+_MIN_TYPO_LENGTH = 5
 _TYPO_CACHE_SIZE = 20_000
 
 
@@ -31,7 +29,7 @@ class Analyzer:
         self._lemmas = table.lemmas
         self._french = table.french_words
         self._stop = lexicon.stop_words
-        self._typo_choices = [f for f in table.lemmas if len(f) >= _MIN_TYPO_LENGTH]
+        self._typo_choices = [f for f in table.lemmas if len(f) >= _MIN_TYPO_LENGTH - 1]
         self._corrections: dict[str, str] = {}
         self._synonyms = self._compile_synonyms(lexicon.synonyms)
         self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
@@ -72,10 +70,7 @@ class Analyzer:
         cached = self._corrections.get(form)
         if cached is not None:
             return cached
-        # One edit in a short word, about one in five in a long one.
-        cutoff = 80.0 if len(form) >= 5 else 85.0
-        best = process.extractOne(form, self._typo_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-        corrected = best[0] if best is not None else form
+        corrected = closest_form(form, self._typo_choices) or form
         if len(self._corrections) < _TYPO_CACHE_SIZE:
             self._corrections[form] = corrected
         return corrected

@@ -9,7 +9,7 @@ and the queries are analysed through that same table.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +18,14 @@ from rapidfuzz import fuzz, process
 from bot.errors import NlpModelError
 from bot.nlp.text import fold, tokenize
 
-__all__ = ["MODEL_NAME", "LemmaTable", "build_lemma_table", "model_version"]
+__all__ = ["MODEL_NAME", "LemmaTable", "build_lemma_table", "closest_form", "model_version"]
 
 MODEL_NAME = "fr_core_news_sm"
 # The lemmatizer needs POS tags from the morphologizer; the rest is not needed.
 _EXCLUDED = ["parser", "senter", "ner"]
 # A form is read as a typo of a neighbour this many times more frequent.
 _MORE_FREQUENT = 5
+_MIN_TYPO_LENGTH = 5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,9 +86,25 @@ def _absorb_typos(lemmas: dict[str, str], votes: dict[str, Counter[str]], french
     # never map a user's "dokcer" onto "docker".
     totals = {f: c.total() for f, c in votes.items()}
     for form, total in totals.items():
-        if len(form) < 4 or form in french or form.isdigit() or lemmas.get(form) != form:
+        if form in french or form.isdigit() or lemmas.get(form) != form:
             continue
-        frequent = [f for f, t in totals.items() if t >= _MORE_FREQUENT * total and len(f) >= 4]
-        best = process.extractOne(form, frequent, scorer=fuzz.ratio, score_cutoff=80.0)
+        frequent = [f for f, t in totals.items() if t >= _MORE_FREQUENT * total]
+        best = closest_form(form, frequent)
         if best is not None:
-            lemmas[form] = lemmas[best[0]]
+            lemmas[form] = lemmas[best]
+
+
+def closest_form(form: str, choices: Sequence[str]) -> str | None:
+    """The known form this one is most likely a typo of, if any.
+
+    Typos keep the first letter and cost about one edit in five letters; shorter
+    words are left alone, as "vite" or "cobol" would be "corrected" into other words.
+
+    >>> closest_form("conteneru", ["conteneur", "container"]), closest_form("cool", ["cobol"])
+    ('conteneur', None)
+    """
+    if len(form) < _MIN_TYPO_LENGTH:
+        return None
+    same_start = [c for c in choices if c[:1] == form[:1] and c != form]
+    best = process.extractOne(form, same_start, scorer=fuzz.ratio, score_cutoff=80.0)
+    return best[0] if best is not None else None

@@ -1,0 +1,157 @@
+"""`vmbot chat`: the terminal REPL (prompt_toolkit) and the plain line mode for pipes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import WordCompleter
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+from prompt_toolkit.styles import Style
+
+from bot import messages as msg
+from bot.adapters.render import source_lines, sources_json
+from bot.dialogue.flow import Conversation
+from bot.dialogue.state import DialogueState, Reply
+
+__all__ = ["chat_lines", "default_history_path", "run_repl"]
+
+_STYLE = Style.from_dict(
+    {
+        "prompt": "ansigreen bold",
+        "bot": "ansicyan",
+        "question": "ansiyellow bold",
+        "info": "ansigray",
+    }
+)
+_WIDTH = 80
+
+
+def default_history_path() -> Path:
+    """The REPL history file, in the user's data directory."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("vmbot", appauthor=False)) / "historique"
+
+
+def _history(path: Path | None) -> History:
+    if path is None:
+        return InMemoryHistory()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+    except OSError:
+        return InMemoryHistory()  # an unwritable home must not stop the chat
+    return FileHistory(str(path))
+
+
+def run_repl(
+    conversation: Conversation,
+    *,
+    history_path: Path | None,
+    input: Input | None = None,
+    output: Output | None = None,
+) -> list[Reply]:
+    """The interactive loop until /quitter, Ctrl-D or goodbye; returns the replies given."""
+    questions = sorted({i.question for i in conversation.bot.catalog.intents.values()})
+    session: PromptSession[str] = PromptSession(
+        history=_history(history_path),
+        auto_suggest=AutoSuggestFromHistory(),
+        completer=WordCompleter(questions, sentence=True, match_middle=True, ignore_case=True),
+        complete_while_typing=False,
+        style=_STYLE,
+        input=input,
+        output=output,
+    )
+
+    def show(text: str, style: str = "class:bot") -> None:
+        width = min(_WIDTH, shutil.get_terminal_size((_WIDTH, 24)).columns) - 2
+        print_formatted_text(
+            FormattedText([(style, _wrap(text, width))]), style=_STYLE, output=output
+        )
+
+    show(msg.REPL_WELCOME, "class:info")
+    state = DialogueState()
+    replies: list[Reply] = []
+    while True:
+        try:
+            line = session.prompt([("class:prompt", msg.REPL_PROMPT)])
+        except KeyboardInterrupt:
+            continue  # Ctrl-C cancels the line being typed, nothing else
+        except EOFError:
+            show(msg.REPL_BYE, "class:info")
+            break
+        command = line.strip().lower()
+        if not command:
+            continue
+        if command in ("/quitter", "/quit", "/exit"):
+            show(msg.REPL_BYE, "class:info")
+            break
+        if command == "/aide":
+            show(msg.REPL_HELP, "class:info")
+            continue
+        if command == "/sources":
+            show("\n".join(source_lines(state.last_sources, conversation.bot.corpus)), "class:info")
+            continue
+        if command == "/recommencer":
+            line = "recommencer"
+        elif command.startswith("/"):
+            show(msg.REPL_UNKNOWN_COMMAND.format(command=command), "class:info")
+            continue
+        state, reply = conversation.step(state, line)
+        replies.append(reply)
+        show(reply.text)
+        if reply.ended:
+            break
+    return replies
+
+
+def chat_lines(
+    conversation: Conversation, lines: Iterable[str], out: TextIO, *, as_json: bool
+) -> None:
+    """The non-interactive mode: one reply (or one JSON object) per non-empty input line."""
+    state = DialogueState()
+    for line in _non_empty(lines):
+        state, reply = conversation.step(state, line)
+        if as_json:
+            out.write(json.dumps(_reply_json(line, reply), ensure_ascii=False) + "\n")
+        else:
+            out.write(reply.text + "\n\n")
+        out.flush()
+        if reply.ended and not as_json:
+            break
+
+
+def _reply_json(message: str, reply: Reply) -> dict[str, Any]:
+    return {
+        "message": message,
+        "reply": reply.text,
+        "intent": reply.intent,
+        "confidence": reply.confidence,
+        "expecting": reply.expecting,
+        "recommendation": reply.recommendation,
+        "sources": sources_json(reply.sources),
+    }
+
+
+def _non_empty(lines: Iterable[str]) -> Iterator[str]:
+    return (line for line in lines if line.strip())
+
+
+def _wrap(text: str, width: int) -> str:
+    # Keep the answer's own line breaks (lists, numbered choices); wrap each line.
+    return "\n".join(
+        textwrap.fill(line, width, subsequent_indent="  " if line.startswith("- ") else "")
+        if line
+        else ""
+        for line in text.split("\n")
+    )

@@ -1,0 +1,1 @@
+"""The conversation: a pure function of (state, message) -> (state, reply)."""

@@ -1,0 +1,99 @@
+"""Reading the user's answers: yes/no/don't know, and the criteria a sentence reveals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.domain import Criterion, Verdict
+from bot.nlp.analyzer import Analyzer
+from bot.nlp.matcher import IntentMatcher, TrainingExample
+from bot.nlp.text import fold, tokenize
+
+__all__ = ["CriteriaReader", "VerdictReader", "speaks_of_own_project"]
+
+# "non" holds no other verdict's words, "je ne sais pas" does: check it first.
+_ORDER = (Verdict.UNKNOWN, Verdict.NO, Verdict.YES)
+_FILLERS = frozenset({"euh", "bah", "ben", "bon", "alors", "hmm", "hum", "mmh", "eh", "ah", "oh"})
+# A verdict word deep inside a long sentence ("si j'ai besoin...") is not an answer.
+_SHORT_ANSWER = 5
+_NEGATIONS = frozenset({"pas", "jamais", "aucun", "aucune", "sans", "nullement", "ni"})
+_FIRST_PERSON = frozenset({"je", "j", "mon", "ma", "mes", "notre", "nos", "on", "nous", "moi"})
+
+
+class VerdictReader:
+    """Finds "oui", "non" or "je ne sais pas" in an answer to a follow-up question."""
+
+    def __init__(self, phrases: Mapping[str, Sequence[str]]) -> None:
+        self._phrases = [
+            (verdict, [tuple(tokenize(fold(p))) for p in phrases.get(verdict.value, ())])
+            for verdict in _ORDER
+        ]
+
+    def read(self, text: str) -> Verdict | None:
+        """The verdict, if the text opens with one or is a short answer holding one.
+
+        >>> reader = VerdictReader({"oui": ["oui", "tout a fait"], "non": ["non", "pas du tout"],
+        ...                         "nsp": ["je ne sais pas"]})
+        >>> [reader.read(t) for t in ("Tout à fait !", "euh non", "je ne sais pas", "bof")]
+        [<Verdict.YES: 'oui'>, <Verdict.NO: 'non'>, <Verdict.UNKNOWN: 'nsp'>, None]
+        """
+        tokens = tokenize(fold(text))
+        while tokens and tokens[0] in _FILLERS:
+            tokens = tokens[1:]
+        for verdict, phrases in self._phrases:
+            for phrase in phrases:
+                if not phrase:
+                    continue
+                if tuple(tokens[: len(phrase)]) == phrase:
+                    return verdict
+                if len(tokens) <= _SHORT_ANSWER and _contains(tokens, phrase):
+                    return verdict
+        return None
+
+
+class CriteriaReader:
+    """Finds the criteria a free-text sentence reveals, each true or (negated) false."""
+
+    def __init__(
+        self,
+        criteria: Sequence[Criterion],
+        analyzer: Analyzer,
+        *,
+        threshold: float = 0.3,
+        runner_up: float = 0.6,
+    ) -> None:
+        self._analyzer = analyzer
+        self._threshold = threshold
+        self._runner_up = runner_up
+        examples = [
+            TrainingExample(intent=c.id, terms=analyzer.terms(text))
+            for c in criteria
+            for text in (*c.examples, c.reason)
+        ]
+        self._matcher = IntentMatcher(examples, french_words=analyzer.french_words)
+
+    def read(self, text: str) -> dict[str, Verdict]:
+        """Criterion id -> YES, or NO when the sentence negates it ("pas de microservices")."""
+        terms = self._analyzer.terms(text)
+        if not terms:
+            return {}
+        ranked = self._matcher.match(terms)
+        if not ranked or ranked[0].confidence < self._threshold:
+            return {}
+        # A sentence may reveal two criteria ("vieille appli ... que sous Windows XP"),
+        # but a runner-up far behind the best is only a shared word.
+        floor = max(self._threshold, self._runner_up * ranked[0].confidence)
+        found = [m for m in ranked if m.confidence >= floor]
+        negated = bool(_NEGATIONS & set(tokenize(fold(text))))
+        verdict = Verdict.NO if negated else Verdict.YES
+        return {m.intent: verdict for m in found}
+
+
+def speaks_of_own_project(text: str) -> bool:
+    """Whether the sentence talks about the user's own situation ("mon appli", "on a")."""
+    return bool(_FIRST_PERSON & set(tokenize(fold(text))))
+
+
+def _contains(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))

@@ -1,0 +1,80 @@
+"""The session state: everything a channel stores between two messages, as plain JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot.domain import Source, Verdict
+
+__all__ = ["DialogueState", "Reply", "StateError"]
+
+_VERSION = 1
+
+
+class StateError(ValueError):
+    """A stored state that is not one of ours (corrupt, foreign, or from another version)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DialogueState:
+    """Where a conversation stands. Immutable: every step returns a new one."""
+
+    answers: dict[str, Verdict] = field(default_factory=dict)
+    expecting: str | None = None  # criterion of the pending follow-up question
+    failed_tries: int = 0  # answers to it that could not be read
+    recommendation: str | None = None
+    choices: tuple[str, ...] = ()  # intents offered by number after an ambiguous question
+    last_sources: tuple[Source, ...] = ()
+    ended: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (what Slack and other channels store)."""
+        data = asdict(self)
+        data["answers"] = {k: v.value for k, v in self.answers.items()}
+        data["choices"] = list(self.choices)
+        data["last_sources"] = [asdict(s) for s in self.last_sources]
+        data["version"] = _VERSION
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> DialogueState:
+        """Rebuild a state from `to_json()`'s output; StateError for anything else.
+
+        >>> DialogueState.from_json(DialogueState(expecting="multi_os").to_json()).expecting
+        'multi_os'
+        """
+        if not isinstance(data, dict) or data.get("version") != _VERSION:
+            raise StateError("not a vmbot state")
+        try:
+            state = cls(
+                answers={str(k): Verdict(v) for k, v in dict(data["answers"]).items()},
+                expecting=_optional_str(data["expecting"]),
+                failed_tries=int(data["failed_tries"]),
+                recommendation=_optional_str(data["recommendation"]),
+                choices=tuple(str(c) for c in data["choices"]),
+                last_sources=tuple(Source(**s) for s in data["last_sources"]),
+                ended=bool(data["ended"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StateError(str(exc)) from exc
+        return state
+
+
+def _optional_str(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise StateError("expected a string or null")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply:
+    """What the bot says to one message, with what channels need to show it."""
+
+    text: str
+    intent: str | None = None
+    confidence: float = 0.0
+    expecting: str | None = None
+    recommendation: str | None = None
+    sources: tuple[Source, ...] = ()
+    ended: bool = False

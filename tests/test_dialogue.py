@@ -1,0 +1,213 @@
+"""The conversation as a pure function: whole dialogues, without any channel."""
+
+import json
+
+import pytest
+
+from bot.dialogue.flow import Conversation
+from bot.dialogue.state import DialogueState, Reply
+from bot.domain import Verdict
+from bot.engine import Bot
+
+VM_SIDE = [
+    "dependances_os",
+    "application_heritee",
+    "multi_os",
+    "isolation_forte",
+    "controle_os",
+    "ressources_materielles",
+]
+CONTAINER_SIDE = ["microservices", "mise_a_echelle", "cloud_distribue", "deploiement_rapide"]
+
+
+@pytest.fixture(scope="module")
+def conversation(bot: Bot) -> Conversation:
+    return Conversation(bot)
+
+
+def talk(conversation: Conversation, *messages: str) -> tuple[DialogueState, Reply]:
+    state: DialogueState | None = None
+    reply = Reply(text="")
+    for message in messages:
+        state, reply = conversation.step(state, message)
+    assert state is not None
+    return state, reply
+
+
+def persona(
+    conversation: Conversation,
+    has: set[str],
+    opening: str = "vm ou conteneur pour mon projet ?",
+    yes: str = "oui",
+    no: str = "non",
+) -> tuple[str | None, int]:
+    """Answers every follow-up question from a truth table; returns (outcome, questions asked)."""
+    state, reply = conversation.step(None, opening)
+    asked = 0
+    while reply.expecting is not None:
+        asked += 1
+        assert asked <= 10, "the advisor must not loop"
+        state, reply = conversation.step(state, yes if reply.expecting in has else no)
+    return reply.recommendation, asked
+
+
+@pytest.mark.parametrize(
+    ("has", "outcome"),
+    [
+        (set(VM_SIDE), "vm"),
+        (set(CONTAINER_SIDE), "conteneur"),
+        ({"dependances_os", "application_heritee"}, "vm"),
+        ({"microservices", "mise_a_echelle"}, "conteneur"),
+        ({"isolation_forte", "microservices", "mise_a_echelle"}, "conteneur_sur_vm"),
+    ],
+)
+def test_clear_cut_personas_reach_the_obvious_outcome_within_six_questions(
+    conversation: Conversation, has: set[str], outcome: str
+) -> None:
+    result, asked = persona(conversation, has)
+    assert result == outcome
+    assert asked <= 6
+
+
+def test_casual_yes_and_no_words_are_understood(conversation: Conversation) -> None:
+    result, _ = persona(conversation, set(CONTAINER_SIDE), yes="carrément", no="pas du tout")
+    assert result == "conteneur"
+    result, _ = persona(conversation, set(VM_SIDE), yes="ouais", no="nan")
+    assert result == "vm"
+
+
+def test_the_advisor_stops_before_walking_the_whole_list(conversation: Conversation) -> None:
+    _, asked = persona(conversation, set(VM_SIDE))
+    assert asked < 10
+
+
+def test_opening_sentence_settles_the_criteria_it_reveals(conversation: Conversation) -> None:
+    state, reply = talk(conversation, "j'ai une vieille appli qui ne tourne que sous Windows XP")
+    assert state.answers.get("dependances_os") is Verdict.YES
+    assert state.answers.get("application_heritee") is Verdict.YES
+    assert reply.expecting not in {"dependances_os", "application_heritee"}
+
+
+def test_free_text_answer_to_a_question_is_read_as_criteria(conversation: Conversation) -> None:
+    state, reply = talk(conversation, "un conseil pour mon projet svp")
+    state, reply = conversation.step(state, "on a besoin de windows et linux sur le même serveur")
+    assert state.answers.get("multi_os") is Verdict.YES
+    assert reply.text.startswith("C'est noté") and reply.expecting != "multi_os"
+
+
+def test_negated_statement_marks_the_criterion_absent(conversation: Conversation) -> None:
+    state, _ = talk(
+        conversation, "conseille moi pour mon appli", "il n'y a pas de microservices chez nous"
+    )
+    assert state.answers.get("microservices") is Verdict.NO
+
+
+def test_a_faq_question_during_the_flow_is_answered_then_the_question_asked_again(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(conversation, "aide moi à choisir pour mon projet")
+    pending = reply.expecting
+    state, reply = conversation.step(state, "au fait, c'est quoi un hyperviseur ?")
+    assert reply.intent == "definition_hyperviseur"
+    assert pending is not None and reply.expecting == pending
+    assert conversation.bot.catalog.criteria[pending].question in reply.text
+
+
+def test_gibberish_gets_told_what_is_expected(conversation: Conversation) -> None:
+    state, reply = talk(conversation, "un conseil pour mon projet")
+    pending = reply.expecting
+    state, reply = conversation.step(state, "zorglub blip")
+    assert "oui, non ou je ne sais pas" in reply.text
+    assert reply.expecting == pending
+
+
+def test_three_unreadable_answers_count_as_dont_know(conversation: Conversation) -> None:
+    state, reply = talk(conversation, "un conseil pour mon projet")
+    pending = reply.expecting
+    for _ in range(3):
+        state, reply = conversation.step(state, "zorglub blip")
+    assert pending is not None and state.answers[pending] is Verdict.UNKNOWN
+    assert reply.expecting != pending
+
+
+def test_pourquoi_after_a_recommendation_lists_the_criteria_and_their_passages(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
+    while reply.expecting is not None:
+        state, reply = conversation.step(state, "oui" if reply.expecting in VM_SIDE else "non")
+    state, why = conversation.step(state, "pourquoi ?")
+    assert why.intent == "pourquoi" and why.recommendation == "vm"
+    criterion = conversation.bot.catalog.criteria["dependances_os"]
+    assert criterion.reason in why.text
+    assert "dvm.quand-vm.dependances-os" in why.text
+    assert any(s.passage == "dvm.quand-vm.dependances-os" for s in why.sources)
+
+
+def test_pourquoi_before_any_recommendation_says_there_is_none(conversation: Conversation) -> None:
+    _, reply = talk(conversation, "pourquoi ?")
+    assert "rien recommandé" in reply.text
+
+
+def test_recommencer_resets_the_session(conversation: Conversation) -> None:
+    state, _ = talk(
+        conversation, "j'ai une vieille appli qui ne tourne que sous Windows XP", "recommencer"
+    )
+    assert state == DialogueState()
+
+
+def test_au_revoir_ends_the_conversation(conversation: Conversation) -> None:
+    _, reply = talk(conversation, "au revoir")
+    assert reply.ended
+
+
+def test_recommendation_cites_its_sources(conversation: Conversation) -> None:
+    result, _ = persona(conversation, set(CONTAINER_SIDE))
+    assert result == "conteneur"
+    state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
+    while reply.expecting is not None:
+        state, reply = conversation.step(
+            state, "oui" if reply.expecting in CONTAINER_SIDE else "non"
+        )
+    assert reply.sources and all(
+        s.excerpt in conversation.bot.corpus.passages[s.passage].text for s in reply.sources
+    )
+
+
+def test_state_round_trips_through_json(conversation: Conversation) -> None:
+    state, _ = talk(conversation, "j'ai une vieille appli qui ne tourne que sous Windows XP")
+    stored = json.loads(json.dumps(state.to_json()))
+    assert DialogueState.from_json(stored) == state
+    _, reply = conversation.step(stored, "non")
+    assert reply.text
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"version": 99},
+        {"answers": "x"},
+        "garbage",
+        42,
+        {"version": 1, "answers": {"x": "peut-être"}},
+    ],
+)
+def test_corrupt_or_foreign_state_starts_fresh_with_a_notice(
+    conversation: Conversation, stored: object
+) -> None:
+    state, reply = conversation.step(stored, "bonjour")
+    assert "repartons de zéro" in reply.text
+    assert state.answers == {}
+
+
+def test_numbered_choice_answers_an_ambiguous_question(conversation: Conversation) -> None:
+    state = DialogueState(choices=("securite", "architecture"))
+    state, reply = conversation.step(state, "2")
+    assert reply.intent == "architecture"
+    assert state.choices == ()
+
+
+@pytest.mark.parametrize("message", ["", "🐳", "x" * 50_000, "\x00\x1b", "Как дела?"])
+def test_hostile_messages_never_raise(conversation: Conversation, message: str) -> None:
+    _, reply = talk(conversation, "un conseil pour mon projet", message)
+    assert reply.text

@@ -1,0 +1,171 @@
+"""The terminal REPL through prompt_toolkit's pipe input, and `vmbot chat` in a real terminal."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from bot.adapters.repl import run_repl
+from bot.dialogue.flow import Conversation
+from bot.engine import Bot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def conversation(bot: Bot) -> Conversation:
+    return Conversation(bot)
+
+
+def test_repl_answers_and_quits_on_command(conversation: Conversation, tmp_path: Path) -> None:
+    with create_pipe_input() as pipe:
+        pipe.send_text("c'est quoi un hyperviseur ?\n/quitter\n")
+        replies = run_repl(
+            conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput()
+        )
+    assert [r.intent for r in replies] == ["definition_hyperviseur"]
+
+
+def test_repl_keeps_history_in_a_file(conversation: Conversation, tmp_path: Path) -> None:
+    history = tmp_path / "data" / "historique"
+    with create_pipe_input() as pipe:
+        pipe.send_text("bonjour\n/quitter\n")
+        run_repl(conversation, history_path=history, input=pipe, output=DummyOutput())
+    assert "bonjour" in history.read_text()
+
+
+def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(
+    conversation: Conversation, tmp_path: Path
+) -> None:
+    with create_pipe_input() as pipe:
+        pipe.send_text("docker est-il sécurisé\x03merci\n\x04")
+        replies = run_repl(
+            conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput()
+        )
+    assert [r.intent for r in replies] == ["remerciement"]
+
+
+def test_repl_commands_do_not_reach_the_bot(conversation: Conversation, tmp_path: Path) -> None:
+    with create_pipe_input() as pipe:
+        pipe.send_text("/aide\n/sources\n/inconnue\n\n/recommencer\n/quitter\n")
+        replies = run_repl(
+            conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput()
+        )
+    assert [r.intent for r in replies] == ["recommencer"]
+
+
+def test_repl_works_without_a_writable_history(conversation: Conversation, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with create_pipe_input() as pipe:
+        pipe.send_text("merci\n/quitter\n")
+        replies = run_repl(
+            conversation, history_path=blocker / "sub" / "h", input=pipe, output=DummyOutput()
+        )
+    assert replies[0].intent == "remerciement"
+
+
+def _chat(lines: str, *args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", *args],
+        input=lines.encode(),
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        check=True,
+    )
+    assert b"Traceback" not in result.stderr
+    return result.stdout.decode().splitlines()
+
+
+def test_chat_json_gives_one_line_per_message_and_skips_empty_ones() -> None:
+    lines = _chat("bonjour\n\nun conseil pour mon projet\nnon\n", "--json")
+    objects = [json.loads(line) for line in lines]
+    assert [o["message"] for o in objects] == ["bonjour", "un conseil pour mon projet", "non"]
+    assert set(objects[0]) == {
+        "message",
+        "reply",
+        "intent",
+        "confidence",
+        "expecting",
+        "recommendation",
+        "sources",
+    }
+    assert objects[1]["expecting"] is not None and objects[1]["recommendation"] is None
+
+
+def test_chat_json_drives_a_whole_recommendation_by_reading_expecting() -> None:
+    vm_side = {
+        "dependances_os",
+        "application_heritee",
+        "multi_os",
+        "isolation_forte",
+        "controle_os",
+        "ressources_materielles",
+    }
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        text=True,
+        env=os.environ.copy(),
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write("je cherche un conseil pour mon application\n")
+        process.stdin.flush()
+        reply = json.loads(process.stdout.readline())
+        asked = 0
+        while reply["expecting"] is not None and asked < 10:
+            asked += 1
+            process.stdin.write(("oui" if reply["expecting"] in vm_side else "non") + "\n")
+            process.stdin.flush()
+            reply = json.loads(process.stdout.readline())
+        process.stdin.close()
+        process.wait(timeout=60)
+    assert reply["recommendation"] == "vm" and asked <= 6
+    assert reply["sources"]
+
+
+def test_chat_in_a_real_terminal_reaches_a_recommendation(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "XDG_DATA_HOME": str(tmp_path),
+        "TERM": "xterm",
+        "COLUMNS": "80",
+        "LINES": "40",
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot", "chat"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 80),
+    )
+    try:
+        child.expect("vous › ")
+        child.sendline("un conseil pour mon projet")
+        # A question ends its line with " ?" (colour codes may follow); the echo of
+        # what is typed never does, since nothing typed here holds a "?".
+        question = r" \?(?:\x1b\[[0-9;]*m)*\r+\n"
+        for _ in range(10):
+            if child.expect(["Je vous recommande", question]) == 0:
+                break
+            child.sendline("oui")
+        else:
+            pytest.fail("no recommendation after ten answers")
+        child.expect("vous › ")
+        child.sendline("/quitter")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert (tmp_path / "vmbot" / "historique").is_file()
