@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.domain import Answer
+from bot.domain import Answer, IntentKind
 from bot.engine import Bot
 from bot.loading import EvalItem
 
@@ -145,6 +145,8 @@ def cross_validate(bot: Bot, k: int, *, seed: int = 0) -> Report:
         (intent.id, text) for intent in bot.catalog.intents.values() for text in intent.examples
     ]
     canonical = [(intent.id, intent.question) for intent in bot.catalog.intents.values()]
+    # Examples of what to reject are expected to be rejected, as in an eval file.
+    rejecting = {i.id for i in bot.catalog.intents.values() if i.kind is IntentKind.OUT_OF_SCOPE}
     items: list[EvalItem] = []
     answers: list[Answer] = []
     timings: list[float] = []
@@ -156,7 +158,8 @@ def cross_validate(bot: Bot, k: int, *, seed: int = 0) -> Report:
             start = time.perf_counter()
             answers.append(trained.ask(text))
             timings.append((time.perf_counter() - start) * 1000)
-            items.append(EvalItem(question=text, expected=frozenset([intent]), line=0))
+            expected = frozenset() if intent in rejecting else frozenset([intent])
+            items.append(EvalItem(question=text, expected=expected, line=0))
     return _report(items, answers, timings)
 
 

@@ -135,3 +135,30 @@ REPL_BYE = "À bientôt !"
 REPL_UNKNOWN_COMMAND = "Commande inconnue : {command}. Tapez /aide pour la liste."
 CLI_CHAT_HELP = "converser : questions, et conseil VM ou conteneurs pas à pas"
 CLI_CHAT_JSON_HELP = "entrée non interactive : un objet JSON par ligne lue"
+
+# --- Evaluation report --------------------------------------------------------------------
+CLI_EVAL_HELP = "mesurer la précision sur un jeu de questions étiquetées"
+CLI_EVAL_FILE_HELP = (
+    "fichier YAML de questions étiquetées (défaut : tests/data/eval_questions.yaml)"
+)
+CLI_EVAL_JSON_HELP = "écrire le rapport en JSON"
+CLI_EVAL_MIN_HELP = "code de sortie 3 si la précision (dans le domaine) est inférieure à ce seuil"
+CLI_EVAL_CV_HELP = "validation croisée en K parties sur les exemples des intentions"
+CLI_EVAL_BAD_FOLDS = "--cross-validate attend un nombre de parties entre 2 et 20."
+EVAL_TITLE = "Évaluation de vmbot : {source}"
+EVAL_CV_SOURCE = "validation croisée en {k} parties sur les exemples des intentions"
+EVAL_SUMMARY = (
+    "Précision (dans le domaine) : {accuracy:.1%} sur {in_scope} questions\n"
+    "Rejet hors sujet : {rejection:.1%} sur {out_of_scope} questions\n"
+    "F1 macro : {macro_f1:.3f}\n"
+    "Latence par question : p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+)
+EVAL_PER_INTENT = "Par intention"
+EVAL_COLUMNS = ("intention", "précision", "rappel", "F1", "effectif")
+EVAL_CONFUSIONS = "Confusions les plus fréquentes"
+EVAL_CONFUSION_COLUMNS = ("attendu", "obtenu", "nombre")
+EVAL_ERRORS = "Questions mal classées"
+EVAL_ERROR_COLUMNS = ("ligne", "question", "attendu", "obtenu", "confiance")
+EVAL_NONE = "(hors sujet)"
+EVAL_PROGRESS = "Évaluation"
+EVAL_BELOW_MIN = "Précision {accuracy:.1%} inférieure au seuil demandé ({minimum:.1%})."

@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help=msg.CLI_CHAT_HELP, description=msg.CLI_CHAT_HELP)
     chat.add_argument("--json", action="store_true", help=msg.CLI_CHAT_JSON_HELP)
     chat.set_defaults(run=_chat)
+    ev = sub.add_parser("eval", help=msg.CLI_EVAL_HELP, description=msg.CLI_EVAL_HELP)
+    ev.add_argument("file", nargs="?", type=Path, default=None, help=msg.CLI_EVAL_FILE_HELP)
+    ev.add_argument("--json", action="store_true", help=msg.CLI_EVAL_JSON_HELP)
+    ev.add_argument("--min-accuracy", type=float, default=None, help=msg.CLI_EVAL_MIN_HELP)
+    ev.add_argument(
+        "--cross-validate", type=int, default=None, metavar="K", help=msg.CLI_EVAL_CV_HELP
+    )
+    ev.set_defaults(run=_eval)
     return parser
 
 
@@ -128,3 +136,15 @@ def _chat(args: argparse.Namespace) -> int:
             conversation, read_lines(sys.stdin.buffer, sys.stderr), sys.stdout, as_json=args.json
         )
     return EXIT_OK
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot.adapters.eval_report import run_eval
+
+    return run_eval(
+        Bot.from_paths(args.data),
+        args.file,
+        as_json=args.json,
+        min_accuracy=args.min_accuracy,
+        folds=args.cross_validate,
+    )

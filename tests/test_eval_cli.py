@@ -1,0 +1,80 @@
+"""`vmbot eval`: the report people who edit intents read, and its exit codes."""
+
+import json
+from pathlib import Path
+
+from tests.test_cli import vmbot
+
+
+def test_eval_prints_the_summary_and_tables() -> None:
+    result = vmbot("eval")
+    out = result.stdout.decode()
+    assert result.returncode == 0
+    for heading in (
+        "Précision (dans le domaine)",
+        "Rejet hors sujet",
+        "F1 macro",
+        "Par intention",
+        "p99",
+    ):
+        assert heading in out
+
+
+def test_eval_json_has_the_documented_keys() -> None:
+    report = json.loads(vmbot("eval", "--json").stdout)
+    assert {
+        "accuracy",
+        "out_of_scope_rejection",
+        "macro_f1",
+        "per_intent",
+        "confusions",
+        "errors",
+    } <= set(report)
+    assert set(report["latency_ms"]) == {"p50", "p99"}
+    assert {"intent", "precision", "recall", "f1", "support"} == set(report["per_intent"][0])
+
+
+def test_min_accuracy_above_the_score_exits_non_zero(tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        '- {q: "c\'est quoi un hyperviseur ?", intent: definition_hyperviseur}\n- {q: "zzz qwerty", intent: resume}\n'
+    )
+    assert vmbot("eval", str(path), "--min-accuracy", "0.4").returncode == 0
+    failing = vmbot("eval", str(path), "--min-accuracy", "0.9")
+    assert failing.returncode == 3
+    assert "inférieure au seuil" in failing.stderr.decode()
+
+
+def test_misclassified_questions_are_listed_with_expected_and_got(tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text('- {q: "zzz qwerty", intent: resume}\n')
+    report = json.loads(vmbot("eval", str(path), "--json").stdout)
+    assert report["errors"] == [
+        {
+            "question": "zzz qwerty",
+            "expected": ["resume"],
+            "got": None,
+            "confidence": report["errors"][0]["confidence"],
+            "line": 1,
+        }
+    ]
+    assert report["confusions"] == [{"expected": "resume", "got": "null", "count": 1}]
+
+
+def test_bad_eval_file_gets_a_french_error_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text('- {q: "docker ?", intent: definition_docker}\n- {question: "oops"}\n')
+    result = vmbot("eval", str(path))
+    assert result.returncode == 1
+    assert "(ligne 2)" in result.stderr.decode() and b"Traceback" not in result.stderr
+
+
+def test_cross_validation_reports_on_the_intent_examples() -> None:
+    report = json.loads(vmbot("eval", "--cross-validate", "3", "--json").stdout)
+    assert report["in_scope"] > 500 and report["out_of_scope"] > 50
+    assert 0.0 < report["accuracy"] <= 1.0
+
+
+def test_cross_validation_with_one_fold_is_refused() -> None:
+    result = vmbot("eval", "--cross-validate", "1")
+    assert result.returncode == 2 and "--cross-validate" in result.stderr.decode()
