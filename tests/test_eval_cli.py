@@ -49,15 +49,9 @@ def test_misclassified_questions_are_listed_with_expected_and_got(tmp_path: Path
     path = tmp_path / "set.yaml"
     path.write_text('- {q: "zzz qwerty", intent: resume}\n')
     report = json.loads(vmbot("eval", str(path), "--json").stdout)
-    assert report["errors"] == [
-        {
-            "question": "zzz qwerty",
-            "expected": ["resume"],
-            "got": None,
-            "confidence": report["errors"][0]["confidence"],
-            "line": 1,
-        }
-    ]
+    (error,) = report["errors"]
+    assert error["question"] == "zzz qwerty" and error["line"] == 1
+    assert error["expected"] == ["resume"] and error["got"] is None
     assert report["confusions"] == [{"expected": "resume", "got": "null", "count": 1}]
 
 
