@@ -37,7 +37,8 @@ def test_eval_json_has_the_documented_keys() -> None:
 def test_min_accuracy_above_the_score_exits_non_zero(tmp_path: Path) -> None:
     path = tmp_path / "set.yaml"
     path.write_text(
-        '- {q: "c\'est quoi un hyperviseur ?", intent: definition_hyperviseur}\n- {q: "zzz qwerty", intent: resume}\n'
+        '- {q: "c\'est quoi un hyperviseur ?", intent: definition_hyperviseur}\n'
+        '- {q: "zzz qwerty", intent: resume}\n'
     )
     assert vmbot("eval", str(path), "--min-accuracy", "0.4").returncode == 0
     failing = vmbot("eval", str(path), "--min-accuracy", "0.9")
