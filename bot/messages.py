@@ -162,3 +162,30 @@ EVAL_ERROR_COLUMNS = ("ligne", "question", "attendu", "obtenu", "confiance")
 EVAL_NONE = "(hors sujet)"
 EVAL_PROGRESS = "Évaluation"
 EVAL_BELOW_MIN = "Précision {accuracy:.1%} inférieure au seuil demandé ({minimum:.1%})."
+
+# --- Slack ---------------------------------------------------------------------------------
+CLI_SLACK_HELP = "répondre sur Slack (Socket Mode par défaut, ou événements HTTP avec --http)"
+CLI_SLACK_HTTP_HELP = "recevoir les événements par HTTP sur /slack/events au lieu du Socket Mode"
+CLI_SLACK_HOST_HELP = "adresse d'écoute en mode HTTP (défaut : 0.0.0.0)"
+CLI_SLACK_PORT_HELP = "port d'écoute en mode HTTP (défaut : 3000)"
+CLI_SLACK_BAD_PORT = "port invalide : « {value} » (un nombre de 0 à 65535 est attendu)"
+SLACK_ENV_MISSING = "La variable d'environnement {name} est absente : il faut {what}."
+SLACK_ENV_MALFORMED = "La variable d'environnement {name} est invalide : il faut {what}."
+SLACK_ENV_WHAT = {
+    "SLACK_BOT_TOKEN": "le jeton du bot, qui commence par « xoxb- »",
+    "SLACK_APP_TOKEN": "le jeton d'application du Socket Mode, qui commence par « xapp- »",
+    "SLACK_SIGNING_SECRET": "le secret de signature de l'application (lettres et chiffres)",
+    "SLACK_API_URL": "l'adresse http(s) de l'API Web de Slack, par exemple https://slack.com/api/",
+}
+SLACK_AUTH_FAILED = "Slack refuse le jeton du bot (SLACK_BOT_TOKEN) : {error}"
+SLACK_UNREACHABLE = "L'API Web de Slack ne répond pas ({url}) : {error}"
+SLACK_PORT_FAILED = "Impossible d'écouter sur {host}:{port} : {error}"
+SLACK_LISTENING_HTTP = (
+    "vmbot attend les événements Slack sur http://{host}:{port}/slack/events (Ctrl-C pour arrêter)."
+)
+SLACK_LISTENING_SOCKET = "vmbot est connecté à Slack en Socket Mode (Ctrl-C pour arrêter)."
+# What a button click types in the conversation, and the button's label.
+SLACK_ANSWER_BUTTONS = (("oui", "Oui"), ("non", "Non"), ("je ne sais pas", "Je ne sais pas"))
+SLACK_CHOSEN = "<@{user}> a répondu : *{label}*"
+SLACK_SOURCE = "`{passage}` « {excerpt} »"
+SLACK_MORE_SOURCES = "et {count} autres sources"

@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
         "--cross-validate", type=int, default=None, metavar="K", help=msg.CLI_EVAL_CV_HELP
     )
     ev.set_defaults(run=_eval)
+    slack = sub.add_parser("slack", help=msg.CLI_SLACK_HELP, description=msg.CLI_SLACK_HELP)
+    slack.add_argument("--http", action="store_true", help=msg.CLI_SLACK_HTTP_HELP)
+    slack.add_argument("--host", default="0.0.0.0", help=msg.CLI_SLACK_HOST_HELP)
+    slack.add_argument("--port", type=_port, default=3000, help=msg.CLI_SLACK_PORT_HELP)
+    slack.set_defaults(run=_slack)
     return parser
 
 
@@ -148,3 +153,29 @@ def _eval(args: argparse.Namespace) -> int:
         min_accuracy=args.min_accuracy,
         folds=args.cross_validate,
     )
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(msg.CLI_SLACK_BAD_PORT.format(value=value))
+    return int(value)
+
+
+def _slack(args: argparse.Namespace) -> int:
+    import os
+
+    from bot.adapters import slack
+    from bot.dialogue.flow import Conversation
+
+    try:
+        settings = slack.settings_from_env(os.environ, http=args.http)
+    except slack.SlackConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    conversation = Conversation(Bot.from_paths(args.data))
+    try:
+        slack.run(conversation, settings, http=args.http, host=args.host, port=args.port)
+    except slack.SlackStartError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_DATA
+    return EXIT_OK

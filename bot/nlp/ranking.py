@@ -1,8 +1,12 @@
 """One confidence per intent from two views: the classifier and the similarity matcher.
 
-The classifier ranks well but is sure of itself on questions it has never seen;
-the matcher knows which words it has never seen. The confidence is their mean,
-scaled by the share of the question the bot's vocabulary covers.
+Intents are ranked by the mean of the classifier's probability and the matcher's
+similarity. Whether the question is in scope at all is a separate matter: the
+confidence of the best intent is the squared share of the question the bot's
+vocabulary covers, times the classifier's probability that it is not out of
+scope (uncertainty between two in-scope intents is no sign of an off-topic
+question). Other intents get that confidence scaled by their score relative to
+the best. benchmarks/calibrate.py chose this form by cross-validation.
 """
 
 from __future__ import annotations
@@ -42,13 +46,21 @@ class Ranker:
         probabilities = self.model.probabilities(terms)
         coverage = self.matcher.coverage(terms)
         best_class = self.model.classes[int(probabilities.argmax())]
-        matches = [
-            Match(
-                intent=name,
-                confidence=round(coverage * (float(p) + similar.get(name, 0.0)) / 2, 4),
-            )
+        in_scope = 1.0 - sum(
+            float(p)
+            for name, p in zip(self.model.classes, probabilities, strict=True)
+            if name in self._rejecting
+        )
+        scores = {
+            name: (float(p) + similar.get(name, 0.0)) / 2
             for name, p in zip(self.model.classes, probabilities, strict=True)
             if name not in self._rejecting
+        }
+        best = max(scores.values()) or 1.0
+        confidence = coverage * coverage * in_scope
+        matches = [
+            Match(intent=name, confidence=round(confidence * score / best, 4))
+            for name, score in scores.items()
         ]
         matches.sort(key=lambda m: -m.confidence)
         return Ranking(matches=tuple(matches), out_of_scope=best_class in self._rejecting)

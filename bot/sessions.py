@@ -1,0 +1,163 @@
+"""Where channels keep conversations between two messages: a small store interface.
+
+Pure Python and thread-safe, so that a chat adapter running handlers on a thread pool
+(Slack) can share one store. Values are JSON objects; the memory store keeps them as JSON
+text, so that a store backed by Redis or a database can replace it without surprises.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+__all__ = ["KeyedLocks", "MemoryStore", "RecentKeys", "SessionStore"]
+
+
+class SessionStore(Protocol):
+    """Anything that keeps one JSON object per session key."""
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The session's object, or None if there is none (never seen, evicted or expired)."""
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        """Keep `value` (JSON-serialisable) as the session's object."""
+
+    def delete(self, key: str) -> None:
+        """Forget the session (no error if it is unknown)."""
+
+
+class MemoryStore:
+    """An in-memory store, bounded (least recently used sessions go first) and expiring.
+
+    >>> store = MemoryStore(max_sessions=2)
+    >>> store.put("a", {"n": 1}); store.put("b", {"n": 2}); store.put("c", {"n": 3})
+    >>> store.get("a"), store.get("c")
+    (None, {'n': 3})
+    """
+
+    def __init__(
+        self,
+        *,
+        max_sessions: int = 10_000,
+        ttl_seconds: float = 24 * 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_sessions < 1 or ttl_seconds <= 0:
+            raise ValueError("max_sessions and ttl_seconds must be positive")
+        self.max_sessions = max_sessions
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        # key -> (last use, JSON text); the order is the order of last use.
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        now = self._clock()
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            used, text = item
+            if now - used > self.ttl_seconds:
+                del self._items[key]
+                return None
+            self._items[key] = (now, text)
+            self._items.move_to_end(key)
+        value: dict[str, Any] = json.loads(text)
+        return value
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        text = json.dumps(value, ensure_ascii=False)  # fails here, not later, if not JSON
+        now = self._clock()
+        with self._lock:
+            self._items[key] = (now, text)
+            self._items.move_to_end(key)
+            self._drop_expired(now)
+            while len(self._items) > self.max_sessions:
+                self._items.popitem(last=False)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._drop_expired(self._clock())
+            return len(self._items)
+
+    def _drop_expired(self, now: float) -> None:
+        # The oldest come first: stop at the first session still alive.
+        while self._items:
+            key, (used, _) = next(iter(self._items.items()))
+            if now - used <= self.ttl_seconds:
+                break
+            del self._items[key]
+
+
+class KeyedLocks:
+    """One lock per key, so that two messages of one conversation never interleave.
+
+    Locks exist only while a thread holds or awaits them: the table does not grow
+    with the number of conversations ever seen.
+
+    >>> locks = KeyedLocks()
+    >>> with locks.hold("thread-1"):
+    ...     len(locks)
+    1
+    >>> len(locks)
+    0
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._locks)
+
+
+class RecentKeys:
+    """A bounded set of recently seen keys (event ids), to drop duplicate deliveries.
+
+    >>> seen = RecentKeys(max_keys=2)
+    >>> [seen.add(k) for k in ("e1", "e1", "e2", "e3", "e1")]
+    [True, False, True, True, True]
+    """
+
+    def __init__(self, *, max_keys: int = 10_000) -> None:
+        self.max_keys = max_keys
+        self._lock = threading.Lock()
+        self._keys: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> bool:
+        """Remember `key`; True if it is new, False if it was already seen."""
+        with self._lock:
+            if key in self._keys:
+                self._keys.move_to_end(key)
+                return False
+            self._keys[key] = None
+            if len(self._keys) > self.max_keys:
+                self._keys.popitem(last=False)
+            return True
