@@ -166,3 +166,107 @@ def test_eval_file_with_broken_yaml_names_the_line(tmp_path: Path) -> None:
     path.write_text('- {q: "docker ?", intent: definition_docker}\n- {q: [\n')
     with pytest.raises(DataError, match=r"eval.yaml \(ligne \d+\) : YAML invalide"):
         load_eval_set(path, {"definition_docker"})
+
+
+def _add_file(root: Path, name: str, text: str) -> None:
+    (root / "intents" / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("x.yaml", "autre: []\n", "une seule clé de premier niveau parmi : intents, lexicon"),
+        ("x.yaml", "intents: {a: 1}\n", "(intents) : une liste est attendue"),
+        ("x.yaml", "intents:\n  - 42\n", "un dictionnaire (clé: valeur) est attendu"),
+        (
+            "x.yaml",
+            "intents:\n  - {id: Mauvais Id, question: q, answer: a, examples: [a]}\n",
+            "identifiant invalide",
+        ),
+        (
+            "x.yaml",
+            "intents:\n  - {id: x, kind: autre, question: q, answer: a, examples: [a]}\n",
+            "type inconnu, valeurs possibles : faq, conversation, out_of_scope",
+        ),
+        (
+            "x.yaml",
+            "intents:\n  - {id: x, question: q, answer: a, examples: [zz1, zz2]}\n",
+            "une intention FAQ doit citer au moins un passage",
+        ),
+        (
+            "x.yaml",
+            "intents:\n  - {id: x, kind: conversation, question: q, answer: a, examples: [zz1, zz2]}\n",
+            "2 exemples, il en faut entre 10 et 25",
+        ),
+        (
+            "x.yaml",
+            "intents:\n  - {id: x, kind: conversation, question: q, answer: '  ', examples: [a]}\n",
+            "le champ « answer » est vide",
+        ),
+        (
+            "x.yaml",
+            "intents:\n  - {id: x, kind: conversation, question: q, answer: a, examples: [zz, zz]}\n",
+            "l'exemple « zz » est répété",
+        ),
+        (
+            "x.yaml",
+            "intents:\n  - {id: x, kind: conversation, question: [q], answer: a, examples: [a]}\n",
+            "le champ « question » n'a pas le bon type",
+        ),
+        ("x.yaml", "lexicon: {}\n", "champ obligatoire « stop_words » manquant"),
+        ("x.yaml", b"\xff\xfe".decode("latin-1"), "fichier illisible"),
+    ],
+)
+def test_each_data_error_has_its_french_message(
+    data_copy: Path, name: str, text: str, expected: str
+) -> None:
+    path = data_copy / "intents" / name
+    if text == b"\xff\xfe".decode("latin-1"):
+        path.write_bytes(b"\xff\xfe\x00")
+    else:
+        path.write_text(text, encoding="utf-8")
+    assert expected in _problems(data_copy)
+
+
+def test_second_lexicon_is_refused(data_copy: Path) -> None:
+    lexicon = (data_copy / "intents" / "lexique.yaml").read_text(encoding="utf-8")
+    _add_file(data_copy, "lexique2.yaml", lexicon)
+    assert "il faut exactement un fichier « lexicon »" in _problems(data_copy)
+
+
+def test_synonyms_must_be_lists_of_text(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", "    cloud: [nuage]", "    cloud: nuage")
+    assert "les synonymes de « cloud » doivent être une liste" in _problems(data_copy)
+
+
+def test_unknown_verdict_is_refused(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", "    nsp: [", "    peutetre: [")
+    assert "verdicts : clés possibles oui, non, nsp" in _problems(data_copy)
+
+
+def test_criterion_with_unknown_side_and_weight_is_refused(data_copy: Path) -> None:
+    path = data_copy / "intents" / "criteres.yaml"
+    _edit(path, "favours: vm", "favours: cloud")
+    _edit(path, "weight: 3", "weight: 7")
+    message = _problems(data_copy)
+    assert "critère dependances_os" in message
+    assert "le champ « favours » doit valoir : vm, conteneur" in message
+    assert "le champ « weight » doit être un entier de 1 à 3" in message
+
+
+def test_every_outcome_needs_its_wording(data_copy: Path) -> None:
+    path = data_copy / "intents" / "recommandations.yaml"
+    _edit(path, "  - id: conteneur_sur_vm", "  - id: hybride")
+    message = _problems(data_copy)
+    assert "recommandation hybride" in message and "le champ « id » doit valoir" in message
+
+
+def test_missing_outcomes_file_is_named(data_copy: Path) -> None:
+    (data_copy / "intents" / "recommandations.yaml").unlink()
+    assert "il faut une recommandation (fichier « outcomes »)" in _problems(data_copy)
+
+
+def test_empty_corpus_folder_is_named(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    with pytest.raises(DataError, match="aucun fichier .yaml dans ce dossier"):
+        load_corpus(tmp_path / "corpus")

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.domain import Lexicon
 from bot.nlp.lemmas import LemmaTable, closest_form
 from bot.nlp.text import fold, tokenize
 
-__all__ = ["MAX_QUESTION_CHARS", "Analyzer"]
+__all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer"]
 
 # A question longer than this is cut: nobody types more, and analysis stays instant.
 MAX_QUESTION_CHARS = 2_000
 _MIN_TYPO_LENGTH = 5
 _TYPO_CACHE_SIZE = 20_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class Analysis:
+    """A text as the bot reads it: folded tokens as typed, and the terms that carry meaning."""
+
+    tokens: tuple[str, ...]
+    terms: tuple[str, ...]
 
 
 class Analyzer:
@@ -76,8 +85,15 @@ class Analyzer:
         return corrected
 
     def lemmas(self, text: str) -> list[str]:
-        """Every token's lemma, stop words included (the criteria reader needs negations)."""
+        """Every token's lemma, stop words included."""
         return [self.lemma(t) for t in tokenize(fold(text[:MAX_QUESTION_CHARS]))]
+
+    def analyze(self, text: str) -> Analysis:
+        """Tokens and terms of a text, analysed once for the matcher and the classifier."""
+        tokens = tokenize(fold(text[:MAX_QUESTION_CHARS]))
+        lemmas = [self.lemma(t) for t in tokens]
+        terms = self._drop_stop_words(self._apply_synonyms(lemmas))
+        return Analysis(tokens=tuple(tokens), terms=terms)
 
     def terms(self, text: str) -> tuple[str, ...]:
         """The terms that carry meaning, in order.
@@ -91,7 +107,7 @@ class Analyzer:
         >>> Analyzer(table, lexicon).terms("Les Machines Virtuelles")
         ('vm',)
         """
-        return self._drop_stop_words(self._apply_synonyms(self.lemmas(text)))
+        return self.analyze(text).terms
 
     def _apply_synonyms(self, lemmas: list[str]) -> list[str]:
         out: list[str] = []

@@ -11,10 +11,10 @@ the best. benchmarks/calibrate.py chose this form by cross-validation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import Match
+from bot.nlp.analyzer import Analysis
 from bot.nlp.classifier import SoftmaxModel
 from bot.nlp.matcher import IntentMatcher
 
@@ -39,11 +39,12 @@ class Ranker:
         self.matcher = matcher
         self._rejecting = rejecting
 
-    def rank(self, terms: Sequence[str]) -> Ranking:
+    def rank(self, analysis: Analysis) -> Ranking:
+        terms = analysis.terms
         similar = {m.intent: m.confidence for m in self.matcher.match(terms)}
         if not similar:
             return Ranking(matches=(), out_of_scope=False)
-        probabilities = self.model.probabilities(terms)
+        probabilities = self.model.probabilities(analysis)
         coverage = self.matcher.coverage(terms)
         best_class = self.model.classes[int(probabilities.argmax())]
         in_scope = 1.0 - sum(
