@@ -9,6 +9,7 @@ out-of-scope questions that share a word with the domain.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,8 @@ from rapidfuzz import fuzz, process
 from bot.domain import Match
 
 __all__ = ["IntentMatcher", "MatcherSettings", "TrainingExample"]
+
+_FUZZY_CANDIDATES = 20
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,23 +137,32 @@ class IntentMatcher:
             s.nearest_weight * a + s.centroid_weight * b
             for a, b in zip(nearest, centroid, strict=True)
         ]
-        self._boost_near_duplicate(" ".join(terms), query, norm, scores)
+        self._boost_near_duplicate(" ".join(terms), query, norm, dots, scores)
         ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
         return [
             Match(intent=self._intents[i], confidence=round(min(1.0, scores[i]), 4)) for i in ranked
         ]
 
     def _boost_near_duplicate(
-        self, text: str, query: Mapping[str, float], norm: float, scores: list[float]
+        self,
+        text: str,
+        query: Mapping[str, float],
+        norm: float,
+        dots: Mapping[int, float],
+        scores: list[float],
     ) -> None:
         # A question that is an example up to a typo or a word order deserves that
         # example's intent, whatever the weights say; but only if most of its
         # weight is on known terms, or "machine a laver" would copy "machine".
         if self._coverage(query, norm) < 0.9:
             return
+        # A near-duplicate shares most terms, so it is among the closest examples
+        # by weight: comparing strings with those only keeps the cost flat as
+        # examples are added.
+        nearest = heapq.nlargest(_FUZZY_CANDIDATES, dots, key=dots.__getitem__)
         best = process.extractOne(
             text,
-            self._example_texts,
+            {i: self._example_texts[i] for i in nearest},
             scorer=fuzz.token_sort_ratio,
             score_cutoff=self.settings.fuzzy_cutoff,
         )
