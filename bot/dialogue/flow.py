@@ -172,10 +172,11 @@ class Conversation:
         sources: tuple[Source, ...] = (),
         answer: Answer | None = None,
     ) -> Reply:
+        # After a digression (an FAQ answer), say that the pending question comes back.
         lead = msg.BACK_TO_QUESTION if answer is not None else ""
-        parts = [p for p in (before, lead + question.question if lead else question.question) if p]
+        asked = lead + question.question
         return Reply(
-            text="\n\n".join(parts),
+            text=f"{before}\n\n{asked}" if before else asked,
             intent=answer.intent if answer is not None else None,
             confidence=answer.confidence if answer is not None else 0.0,
             expecting=question.id,
