@@ -195,7 +195,8 @@ def _add_file(root: Path, name: str, text: str) -> None:
         ),
         (
             "x.yaml",
-            "intents:\n  - {id: x, kind: conversation, question: q, answer: a, examples: [zz1, zz2]}\n",
+            "intents:\n  - {id: x, kind: conversation, question: q, answer: a,"
+            " examples: [zz1, zz2]}\n",
             "2 exemples, il en faut entre 10 et 25",
         ),
         (
@@ -205,7 +206,8 @@ def _add_file(root: Path, name: str, text: str) -> None:
         ),
         (
             "x.yaml",
-            "intents:\n  - {id: x, kind: conversation, question: q, answer: a, examples: [zz, zz]}\n",
+            "intents:\n  - {id: x, kind: conversation, question: q, answer: a,"
+            " examples: [zz, zz]}\n",
             "l'exemple « zz » est répété",
         ),
         (
@@ -268,5 +270,5 @@ def test_missing_outcomes_file_is_named(data_copy: Path) -> None:
 
 def test_empty_corpus_folder_is_named(tmp_path: Path) -> None:
     (tmp_path / "corpus").mkdir()
-    with pytest.raises(DataError, match="aucun fichier .yaml dans ce dossier"):
+    with pytest.raises(DataError, match=r"aucun fichier \.yaml dans ce dossier"):
         load_corpus(tmp_path / "corpus")

@@ -60,6 +60,16 @@ _CONTEXT_ELEMENTS = 10  # Block Kit's limit on a context block
 _log = logging.getLogger("vmbot.slack")
 
 
+class _QuietTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it does."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("As you gave `client` as well")
+
+
+_log.addFilter(_QuietTokenWarning())
+
+
 class SlackConfigError(ValueError):
     """A missing or malformed SLACK_* variable; the message is one French line."""
 
