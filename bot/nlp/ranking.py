@@ -1,7 +1,9 @@
 """One confidence per intent from two views: the classifier and the similarity matcher.
 
-Intents are ranked by the mean of the classifier's probability and the matcher's
-similarity. Whether the question is in scope at all is a separate matter: the
+Intents are ranked by the classifier's probability blended with the matcher's
+similarity (which holds the near-duplicate signal), mostly the former: 5-fold
+cross-validation put a pure classifier and a 0.8 blend within noise of each
+other, both ahead of an even mean. Whether the question is in scope at all is a separate matter: the
 confidence of the best intent is the squared share of the question the bot's
 vocabulary covers, times the classifier's probability that it is not out of
 scope (uncertainty between two in-scope intents is no sign of an off-topic
@@ -33,11 +35,17 @@ class Ranker:
     """Ranks intents for analysed terms; pure and cheap per call."""
 
     def __init__(
-        self, *, model: SoftmaxModel, matcher: IntentMatcher, rejecting: frozenset[str]
+        self,
+        *,
+        model: SoftmaxModel,
+        matcher: IntentMatcher,
+        rejecting: frozenset[str],
+        classifier_weight: float = 0.8,
     ) -> None:
         self.model = model
         self.matcher = matcher
         self._rejecting = rejecting
+        self._weight = classifier_weight
 
     def rank(self, analysis: Analysis) -> Ranking:
         terms = analysis.terms
@@ -53,7 +61,7 @@ class Ranker:
             if name in self._rejecting
         )
         scores = {
-            name: (float(p) + similar.get(name, 0.0)) / 2
+            name: self._weight * float(p) + (1 - self._weight) * similar.get(name, 0.0)
             for name, p in zip(self.model.classes, probabilities, strict=True)
             if name not in self._rejecting
         }
