@@ -22,6 +22,8 @@ from bot.domain import Match
 __all__ = ["IntentMatcher", "MatcherSettings", "TrainingExample"]
 
 _FUZZY_CANDIDATES = 20
+# Far above any word's postings today (915 examples): only changes very large catalogs.
+_MAX_POSTINGS = 2_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +88,8 @@ class IntentMatcher:
         for i, centroid in enumerate(centroids):
             for term, weight in _unit(centroid).items():
                 self._centroid_postings[term].append((i, weight))
+        _truncate(self._example_postings, _MAX_POSTINGS)
+        _truncate(self._centroid_postings, _MAX_POSTINGS)
 
     def weight(self, term: str) -> float:
         """How much a term of a question counts, known or not."""
@@ -115,30 +119,32 @@ class IntentMatcher:
         return {t: self.weight(t) for t in terms}
 
     def match(self, terms: Sequence[str]) -> list[Match]:
-        """Every intent with a score in [0, 1], best first; nothing for an empty question."""
+        """The intents the terms reach, with a score in [0, 1], best first."""
         query = self._vector(terms)
         norm = math.sqrt(sum(w * w for w in query.values()))
         if norm == 0.0:
             return []
-        nearest = [0.0] * len(self._intents)
         dots: dict[int, float] = defaultdict(float)
         for term, weight in query.items():
             for idx, w in self._example_postings.get(term, ()):
                 dots[idx] += weight * w
+        # Only intents some term reaches are scored: the cost follows the postings
+        # read, not the number of intents.
+        nearest: dict[int, float] = {}
         for idx, dot in dots.items():
             intent = self._example_intent[idx]
-            nearest[intent] = max(nearest[intent], dot / norm)
-        centroid = [0.0] * len(self._intents)
+            nearest[intent] = max(nearest.get(intent, 0.0), dot / norm)
+        centroid: dict[int, float] = defaultdict(float)
         for term, weight in query.items():
             for intent, w in self._centroid_postings.get(term, ()):
                 centroid[intent] += weight * w / norm
         s = self.settings
-        scores = [
-            s.nearest_weight * a + s.centroid_weight * b
-            for a, b in zip(nearest, centroid, strict=True)
-        ]
+        scores = {
+            i: s.nearest_weight * nearest.get(i, 0.0) + s.centroid_weight * centroid.get(i, 0.0)
+            for i in nearest.keys() | centroid.keys()
+        }
         self._boost_near_duplicate(" ".join(terms), query, norm, dots, scores)
-        ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
+        ranked = sorted(scores, key=lambda i: (-scores[i], i))
         return [
             Match(intent=self._intents[i], confidence=round(min(1.0, scores[i]), 4)) for i in ranked
         ]
@@ -149,7 +155,7 @@ class IntentMatcher:
         query: Mapping[str, float],
         norm: float,
         dots: Mapping[int, float],
-        scores: list[float],
+        scores: dict[int, float],
     ) -> None:
         # A question that is an example up to a typo or a word order deserves that
         # example's intent, whatever the weights say; but only if most of its
@@ -168,7 +174,15 @@ class IntentMatcher:
         )
         if best is not None:
             intent = self._example_intent[best[2]]
-            scores[intent] = max(scores[intent], best[1] / 100.0)
+            scores[intent] = max(scores.get(intent, 0.0), best[1] / 100.0)
+
+
+def _truncate(postings: dict[str, list[tuple[int, float]]], limit: int) -> None:
+    # A word in thousands of examples tells little about any one of them: keeping
+    # the entries where it weighs most bounds the work per query term.
+    for term, entries in postings.items():
+        if len(entries) > limit:
+            postings[term] = heapq.nlargest(limit, entries, key=lambda e: e[1])
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.domain import Match
 from bot.nlp.analyzer import Analysis
 from bot.nlp.classifier import SoftmaxModel
 from bot.nlp.matcher import IntentMatcher
 
 __all__ = ["Ranker", "Ranking"]
+
+# Intents a ranking lists: the best and the alternatives channels show.
+_TOP = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,32 +49,34 @@ class Ranker:
     ) -> None:
         self.model = model
         self.matcher = matcher
-        self._rejecting = rejecting
         self._weight = classifier_weight
+        self._class_index = {name: i for i, name in enumerate(model.classes)}
+        self._rejecting_index = np.array(
+            [i for i, name in enumerate(model.classes) if name in rejecting], dtype=np.intp
+        )
+        self._answerable = len(model.classes) - len(self._rejecting_index)
 
     def rank(self, analysis: Analysis) -> Ranking:
         terms = analysis.terms
-        similar = {m.intent: m.confidence for m in self.matcher.match(terms)}
-        if not similar:
+        if not terms:
             return Ranking(matches=(), out_of_scope=False)
+        similar = self.matcher.match(terms)
         probabilities = self.model.probabilities(analysis)
         coverage = self.matcher.coverage(terms)
-        best_class = self.model.classes[int(probabilities.argmax())]
-        in_scope = 1.0 - sum(
-            float(p)
-            for name, p in zip(self.model.classes, probabilities, strict=True)
-            if name in self._rejecting
-        )
-        scores = {
-            name: self._weight * float(p) + (1 - self._weight) * similar.get(name, 0.0)
-            for name, p in zip(self.model.classes, probabilities, strict=True)
-            if name not in self._rejecting
-        }
-        best = max(scores.values()) or 1.0
+        out_of_scope = bool(np.isin(int(probabilities.argmax()), self._rejecting_index))
+        in_scope = 1.0 - float(probabilities[self._rejecting_index].sum())
+        scores = self._weight * probabilities
+        for match in similar:
+            scores[self._class_index[match.intent]] += (1 - self._weight) * match.confidence
+        scores[self._rejecting_index] = -np.inf
+        top = np.argsort(-scores, kind="stable")[: min(_TOP, self._answerable)]
+        best = float(scores[top[0]]) or 1.0
         confidence = coverage * coverage * in_scope
-        matches = [
-            Match(intent=name, confidence=round(confidence * score / best, 4))
-            for name, score in scores.items()
-        ]
-        matches.sort(key=lambda m: -m.confidence)
-        return Ranking(matches=tuple(matches), out_of_scope=best_class in self._rejecting)
+        matches = tuple(
+            Match(
+                intent=self.model.classes[i],
+                confidence=round(confidence * float(scores[i]) / best, 4),
+            )
+            for i in top
+        )
+        return Ranking(matches=matches, out_of_scope=out_of_scope)
