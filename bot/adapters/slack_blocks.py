@@ -1,0 +1,96 @@
+"""Block Kit rendering for Slack: replies as sections, source contexts and yes/no buttons.
+
+Pure functions from the bot's values to Slack's JSON; nothing here talks to Slack.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot import messages as msg
+from bot.dialogue.state import Reply
+from bot.domain import Source
+
+__all__ = [
+    "BUTTON_PREFIX",
+    "context_block",
+    "escape",
+    "reply_blocks",
+    "source_blocks",
+    "text_blocks",
+]
+
+BUTTON_PREFIX = "vmbot_answer_"
+_BUTTON_IDS = ("oui", "non", "nsp")
+_SECTION_LIMIT = 3000  # Block Kit's limit on a section's text
+_EXCERPT_LIMIT = 140
+_CONTEXT_ELEMENTS = 10  # Block Kit's limit on a context block
+
+
+def escape(text: str) -> str:
+    """Slack's mrkdwn escaping: only these three characters are control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def reply_blocks(reply: Reply, *, session: str, thread_ts: str) -> list[dict[str, Any]]:
+    """The reply as Block Kit: its text, its sources, and yes/no buttons for a question."""
+    blocks = text_blocks(reply.text) + source_blocks(reply.sources)
+    if reply.expecting is not None:
+        buttons = [
+            {
+                "type": "button",
+                "action_id": BUTTON_PREFIX + button_id,
+                "text": {"type": "plain_text", "text": label},
+                "value": json.dumps({"word": word, "session": session, "thread": thread_ts}),
+            }
+            for button_id, (word, label) in zip(_BUTTON_IDS, msg.SLACK_ANSWER_BUTTONS, strict=True)
+        ]
+        blocks.append({"type": "actions", "block_id": "vmbot_question", "elements": buttons})
+    return blocks
+
+
+def text_blocks(text: str) -> list[dict[str, Any]]:
+    """The text, escaped, as as many mrkdwn sections as Block Kit's limit requires."""
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+        for chunk in _chunks(escape(text), _SECTION_LIMIT)
+    ]
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """The text cut into pieces under the limit, at line breaks where possible."""
+    chunks: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        chunks.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return [*chunks, text] if text or not chunks else chunks
+
+
+def source_blocks(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
+    """One context block listing the sources (none without sources), cut to Block Kit's limit."""
+    if not sources:
+        return []
+    room = _CONTEXT_ELEMENTS - 1
+    shown = sources if len(sources) <= room else sources[: room - 1]
+    lines = [msg.SOURCES_HEADER] + [
+        msg.SLACK_SOURCE.format(passage=s.passage, excerpt=escape(_shorten(s.excerpt)))
+        for s in shown
+    ]
+    if len(shown) < len(sources):
+        lines.append(msg.SLACK_MORE_SOURCES.format(count=len(sources) - len(shown)))
+    return [context_block(lines)]
+
+
+def context_block(lines: list[str]) -> dict[str, Any]:
+    """A context block with one mrkdwn element a line."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in lines]}
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= _EXCERPT_LIMIT:
+        return text
+    return text[:_EXCERPT_LIMIT].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,150 @@
+"""The Bolt app's middleware and listeners: Slack events in, `Conversation.step` replies out.
+
+One conversation per thread (per channel in direct messages), kept in a `SessionStore`.
+Every listener acknowledges Slack before doing any work, and a delivery Slack repeats
+(same event id, or a retry) is answered once only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
+from slack_sdk import WebClient
+
+from bot import messages as msg
+from bot.adapters.slack_blocks import (
+    BUTTON_PREFIX,
+    context_block,
+    escape,
+    reply_blocks,
+    source_blocks,
+    text_blocks,
+)
+from bot.dialogue.flow import Conversation
+from bot.dialogue.state import Reply
+from bot.sessions import KeyedLocks, RecentKeys, SessionStore
+
+__all__ = ["SlackListeners"]
+
+
+class SlackListeners:
+    """The app's middleware and listeners, sharing the store and the per-session locks."""
+
+    def __init__(self, conversation: Conversation, store: SessionStore) -> None:
+        self.conversation = conversation
+        self.store = store
+        self.locks = KeyedLocks()
+        self.seen = RecentKeys()
+
+    def register(self, app: App) -> None:
+        app.middleware(self.drop_repeats)
+        app.event("app_mention")(self.on_mention)
+        app.event("message")(self.on_message)
+        app.action(re.compile(f"^{BUTTON_PREFIX}"))(self.on_button)
+        app.command("/vmbot")(self.on_command)
+
+    def drop_repeats(
+        self, body: dict[str, Any], request: BoltRequest, next: Any
+    ) -> BoltResponse | None:
+        """Slack redelivers events it thinks were lost: answer each one once."""
+        # Socket Mode marks first deliveries "0"; HTTP mode sends the header on retries only.
+        if (request.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0"):
+            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and not self.seen.add(event_id):
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    def on_mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        channel = str(event.get("channel", ""))
+        if _from_a_bot(event) or channel.startswith("D"):  # direct messages: see on_message
+            return
+        thread_ts = str(event.get("thread_ts") or event["ts"])
+        key = f"{body.get('team_id')}/{channel}/{thread_ts}"
+        text = _incoming_text(str(event.get("text", "")), context.bot_user_id)
+        self.answer(context, key=key, channel=channel, thread_ts=thread_ts, text=text)
+
+    def on_message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or _from_a_bot(event):
+            return  # edits, joins, bots (ourselves included) and channel messages
+        channel = str(event["channel"])
+        thread_ts = str(event.get("thread_ts") or event["ts"])
+        key = f"{body.get('team_id')}/{channel}"
+        text = _incoming_text(str(event.get("text", "")), context.bot_user_id)
+        self.answer(context, key=key, channel=channel, thread_ts=thread_ts, text=text)
+
+    def answer(
+        self, context: BoltContext, *, key: str, channel: str, thread_ts: str, text: str
+    ) -> None:
+        with self.locks.hold(key):
+            record = self.store.get(key) or {}
+            state, reply = self.conversation.step(record.get("dialogue"), text)
+            question_ts = self.post(context, channel, thread_ts, reply, key)
+            self.store.put(key, {"dialogue": state.to_json(), "question_ts": question_ts})
+
+    def on_button(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
+        ack()
+        value = json.loads(action["value"])
+        key, thread_ts, word = str(value["session"]), str(value["thread"]), str(value["word"])
+        message = body.get("message") or {}
+        message_ts = str(body["container"]["message_ts"])
+        channel = str(body["container"]["channel_id"])
+        label = dict(msg.SLACK_ANSWER_BUTTONS).get(word, word)
+        with self.locks.hold(key):
+            record = self.store.get(key)
+            if record is None or record.get("question_ts") != message_ts:
+                return  # a double click, or a question answered (or forgotten) since
+            chosen = msg.SLACK_CHOSEN.format(user=body["user"]["id"], label=escape(label))
+            blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
+            blocks.append(context_block([chosen]))
+            client = _client(context)
+            text = message.get("text") or chosen
+            client.chat_update(channel=channel, ts=message_ts, text=text, blocks=blocks)
+            state, reply = self.conversation.step(record.get("dialogue"), word)
+            question_ts = self.post(context, channel, thread_ts, reply, key)
+            self.store.put(key, {"dialogue": state.to_json(), "question_ts": question_ts})
+
+    def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        answer = self.conversation.bot.ask(_incoming_text(str(command.get("text", "")), None))
+        respond(
+            response_type="ephemeral",
+            text=escape(answer.text),
+            blocks=text_blocks(answer.text) + source_blocks(answer.sources),
+        )
+
+    def post(
+        self, context: BoltContext, channel: str, thread_ts: str, reply: Reply, key: str
+    ) -> str | None:
+        """Send the reply in the thread; the message's ts if it asks a yes/no question."""
+        blocks = reply_blocks(reply, session=key, thread_ts=thread_ts)
+        posted = _client(context).chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=escape(reply.text), blocks=blocks
+        )
+        return str(posted["ts"]) if reply.expecting is not None else None
+
+
+def _client(context: BoltContext) -> WebClient:
+    client = context.client
+    assert client is not None  # Bolt sets it on every request of a single-workspace app
+    return client
+
+
+def _from_a_bot(event: Mapping[str, Any]) -> bool:
+    return bool(event.get("bot_id") or event.get("bot_profile")) or (
+        event.get("subtype") == "bot_message"
+    )
+
+
+def _incoming_text(text: str, bot_user_id: str | None) -> str:
+    """The text as typed: the bot's mention removed, Slack's escaping undone."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

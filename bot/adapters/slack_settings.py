@@ -1,0 +1,67 @@
+"""What `vmbot slack` reads from the environment: the SLACK_* variables, checked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot import messages as msg
+
+__all__ = ["SlackConfigError", "SlackSettings", "settings_from_env"]
+
+
+class SlackConfigError(ValueError):
+    """A missing or malformed SLACK_* variable; the message is one French line."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlackSettings:
+    """What `vmbot slack` reads from the environment."""
+
+    bot_token: str
+    app_token: str | None = None  # Socket Mode
+    signing_secret: str | None = None  # HTTP mode
+    api_url: str | None = None
+
+
+_FORMATS = {
+    "SLACK_BOT_TOKEN": re.compile(r"xoxb-[A-Za-z0-9-]+"),
+    "SLACK_APP_TOKEN": re.compile(r"xapp-[A-Za-z0-9-]+"),
+    "SLACK_SIGNING_SECRET": re.compile(r"[A-Za-z0-9]+"),
+}
+
+
+def settings_from_env(environ: Mapping[str, str], *, http: bool) -> SlackSettings:
+    """The settings, or SlackConfigError naming the first variable missing or malformed.
+
+    >>> settings_from_env({"SLACK_BOT_TOKEN": "xoxb-1"}, http=True)
+    Traceback (most recent call last):
+    ...
+    bot.adapters.slack_settings.SlackConfigError: La variable ... SLACK_SIGNING_SECRET ...
+    """
+    needed = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET" if http else "SLACK_APP_TOKEN"]
+    values: dict[str, str] = {}
+    for name in needed:
+        value = environ.get(name, "").strip()
+        if not value:
+            raise SlackConfigError(_env_message(msg.SLACK_ENV_MISSING, name))
+        if not _FORMATS[name].fullmatch(value):
+            raise SlackConfigError(_env_message(msg.SLACK_ENV_MALFORMED, name))
+        values[name] = value
+    api_url = environ.get("SLACK_API_URL", "").strip() or None
+    if api_url is not None:
+        parts = urlsplit(api_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SlackConfigError(_env_message(msg.SLACK_ENV_MALFORMED, "SLACK_API_URL"))
+    return SlackSettings(
+        bot_token=values["SLACK_BOT_TOKEN"],
+        app_token=values.get("SLACK_APP_TOKEN"),
+        signing_secret=values.get("SLACK_SIGNING_SECRET"),
+        api_url=api_url,
+    )
+
+
+def _env_message(template: str, name: str) -> str:
+    return template.format(name=name, what=msg.SLACK_ENV_WHAT[name])
