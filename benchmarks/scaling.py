@@ -310,8 +310,9 @@ def markdown(result: dict[str, Any]) -> str:
         "Build: Bot(...) given the model (analysis of every example, matcher index). Model: "
         "train_softmax for the trained row, else analysis + the centroid stand-in. Stage "
         "columns (ms): per-call p50 of "
-        "analyzer.terms, IntentMatcher.match and SoftmaxModel.probabilities. Fuzzy gate: "
-        "share of the questions whose coverage lets the matcher run extractOne over its 20 closest examples.",
+        "analyzer.analyze, IntentMatcher.match and SoftmaxModel.probabilities. Fuzzy gate: "
+        "share of the questions whose coverage lets the matcher run extractOne "
+        "over its 20 closest examples.",
         "",
         "| growth | examples x | p50 x | p99 x | p50 slope | p99 slope |",
         "|---|---:|---:|---:|---:|---:|",
