@@ -3,7 +3,7 @@
 Both systems learn from the same (intent, text) pairs, `training_pairs(catalog)`,
 out-of-scope class included, and both get their rejection threshold from the
 same rule as benchmarks/calibrate.py: 5-fold cross-validation over the intent
-examples (canonical questions always kept for training), keeping the threshold
+examples (`bot.training.cv_splits`: all but the examples always train), keeping the threshold
 of best balanced accuracy. The labelled set only scores; it chooses nothing.
 
 The baseline rejects a question when its most probable class is an out-of-scope
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain import Answer, AnswerKind, Catalog, IntentKind
 from bot.loading import load_catalog, load_corpus
+from bot.training import cv_splits, training_pairs
 
 if TYPE_CHECKING:
     from bot.engine import Bot
@@ -81,8 +82,9 @@ import json, sys, time
 t0 = time.perf_counter()
 import sklearn.feature_extraction.text, sklearn.linear_model, sklearn.pipeline
 t1 = time.perf_counter()
-from benchmarks.baseline import baseline_pairs, make_baseline, read_catalog
-pairs = baseline_pairs(read_catalog())
+from benchmarks.baseline import make_baseline, read_catalog
+from bot.training import training_pairs
+pairs = training_pairs(read_catalog())
 t2 = time.perf_counter()
 model = make_baseline().fit([t for _, t in pairs], [i for i, _ in pairs])
 t3 = time.perf_counter()
@@ -96,15 +98,6 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "fit_s": t3 - t2,
 def read_catalog() -> Catalog:
     """The intents as the engine loads them (YAML only: no spaCy, no engine)."""
     return load_catalog(ROOT / "intents", load_corpus(ROOT / "corpus"))
-
-
-def baseline_pairs(catalog: Catalog) -> list[tuple[str, str]]:
-    """`bot.engine.training_pairs`, restated so the baseline's probe never imports the engine."""
-    return [
-        (intent.id, text)
-        for intent in catalog.intents.values()
-        for text in (intent.question, *intent.examples)
-    ]
 
 
 def make_baseline() -> Any:
@@ -172,17 +165,10 @@ def choose_threshold(scored: Sequence[Scored]) -> tuple[float, float, float, flo
 def cross_validated(
     catalog: Catalog, score_fold: Callable[[list[tuple[str, str]], list[tuple[str, str]]], Any]
 ) -> list[Scored]:
-    """5 folds of the examples, as calibrate.py deals them; canonical questions always train."""
-    from bot.evaluation import folds
-
-    intents = catalog.intents.values()
-    pairs = [(i.id, text) for i in intents for text in i.examples]
-    canonical = [(i.id, i.question) for i in intents]
+    """5 folds of the examples, as calibrate.py deals them (bot.training.cv_splits)."""
     scored: list[Scored] = []
-    for fold in folds(pairs, 5):
-        held = set(fold)
-        train = canonical + [p for i, p in enumerate(pairs) if i not in held]
-        scored += score_fold(train, [pairs[i] for i in fold])
+    for training, held in cv_splits(catalog, 5):
+        scored += score_fold(training, held)
     return scored
 
 
@@ -326,15 +312,13 @@ def summary(
 
 
 def run() -> dict[str, Any]:
-    from bot.engine import Bot, training_pairs
+    from bot.engine import Bot
     from bot.evaluation import evaluate
     from bot.loading import load_eval_set
 
     bot = Bot.from_paths()  # warms the cache the start-up probe reads back
     catalog = bot.catalog
     pairs = training_pairs(catalog)
-    if baseline_pairs(catalog) != pairs:
-        raise SystemExit("baseline_pairs() no longer matches training_pairs()")
     rejecting = frozenset(
         i.id for i in catalog.intents.values() if i.kind is IntentKind.OUT_OF_SCOPE
     )

@@ -10,21 +10,17 @@ from __future__ import annotations
 
 from bot.domain import IntentKind
 from bot.engine import Bot
-from bot.evaluation import folds
+from bot.training import cv_splits
 
 
 def main() -> None:
     bot = Bot.from_paths()
     intents = bot.catalog.intents.values()
     rejecting = {i.id for i in intents if i.kind is IntentKind.OUT_OF_SCOPE}
-    pairs = [(i.id, text) for i in intents for text in i.examples]
-    canonical = [(i.id, i.question) for i in intents]
     scored: list[tuple[bool, str | None, float, bool]] = []  # in scope, top, confidence, rejected
-    for fold in folds(pairs, 5):
-        held = set(fold)
-        trained = bot.retrained(canonical + [p for i, p in enumerate(pairs) if i not in held])
-        for index in fold:
-            intent, text = pairs[index]
+    for training, held in cv_splits(bot.catalog, 5):
+        trained = bot.retrained(training)
+        for intent, text in held:
             ranking = trained.rank(text)
             top = ranking.matches[0] if ranking.matches else None
             ok = top is not None and top.intent == intent

@@ -18,8 +18,9 @@ from bot.nlp.classifier import SoftmaxModel, train_softmax
 from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
 from bot.nlp.matcher import IntentMatcher, MatcherSettings, TrainingExample
 from bot.nlp.ranking import Ranker, Ranking
+from bot.training import training_pairs
 
-__all__ = ["Bot", "EngineSettings", "default_data_root"]
+__all__ = ["Bot", "EngineSettings", "default_data_root", "training_pairs"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
@@ -237,15 +238,6 @@ def foreign_script(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))
     return bool(letters) and latin < len(letters) / 2
-
-
-def training_pairs(catalog: Catalog) -> list[tuple[str, str]]:
-    """(intent id, text) for every example and canonical question: what the bot learns from."""
-    return [
-        (intent.id, text)
-        for intent in catalog.intents.values()
-        for text in (intent.question, *intent.examples)
-    ]
 
 
 def _texts_to_lemmatise(corpus: Corpus, catalog: Catalog) -> list[str]:

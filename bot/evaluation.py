@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import random
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.domain import Answer, IntentKind
 from bot.engine import Bot
 from bot.loading import EvalItem
+from bot.training import cv_splits
 
-__all__ = ["IntentScore", "Miss", "Report", "cross_validate", "evaluate", "folds"]
+__all__ = ["IntentScore", "Miss", "Report", "cross_validate", "evaluate"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,39 +122,16 @@ def _report(items: Sequence[EvalItem], answers: Sequence[Answer], timings: list[
     )
 
 
-def folds(pairs: Sequence[tuple[str, str]], k: int, *, seed: int = 0) -> list[list[int]]:
-    """Stratified folds: each intent's examples dealt round-robin, after a seeded shuffle."""
-    by_intent: dict[str, list[int]] = defaultdict(list)
-    for index, (intent, _) in enumerate(pairs):
-        by_intent[intent].append(index)
-    rng = random.Random(seed)
-    out: list[list[int]] = [[] for _ in range(k)]
-    offset = 0
-    for intent in sorted(by_intent):
-        indices = by_intent[intent]
-        rng.shuffle(indices)
-        for j, index in enumerate(indices):
-            out[(j + offset) % k].append(index)
-        offset += len(indices)
-    return out
-
-
 def cross_validate(bot: Bot, k: int, *, seed: int = 0) -> Report:
     """Train on K-1 folds of the intent examples and test on the rest, K times."""
-    pairs = [
-        (intent.id, text) for intent in bot.catalog.intents.values() for text in intent.examples
-    ]
-    canonical = [(intent.id, intent.question) for intent in bot.catalog.intents.values()]
     # Examples of what to reject are expected to be rejected, as in an eval file.
     rejecting = {i.id for i in bot.catalog.intents.values() if i.kind is IntentKind.OUT_OF_SCOPE}
     items: list[EvalItem] = []
     answers: list[Answer] = []
     timings: list[float] = []
-    for fold in folds(pairs, k, seed=seed):
-        held = set(fold)
-        trained = bot.retrained(canonical + [p for i, p in enumerate(pairs) if i not in held])
-        for index in fold:
-            intent, text = pairs[index]
+    for training, held in cv_splits(bot.catalog, k, seed=seed):
+        trained = bot.retrained(training)
+        for intent, text in held:
             start = time.perf_counter()
             answers.append(trained.ask(text))
             timings.append((time.perf_counter() - start) * 1000)
