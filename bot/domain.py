@@ -112,6 +112,8 @@ class Lexicon:
     false_friends: frozenset[str]
     # verdict ("oui", "non", "nsp") -> phrases that give it, to follow-up questions
     verdicts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # who a greeting may name ("coucou le bot"): not a question after the greeting
+    vocatives: frozenset[str] = frozenset()
 
 
 class Verdict(StrEnum):

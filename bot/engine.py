@@ -6,7 +6,7 @@ import copy
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot import messages as msg
@@ -24,6 +24,8 @@ __all__ = ["Bot", "EngineSettings", "default_data_root", "training_pairs"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
+# Intents a message may open with before its real question.
+_OPENERS = frozenset({"salutation", "remerciement"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,6 +167,13 @@ class Bot:
                 text=self.fallback_text(ranked),
                 alternatives=tuple(m for m in ranked[:3] if m.confidence > 0),
             )
+        if top.intent in _OPENERS:
+            # "Bonjour, c'est quoi docker ?": the question after the greeting wins.
+            rest = self._after_opening(text)
+            if rest:
+                answer = self.ask(rest)
+                if answer.kind is not AnswerKind.FALLBACK:
+                    return replace(answer, question=question)
         close = self.close_calls(ranked)
         if len(close) > 1:
             return Answer(
@@ -177,6 +186,26 @@ class Bot:
                 choices=tuple(m.intent for m in close),
             )
         return self.answer_for(question, top, alternatives)
+
+    def _after_opening(self, text: str) -> str | None:
+        """What follows an opening greeting or thanks ("Bonjour, c'est quoi docker ?")."""
+        words = text.split()
+        for size in (1, 2):
+            if len(words) <= size:
+                break
+            ranking = self.rank(" ".join(words[:size]))
+            head = ranking.matches[0] if ranking.matches else None
+            if (
+                head is not None
+                and not ranking.out_of_scope
+                and head.intent in _OPENERS
+                and head.confidence >= self.settings.threshold
+            ):
+                rest = " ".join(words[size:]).lstrip(",.!;: ")
+                # "coucou le bot", "bonjour à tous": who is greeted, not a question.
+                vocatives = self.catalog.lexicon.vocatives
+                return rest if set(self.analyzer.terms(rest)) - vocatives else None
+        return None
 
     def answer_for(
         self, question: str, match: Match, alternatives: tuple[Match, ...] = ()

@@ -172,6 +172,7 @@ _LEXICON = {
     "lemma_fixes": _Field(kind=dict),
     "false_friends": _Field(kind=list),
     "verdicts": _Field(kind=dict),
+    "vocatives": _Field(kind=list),
 }
 _CRITERION = {
     "id": _Field(kind=str),
@@ -392,7 +393,7 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
         return []
     ok = True
     words: dict[str, list[str]] = {}
-    for field in ("stop_words", "false_friends"):
+    for field in ("stop_words", "false_friends", "vocatives"):
         words[field] = [str(w) for w in raw[field]]
         for word in words[field]:
             if tokenize(fold(word)) != [word]:
@@ -424,6 +425,7 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             lemma_fixes=fixes,
             false_friends=frozenset(words["false_friends"]),
             verdicts=verdicts,
+            vocatives=frozenset(words["vocatives"]),
         )
     ]
 

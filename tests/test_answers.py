@@ -97,3 +97,18 @@ def test_empty_question_gets_the_empty_question_message(bot: Bot) -> None:
 
 def test_other_scripts_fall_back(bot: Bot) -> None:
     assert bot.ask("Docker 和虚拟机有什么区别？").intent is None
+
+
+def test_a_greeting_before_a_question_answers_the_question(bot: Bot) -> None:
+    answer = bot.ask("Bonjour, c'est quoi un hyperviseur ?")
+    assert answer.intent == "definition_hyperviseur"
+    assert answer.question == "Bonjour, c'est quoi un hyperviseur ?"
+
+
+def test_thanks_before_a_question_answers_the_question(bot: Bot) -> None:
+    assert bot.ask("merci ! et kubernetes, ça sert à quoi ?").intent == "kubernetes"
+
+
+@pytest.mark.parametrize("message", ["coucou le bot", "bonjour à tous", "merci beaucoup"])
+def test_a_greeting_naming_someone_stays_a_greeting(bot: Bot, message: str) -> None:
+    assert bot.ask(message).intent in ("salutation", "remerciement")

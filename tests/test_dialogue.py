@@ -211,3 +211,8 @@ def test_numbered_choice_answers_an_ambiguous_question(conversation: Conversatio
 def test_hostile_messages_never_raise(conversation: Conversation, message: str) -> None:
     _, reply = talk(conversation, "un conseil pour mon projet", message)
     assert reply.text
+
+
+def test_greeting_then_request_opens_the_advice(conversation: Conversation) -> None:
+    _, reply = talk(conversation, "Bonjour, je voudrais un conseil pour mon projet")
+    assert reply.expecting is not None
