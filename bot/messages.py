@@ -68,7 +68,7 @@ CLI_NLP_MODEL_ERROR = (
     "Le modèle français de spaCy (fr_core_news_sm) est introuvable ou illisible : {error}. "
     "Réinstallez vmbot avec pip."
 )
-CLI_BAD_INPUT_LINE = "Ligne {line} illisible (encodage invalide) : ignorée."
+CLI_BAD_INPUT_LINE = "Ligne {line} : encodage invalide, les caractères illisibles sont remplacés."
 CLI_INTERRUPTED = "Interrompu."
 
 FAQ_TITLE = "# FAQ : Docker ou machine virtuelle ?"

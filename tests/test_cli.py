@@ -60,7 +60,7 @@ def test_batch_mode_answers_one_json_line_per_question_and_survives_bad_lines() 
     assert result.returncode == 0
     answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [a["intent"] for a in answers] == ["definition_docker", None, None, "remerciement"]
-    assert "Ligne 2 illisible" in result.stderr.decode()
+    assert "Ligne 2 : encodage invalide" in result.stderr.decode()
 
 
 def test_huge_question_is_answered_without_traceback() -> None:
