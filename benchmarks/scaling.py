@@ -40,7 +40,7 @@ from bot.domain import Catalog, Intent, IntentKind
 from bot.engine import Bot, training_pairs
 from bot.loading import load_eval_set
 from bot.nlp.analyzer import Analysis, Analyzer
-from bot.nlp.classifier import SoftmaxModel, features, train_softmax
+from bot.nlp.classifier import SoftmaxModel, features, sparse_row, train_softmax, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "data" / "eval_questions.yaml"
@@ -106,25 +106,17 @@ def scaled(catalog: Catalog, factor: int) -> Catalog:
 
 def stand_in_model(samples: Sequence[tuple[str, Analysis]]) -> SoftmaxModel:
     """A SoftmaxModel of the trained one's shape and features, weights = class centroids."""
-    classes = tuple(sorted({c for c, _ in samples}))
+    classes, index, idf = vocabulary(samples)
     class_index = {c: i for i, c in enumerate(classes)}
-    counts = [features(t) for _, t in samples]
-    df: Counter[str] = Counter(name for c in counts for name in c)
-    names = sorted(df)
-    index = {name: i for i, name in enumerate(names)}
-    n = len(samples)
-    idf = np.array([math.log((1 + n) / (1 + df[name])) + 1.0 for name in names], dtype=np.float32)
     sums: dict[tuple[int, int], float] = defaultdict(float)
     sizes: Counter[int] = Counter()
-    for (name, _), c in zip(samples, counts, strict=True):
+    for name, analysis in samples:
         column = class_index[name]
         sizes[column] += 1
-        row = {index[f]: _tf(v) * float(idf[index[f]]) for f, v in c.items()}
-        norm = math.sqrt(sum(v * v for v in row.values())) or 1.0
-        for col, v in row.items():
-            sums[(col, column)] += v / norm
+        for col, v in zip(*sparse_row(features(analysis), index, idf), strict=True):
+            sums[(col, column)] += v
     # np.zeros maps pages lazily: only the rows a class touches cost memory.
-    weights = np.zeros((len(names), len(classes)), dtype=np.float32)
+    weights = np.zeros((len(index), len(classes)), dtype=np.float32)
     if sums:
         keys = np.array(list(sums), dtype=np.int64)
         values = np.array(list(sums.values()), dtype=np.float32)
@@ -137,10 +129,6 @@ def stand_in_model(samples: Sequence[tuple[str, Analysis]]) -> SoftmaxModel:
         weights=weights,
         bias=np.zeros(len(classes), dtype=np.float32),
     )
-
-
-def _tf(count: float) -> float:
-    return 1.0 + math.log(count) if count >= 1 else count
 
 
 def quantiles(timings: list[float]) -> dict[str, float]:

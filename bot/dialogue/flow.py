@@ -83,10 +83,9 @@ class Conversation:
             answers = {**state.answers, **found}
             return self._advance(replace(state, answers=answers), msg.NOTED)
         intent = answer.intent
-        if intent == "recommencer":
-            return self._restart()
-        if intent == "au_revoir":
-            return self._goodbye(state, answer)
+        ending = self._restart_or_goodbye(state, answer)
+        if ending is not None:
+            return ending
         if intent == "pourquoi":
             text = msg.WHY_THIS_QUESTION.format(reason=pending.reason)
             return state, self._ask(state, pending, text, self._sources(pending.sources))
@@ -109,10 +108,9 @@ class Conversation:
         self, state: DialogueState, text: str, answer: Answer
     ) -> tuple[DialogueState, Reply]:
         intent = answer.intent
-        if intent == "recommencer":
-            return self._restart()
-        if intent == "au_revoir":
-            return self._goodbye(state, answer)
+        ending = self._restart_or_goodbye(state, answer)
+        if ending is not None:
+            return ending
         if intent == "pourquoi":
             if state.recommendation is None:
                 return state, Reply(
@@ -222,6 +220,16 @@ class Conversation:
             recommendation=state.recommendation,
             sources=chosen.sources,
         )
+
+    def _restart_or_goodbye(
+        self, state: DialogueState, answer: Answer
+    ) -> tuple[DialogueState, Reply] | None:
+        """`recommencer` and `au revoir` end the current exchange, question pending or not."""
+        if answer.intent == "recommencer":
+            return self._restart()
+        if answer.intent == "au_revoir":
+            return self._goodbye(state, answer)
+        return None
 
     def _restart(self) -> tuple[DialogueState, Reply]:
         return DialogueState(), Reply(

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from bot.nlp.analyzer import Analysis
 
-__all__ = ["SoftmaxModel", "features", "train_softmax"]
+__all__ = ["SoftmaxModel", "features", "sparse_row", "train_softmax", "vocabulary"]
 
 # Character n-grams of the words as typed absorb typos, inflections and words the
 # lemma table does not know; lemma n-grams carry meaning across phrasings. Sizes and
@@ -58,15 +58,7 @@ class SoftmaxModel:
     bias: npt.NDArray[np.float32]
 
     def vector(self, analysis: Analysis) -> tuple[list[int], list[float]]:
-        counts = features(analysis)
-        cols, vals = [], []
-        for name, count in counts.items():
-            col = self.index.get(name)
-            if col is not None:
-                cols.append(col)
-                vals.append(_tf(count) * float(self.idf[col]))
-        norm = math.sqrt(sum(v * v for v in vals)) or 1.0
-        return cols, [v / norm for v in vals]
+        return sparse_row(features(analysis), self.index, self.idf)
 
     def probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
         """The probability of each class (in `classes` order)."""
@@ -87,25 +79,17 @@ def train_softmax(
     l2: float = 1e-5,
 ) -> SoftmaxModel:
     """Fit the model on (class, analysis) pairs by full-batch Adam; deterministic."""
-    classes = tuple(sorted({c for c, _ in samples}))
+    classes, index, idf = vocabulary(samples)
     class_index = {c: i for i, c in enumerate(classes)}
-    counts = [features(t) for _, t in samples]
-    df: Counter[str] = Counter(name for c in counts for name in c)
-    names = sorted(df)
-    index = {name: i for i, name in enumerate(names)}
     n = len(samples)
-    idf = np.array([math.log((1 + n) / (1 + df[name])) + 1.0 for name in names], dtype=np.float32)
-    x = np.zeros((n, len(names)), dtype=np.float32)
-    for row, c in enumerate(counts):
-        for name, count in c.items():
-            col = index[name]
-            x[row, col] = _tf(count) * idf[col]
-        norm = float(np.linalg.norm(x[row])) or 1.0
-        x[row] /= norm
+    x = np.zeros((n, len(index)), dtype=np.float32)
+    for row, (_, analysis) in enumerate(samples):
+        cols, vals = sparse_row(features(analysis), index, idf)
+        x[row, cols] = vals
     y = np.zeros((n, len(classes)), dtype=np.float32)
     for row, (name, _) in enumerate(samples):
         y[row, class_index[name]] = 1.0
-    w = np.zeros((len(names), len(classes)), dtype=np.float32)
+    w = np.zeros((len(index), len(classes)), dtype=np.float32)
     b = np.zeros(len(classes), dtype=np.float32)
     m_w, v_w = np.zeros_like(w), np.zeros_like(w)
     m_b, v_b = np.zeros_like(b), np.zeros_like(b)
@@ -127,6 +111,32 @@ def train_softmax(
             v_hat = v / (1 - beta2**step)
             param -= learning_rate * m_hat / (np.sqrt(v_hat) + eps)
     return SoftmaxModel(classes=classes, index=index, idf=idf, weights=w, bias=b)
+
+
+def vocabulary(
+    samples: Sequence[tuple[str, Analysis]],
+) -> tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]:
+    """The classes, the feature index and the smoothed idf of each feature."""
+    classes = tuple(sorted({c for c, _ in samples}))
+    df: Counter[str] = Counter(name for _, a in samples for name in features(a))
+    names = sorted(df)
+    n = len(samples)
+    idf = np.array([math.log((1 + n) / (1 + df[name])) + 1.0 for name in names], dtype=np.float32)
+    return classes, {name: i for i, name in enumerate(names)}, idf
+
+
+def sparse_row(
+    counts: dict[str, float], index: dict[str, int], idf: npt.NDArray[np.float32]
+) -> tuple[list[int], list[float]]:
+    """A text's TF-IDF row, unit length, as (columns, values); unknown features dropped."""
+    cols, vals = [], []
+    for name, count in counts.items():
+        col = index.get(name)
+        if col is not None:
+            cols.append(col)
+            vals.append(_tf(count) * float(idf[col]))
+    norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+    return cols, [v / norm for v in vals]
 
 
 def _tf(count: float) -> float:
