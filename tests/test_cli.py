@@ -54,12 +54,13 @@ def test_ask_json_out_of_scope_has_null_intent() -> None:
     assert answer["intent"] is None and answer["sources"] == []
 
 
-def test_batch_mode_answers_one_json_line_per_question_and_survives_bad_lines() -> None:
+def test_batch_mode_answers_one_json_line_per_input_line_and_survives_bad_lines() -> None:
     lines = b"c'est quoi docker\n\xff\xfe invalide\n\n" + "🐳".encode() * 10 + b"\nmerci\n"
     result = vmbot("ask", "--json", stdin=lines)
     assert result.returncode == 0
     answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
-    assert [a["intent"] for a in answers] == ["definition_docker", None, None, "remerciement"]
+    assert [a["intent"] for a in answers] == ["definition_docker", None, None, None, "remerciement"]
+    assert "vide" in answers[2]["answer"]
     assert "Ligne 2 : encodage invalide" in result.stderr.decode()
 
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from bot import messages as msg
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import DialogueState, Reply
 from bot.domain import Verdict
@@ -216,3 +217,42 @@ def test_hostile_messages_never_raise(conversation: Conversation, message: str) 
 def test_greeting_then_request_opens_the_advice(conversation: Conversation) -> None:
     _, reply = talk(conversation, "Bonjour, je voudrais un conseil pour mon projet")
     assert reply.expecting is not None
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {**DialogueState().to_json(), "expecting": "inconnu"},
+        {**DialogueState().to_json(), "recommendation": "inconnue"},
+        {**DialogueState().to_json(), "choices": ["inconnue"]},
+        {**DialogueState().to_json(), "answers": {"inconnu": "oui"}},
+    ],
+)
+def test_well_formed_state_naming_unknown_ids_starts_fresh(
+    conversation: Conversation, stored: dict[str, object]
+) -> None:
+    state, reply = conversation.step(stored, "1")
+    assert "repartons de zéro" in reply.text
+    assert state.expecting is None or state.expecting in conversation.bot.catalog.criteria
+
+
+def test_a_non_ascii_digit_is_not_a_choice_number(conversation: Conversation) -> None:
+    state = DialogueState(choices=("securite", "architecture"))
+    _, reply = conversation.step(state, "²")
+    assert reply.text
+
+
+def test_unreadable_answers_to_one_question_do_not_count_against_the_next(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(
+        conversation,
+        "un conseil pour mon projet",
+        "zorglub",
+        "zorglub",
+        "notre appli doit scaler très vite",
+    )
+    assert reply.expecting is not None and state.failed_tries == 0
+    state, reply = conversation.step(state, "zorglub")
+    assert state.failed_tries == 1
+    assert msg.GIVING_UP not in reply.text

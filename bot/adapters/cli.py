@@ -85,12 +85,13 @@ def _ask(args: argparse.Namespace) -> int:
     if args.question:
         _print_answer(bot, " ".join(args.question), as_json=args.json, sources=args.sources)
         return EXIT_OK
-    for question in read_lines(sys.stdin.buffer, sys.stderr):
+    # Blank lines get the empty-question answer too: output line n answers input line n.
+    for question in read_lines(sys.stdin.buffer, sys.stderr, keep_blank=True):
         _print_answer(bot, question, as_json=args.json, sources=args.sources)
     return EXIT_OK
 
 
-def read_lines(stream: BinaryIO, errors: TextIO) -> Iterator[str]:
+def read_lines(stream: BinaryIO, errors: TextIO, *, keep_blank: bool = False) -> Iterator[str]:
     """Decoded lines of a byte stream; an undecodable line is reported and replaced, not fatal."""
     for number, raw in enumerate(stream, 1):
         try:
@@ -99,7 +100,7 @@ def read_lines(stream: BinaryIO, errors: TextIO) -> Iterator[str]:
             print(msg.CLI_BAD_INPUT_LINE.format(line=number), file=errors)
             line = raw.decode("utf-8", errors="replace")
         line = line.rstrip("\r\n")
-        if line.strip():
+        if keep_blank or line.strip():
             yield line
 
 

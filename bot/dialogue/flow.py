@@ -37,9 +37,23 @@ class Conversation:
         if isinstance(stored, DialogueState):
             return stored, None
         try:
-            return DialogueState.from_json(stored), None
+            state = DialogueState.from_json(stored)
         except StateError:
             return DialogueState(), msg.STATE_RESET
+        if not self._knows(state):
+            return DialogueState(), msg.STATE_RESET
+        return state, None
+
+    def _knows(self, state: DialogueState) -> bool:
+        """Whether every id a stored state names exists in today's data."""
+        catalog = self.bot.catalog
+        return (
+            (state.expecting is None or state.expecting in catalog.criteria)
+            and (state.recommendation is None or state.recommendation in catalog.outcomes)
+            and all(c in catalog.intents for c in state.choices)
+            and all(a in catalog.criteria for a in state.answers)
+            and all(s.passage in self.bot.corpus.passages for s in state.last_sources)
+        )
 
     def step(self, stored: object, text: str) -> tuple[DialogueState, Reply]:
         """Answer one message: the new state and the reply.
@@ -56,7 +70,7 @@ class Conversation:
         if not text:
             return state, self._say(state, msg.EMPTY_MESSAGE)
         state = replace(state, ended=False)
-        if state.choices and text.strip().isdigit():
+        if state.choices and text.strip().isdecimal():
             return self._choose(state, int(text.strip()))
         answer = self.bot.ask(text)
         state = replace(state, choices=())
@@ -141,7 +155,8 @@ class Conversation:
         """Ask the next question, or recommend once the answers settle the outcome."""
         question = advisor.next_question(self.criteria, state.answers)
         if question is not None:
-            state = replace(state, expecting=question.id, recommendation=None)
+            tries = state.failed_tries if question.id == state.expecting else 0
+            state = replace(state, expecting=question.id, recommendation=None, failed_tries=tries)
             return state, self._ask(state, question, prefix)
         result = advisor.outcome(self.criteria, state.answers)
         reasons = advisor.supporting(self.criteria, state.answers, result)
