@@ -409,13 +409,17 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
     fixes = {str(k): str(v) for k, v in raw["lemma_fixes"].items()}
     verdicts: dict[str, tuple[str, ...]] = {}
     for verdict, phrases in raw["verdicts"].items():
-        if verdict not in {v.value for v in Verdict} or not isinstance(phrases, list):
+        if (
+            verdict not in {v.value for v in Verdict}
+            or not isinstance(phrases, list)
+            or not all(isinstance(p, str) for p in phrases)
+        ):
             check.add(
                 where, msg.DATA_BAD_VERDICTS.format(verdicts=", ".join(v.value for v in Verdict))
             )
             ok = False
             continue
-        verdicts[verdict] = tuple(str(p) for p in phrases)
+        verdicts[verdict] = tuple(phrases)
     if not ok:
         return []
     return [
@@ -460,7 +464,11 @@ def load_eval_set(path: Path, known_intents: set[str]) -> list[EvalItem]:
             continue
         question, intent = entry["q"], entry["intent"]
         expected = [] if intent is None else intent if isinstance(intent, list) else [intent]
-        if not isinstance(question, str) or not question.strip():
+        if (
+            not isinstance(question, str)
+            or not question.strip()
+            or not all(isinstance(i, str) for i in expected)
+        ):
             problems.append(DataProblem(path=str(path), where=where, detail=msg.EVAL_BAD_ENTRY))
             continue
         unknown = [i for i in expected if i not in known_intents]

@@ -33,7 +33,10 @@ DATA_BAD_SYNONYMS = "les synonymes de « {term} » doivent être une liste de te
 DATA_ITEM = "{key} {id}"
 DATA_BAD_CHOICE = "le champ « {field} » doit valoir : {values}"
 DATA_BAD_WEIGHT = "le champ « weight » doit être un entier de 1 à 3"
-DATA_BAD_VERDICTS = "verdicts : clés possibles {verdicts}, chacune avec une liste de phrases"
+DATA_BAD_VERDICTS = (
+    "verdicts : clés possibles {verdicts}, chacune avec une liste de phrases "
+    '(entre guillemets si YAML les lirait autrement : "yes", "no")'
+)
 DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun de : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
 
@@ -80,7 +83,10 @@ FAQ_SOURCES = "Sources :"
 
 # --- Evaluation --------------------------------------------------------------------------
 EVAL_NOT_LIST = "le fichier d'évaluation doit être une liste d'entrées {q: ..., intent: ...}"
-EVAL_BAD_ENTRY = "entrée invalide : il faut exactement les clés q (texte non vide) et intent"
+EVAL_BAD_ENTRY = (
+    "entrée invalide : il faut exactement les clés q (texte non vide) et intent "
+    "(un identifiant, une liste d'identifiants ou null)"
+)
 EVAL_UNKNOWN_INTENT = "intention inconnue : {intent}"
 
 # --- Dialogue ----------------------------------------------------------------------------

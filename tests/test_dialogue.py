@@ -256,3 +256,31 @@ def test_unreadable_answers_to_one_question_do_not_count_against_the_next(
     state, reply = conversation.step(state, "zorglub")
     assert state.failed_tries == 1
     assert msg.GIVING_UP not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("mon appli ne peut pas tourner sans Windows", {"dependances_os": Verdict.YES}),
+        (
+            "on a des microservices et pas besoin d'isolation forte",
+            {"microservices": Verdict.YES, "isolation_forte": Verdict.NO},
+        ),
+        (
+            "mon appli ne tourne que sous windows, pas de microservices",
+            {"dependances_os": Verdict.YES, "microservices": Verdict.NO},
+        ),
+    ],
+)
+def test_negation_applies_to_its_own_clause(
+    conversation: Conversation, sentence: str, expected: dict[str, Verdict]
+) -> None:
+    found = conversation.reader.read(sentence)
+    assert {k: found.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(("word", "verdict"), [("yes", Verdict.YES), ("no", Verdict.NO)])
+def test_english_yes_and_no_are_understood(
+    conversation: Conversation, word: str, verdict: Verdict
+) -> None:
+    assert conversation.verdicts.read(word) is verdict

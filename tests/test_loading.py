@@ -272,3 +272,18 @@ def test_empty_corpus_folder_is_named(tmp_path: Path) -> None:
     (tmp_path / "corpus").mkdir()
     with pytest.raises(DataError, match=r"aucun fichier \.yaml dans ce dossier"):
         load_corpus(tmp_path / "corpus")
+
+
+@pytest.mark.parametrize("intent", ["{a: 1}", "[[definition_docker]]", "42"])
+def test_eval_entry_whose_intent_is_not_an_id_names_the_line(tmp_path: Path, intent: str) -> None:
+    path = tmp_path / "eval.yaml"
+    path.write_text(
+        f'- {{q: "docker ?", intent: definition_docker}}\n- {{q: "x", intent: {intent}}}\n'
+    )
+    with pytest.raises(DataError, match=r"\(ligne 2\) : entrée invalide"):
+        load_eval_set(path, {"definition_docker"})
+
+
+def test_verdict_phrases_that_yaml_reads_as_booleans_are_refused(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", '"yes"', "yes")
+    assert "verdicts : clés possibles" in _problems(data_copy)

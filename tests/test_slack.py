@@ -830,6 +830,19 @@ def test_seen_event_ids_are_bounded() -> None:
             "SLACK_API_URL",
             "invalide",
         ),
+        *[
+            (
+                ["slack", "--http"],
+                {
+                    "SLACK_BOT_TOKEN": BOT_TOKEN,
+                    "SLACK_SIGNING_SECRET": SECRET,
+                    "SLACK_API_URL": url,
+                },
+                "SLACK_API_URL",
+                "invalide",
+            )
+            for url in ("http://[::1", "http://127.0.0.1:abc/api/")
+        ],
     ],
 )
 def test_a_missing_or_malformed_variable_gets_one_french_line_and_exit_2(

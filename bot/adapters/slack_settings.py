@@ -51,16 +51,24 @@ def settings_from_env(environ: Mapping[str, str], *, http: bool) -> SlackSetting
             raise SlackConfigError(_env_message(msg.SLACK_ENV_MALFORMED, name))
         values[name] = value
     api_url = environ.get("SLACK_API_URL", "").strip() or None
-    if api_url is not None:
-        parts = urlsplit(api_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SlackConfigError(_env_message(msg.SLACK_ENV_MALFORMED, "SLACK_API_URL"))
+    if api_url is not None and not _valid_url(api_url):
+        raise SlackConfigError(_env_message(msg.SLACK_ENV_MALFORMED, "SLACK_API_URL"))
     return SlackSettings(
         bot_token=values["SLACK_BOT_TOKEN"],
         app_token=values.get("SLACK_APP_TOKEN"),
         signing_secret=values.get("SLACK_SIGNING_SECRET"),
         api_url=api_url,
     )
+
+
+def _valid_url(url: str) -> bool:
+    # urlsplit raises on "http://[::1" and .port on "http://h:abc/": both are malformed.
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _env_message(template: str, name: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
-from bot.domain import Criterion, Verdict
+from bot.domain import Criterion, Match, Verdict
 from bot.nlp.analyzer import Analyzer
 from bot.nlp.matcher import IntentMatcher, TrainingExample
 from bot.nlp.text import fold, tokenize
@@ -17,6 +18,8 @@ _FILLERS = frozenset({"euh", "bah", "ben", "bon", "alors", "hmm", "hum", "mmh", 
 # A verdict word deep inside a long sentence ("si j'ai besoin...") is not an answer.
 _SHORT_ANSWER = 5
 _NEGATIONS = frozenset({"pas", "jamais", "aucun", "aucune", "sans", "nullement", "ni"})
+# Clause boundaries: punctuation and the conjunctions that join two statements.
+_CLAUSE = re.compile(r"[,;.!?:]|\b(?:et|mais|par contre|sinon|alors que)\b")
 _FIRST_PERSON = frozenset({"je", "j", "mon", "ma", "mes", "notre", "nos", "on", "nous", "moi"})
 
 
@@ -73,20 +76,31 @@ class CriteriaReader:
         self._matcher = IntentMatcher(examples, french_words=analyzer.french_words)
 
     def read(self, text: str) -> dict[str, Verdict]:
-        """Criterion id -> YES, or NO when the sentence negates it ("pas de microservices")."""
-        terms = self._analyzer.terms(text)
+        """Criterion id -> YES, or NO where its clause negates it ("pas de microservices").
+
+        Each clause is read on its own ("des microservices, et pas besoin d'isolation"),
+        and two negations cancel out ("ne peut pas tourner sans Windows").
+        """
+        found: dict[str, tuple[float, Verdict]] = {}
+        for clause in _CLAUSE.split(fold(text)):
+            negations = sum(1 for t in tokenize(clause) if t in _NEGATIONS)
+            verdict = Verdict.NO if negations % 2 else Verdict.YES
+            for match in self._criteria_in(clause):
+                if match.confidence > found.get(match.intent, (0.0, verdict))[0]:
+                    found[match.intent] = (match.confidence, verdict)
+        return {criterion: verdict for criterion, (_, verdict) in found.items()}
+
+    def _criteria_in(self, clause: str) -> list[Match]:
+        terms = self._analyzer.terms(clause)
         if not terms:
-            return {}
+            return []
         ranked = self._matcher.match(terms)
         if not ranked or ranked[0].confidence < self._threshold:
-            return {}
-        # A sentence may reveal two criteria ("vieille appli ... que sous Windows XP"),
+            return []
+        # A clause may reveal two criteria ("vieille appli ... que sous Windows XP"),
         # but a runner-up far behind the best is only a shared word.
         floor = max(self._threshold, self._runner_up * ranked[0].confidence)
-        found = [m for m in ranked if m.confidence >= floor]
-        negated = bool(_NEGATIONS & set(tokenize(fold(text))))
-        verdict = Verdict.NO if negated else Verdict.YES
-        return {m.intent: verdict for m in found}
+        return [m for m in ranked if m.confidence >= floor]
 
 
 def speaks_of_own_project(text: str) -> bool:
