@@ -116,7 +116,15 @@ class Bot:
             analyzer = Analyzer(table, catalog.lexicon)
             return train_softmax([(i, analyzer.analyze(t)) for i, t in pairs])
 
-        model_key = cache_key(table_key, pairs, sorted(catalog.lexicon.synonyms.items()))
+        lexicon = catalog.lexicon
+        # Sorted lists: a set's order changes with each process's hash seed.
+        model_key = cache_key(
+            table_key,
+            pairs,
+            sorted(lexicon.synonyms.items()),
+            sorted(lexicon.stop_words),
+            sorted(lexicon.false_friends),
+        )
         model = cached("model", model_key, SoftmaxModel, train, directory)
         return cls(corpus=corpus, catalog=catalog, table=table, model=model, settings=settings)
 

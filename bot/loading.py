@@ -184,6 +184,60 @@ _CRITERION = {
     "examples": _Field(kind=list),
 }
 _OUTCOME = {"id": _Field(kind=str), "answer": _Field(kind=str), "sources": _Field(kind=list)}
+# The ids of the JSON contract and of the evaluation sets; the code relies on them too.
+REQUIRED_INTENTS = frozenset(
+    [
+        "difference_docker_vm",
+        "definition_docker",
+        "definition_vm",
+        "definition_conteneur",
+        "definition_virtualisation",
+        "definition_hyperviseur",
+        "moteur_docker",
+        "similitudes",
+        "images",
+        "gestion_versions",
+        "portabilite",
+        "objectif",
+        "architecture",
+        "partage_ressources",
+        "securite",
+        "demarrage_taille",
+        "quand_vm",
+        "quand_docker",
+        "docker_sur_vm",
+        "kubernetes",
+        "alternatives_docker",
+        "hote_invite",
+        "os_multiples",
+        "prerequis_linux",
+        "services_aws",
+        "instance_cloud",
+        "produit_final",
+        "resume",
+        "salutation",
+        "au_revoir",
+        "remerciement",
+        "aide",
+        "recommandation",
+        "recommencer",
+        "pourquoi",
+    ]
+)
+REQUIRED_CRITERIA = frozenset(
+    [
+        "dependances_os",
+        "ressources_materielles",
+        "controle_os",
+        "application_heritee",
+        "multi_os",
+        "isolation_forte",
+        "microservices",
+        "cloud_distribue",
+        "deploiement_rapide",
+        "mise_a_echelle",
+    ]
+)
 SIDES = ("vm", "conteneur")
 OUTCOMES = ("vm", "conteneur", "conteneur_sur_vm")
 
@@ -218,6 +272,15 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
                 path=str(folder), where="", detail=msg.DATA_ONE_LEXICON.format(n=len(lexicons))
             )
         )
+    for required, found, text in (
+        (REQUIRED_INTENTS, intents, msg.DATA_MISSING_INTENTS),
+        (REQUIRED_CRITERIA, criteria, msg.DATA_MISSING_CRITERIA),
+    ):
+        missing = sorted(required - set(found))
+        if missing and not problems:
+            problems.append(
+                DataProblem(path=str(folder), where="", detail=text.format(ids=", ".join(missing)))
+            )
     if criteria and set(outcomes) != set(OUTCOMES) and not problems:
         problems.append(
             DataProblem(

@@ -38,6 +38,8 @@ DATA_BAD_VERDICTS = (
     '(entre guillemets si YAML les lirait autrement : "yes", "no")'
 )
 DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun de : {ids}"
+DATA_MISSING_INTENTS = "intentions requises manquantes : {ids}"
+DATA_MISSING_CRITERIA = "critères requis manquants : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
 
 # --- Answers ---------------------------------------------------------------------------

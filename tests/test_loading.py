@@ -29,48 +29,6 @@ def test_every_shipped_data_file_loads() -> None:
     assert {"difference_docker_vm", "resume", "pourquoi", "hors_sujet"} <= set(catalog.intents)
 
 
-def test_the_contract_intent_ids_are_all_defined() -> None:
-    catalog = load_catalog(ROOT / "intents", load_corpus(ROOT / "corpus"))
-    required = [
-        "difference_docker_vm",
-        "definition_docker",
-        "definition_vm",
-        "definition_conteneur",
-        "definition_virtualisation",
-        "definition_hyperviseur",
-        "moteur_docker",
-        "similitudes",
-        "images",
-        "gestion_versions",
-        "portabilite",
-        "objectif",
-        "architecture",
-        "partage_ressources",
-        "securite",
-        "demarrage_taille",
-        "quand_vm",
-        "quand_docker",
-        "docker_sur_vm",
-        "kubernetes",
-        "alternatives_docker",
-        "hote_invite",
-        "os_multiples",
-        "prerequis_linux",
-        "services_aws",
-        "instance_cloud",
-        "produit_final",
-        "resume",
-        "salutation",
-        "au_revoir",
-        "remerciement",
-        "aide",
-        "recommandation",
-        "recommencer",
-        "pourquoi",
-    ]
-    assert set(required) <= set(catalog.intents)
-
-
 def test_duplicate_intent_id_names_both_files(data_copy: Path) -> None:
     _edit(data_copy / "intents" / "comparaison.yaml", "id: securite", "id: definition_docker")
     message = _problems(data_copy)
@@ -287,3 +245,14 @@ def test_eval_entry_whose_intent_is_not_an_id_names_the_line(tmp_path: Path, int
 def test_verdict_phrases_that_yaml_reads_as_booleans_are_refused(data_copy: Path) -> None:
     _edit(data_copy / "intents" / "lexique.yaml", '"yes"', "yes")
     assert "verdicts : clés possibles" in _problems(data_copy)
+
+
+def test_a_missing_contract_intent_is_named(data_copy: Path) -> None:
+    path = data_copy / "intents" / "comparaison.yaml"
+    _edit(path, "id: securite", "id: securite_bis")
+    assert "intentions requises manquantes : securite" in _problems(data_copy)
+
+
+def test_a_missing_criterion_is_named(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "criteres.yaml", "id: multi_os", "id: plusieurs_os")
+    assert "critères requis manquants : multi_os" in _problems(data_copy)
