@@ -112,6 +112,7 @@ WHY_HINT = (
     "Tapez « pourquoi » pour le détail avec les sources, ou « recommencer » pour un autre projet."
 )
 WHY_HEADER = "J'ai recommandé {outcome} pour ces raisons :"
+WHY_ABSENT_ONE = "Le critère restant ne s'applique pas à votre projet (ou vous ne le saviez pas)."
 WHY_ABSENT = (
     "Les {count} autres critères ne s'appliquent pas à votre projet (ou vous ne le saviez pas)."
 )

@@ -209,7 +209,9 @@ class Conversation:
         ]
         if not reasons:
             lines.append(msg.NO_REASONS)
-        if against:
+        if len(against) == 1:
+            lines.append(msg.WHY_ABSENT_ONE)
+        elif against:
             lines.append(msg.WHY_ABSENT.format(count=len(against)))
         sources = self._sources(tuple(s for c in reasons for s in c.sources))
         return Reply(
