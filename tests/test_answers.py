@@ -53,20 +53,16 @@ def test_answers_carry_their_sources(bot: Bot) -> None:
     assert [s.passage for s in answer.sources][:1] == ["dvm.securite.docker"]
 
 
-def test_an_ambiguous_answer_lists_numbered_choices(bot: Bot) -> None:
-    from dataclasses import replace
-
-    wide = Bot(
-        corpus=bot.corpus,
-        catalog=bot.catalog,
-        table=bot.analyzer.table,
-        model=bot.ranker.model,
-        settings=replace(bot.settings, threshold=0.05, ambiguity_margin=1.0),
-    )
-    answer = wide.ask("docker ou vm, lequel est plus sécurisé et plus rapide ?")
+def test_a_question_torn_between_two_topics_asks_which_one(bot: Bot) -> None:
+    answer = bot.ask("images docker sur aws")
     assert answer.kind is AnswerKind.AMBIGUOUS
-    assert len(answer.choices) >= 2 and answer.intent == answer.choices[0]
+    assert set(answer.choices) == {"images", "services_aws"}
+    assert answer.intent == answer.choices[0]
     assert "1. " in answer.text and "2. " in answer.text
+
+
+def test_a_clear_question_is_not_ambiguous(bot: Bot) -> None:
+    assert bot.ask("c'est quoi un hyperviseur ?").kind is AnswerKind.ANSWER
 
 
 HOSTILE = [

@@ -284,3 +284,21 @@ def test_english_yes_and_no_are_understood(
     conversation: Conversation, word: str, verdict: Verdict
 ) -> None:
     assert conversation.verdicts.read(word) is verdict
+
+
+def test_answering_a_number_picks_one_of_the_offered_topics(conversation: Conversation) -> None:
+    state, reply = talk(conversation, "images docker sur aws")
+    assert state.choices == ("images", "services_aws") or set(state.choices) == {
+        "images",
+        "services_aws",
+    }
+    chosen = state.choices[1]
+    _, reply = conversation.step(state, "2")
+    assert reply.intent == chosen
+
+
+def test_sources_follow_the_last_answer_even_a_fallback(conversation: Conversation) -> None:
+    state, _ = talk(conversation, "docker est-il sécurisé ?")
+    assert state.last_sources
+    state, _ = conversation.step(state, "recette de la tarte tatin")
+    assert state.last_sources == ()

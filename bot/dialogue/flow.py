@@ -138,9 +138,7 @@ class Conversation:
             return self._advance(
                 DialogueState(answers=found), msg.ADVICE_NOTED if found else msg.ADVICE_START
             )
-        state = replace(
-            state, choices=answer.choices, last_sources=answer.sources or state.last_sources
-        )
+        state = replace(state, choices=answer.choices, last_sources=answer.sources)
         return state, Reply(
             text=answer.text,
             intent=answer.intent,
