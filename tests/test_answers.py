@@ -84,7 +84,10 @@ HOSTILE = [
 def test_hostile_input_gets_an_answer_never_an_exception(bot: Bot, question: str) -> None:
     answer = bot.ask(question)
     assert answer.text
-    assert answer.kind in (AnswerKind.FALLBACK, AnswerKind.ANSWER, AnswerKind.AMBIGUOUS)
+    assert 0.0 <= answer.confidence <= 1.0
+    # Without a domain word, hostile input can only fall back.
+    if "docker" not in question:
+        assert answer.kind is AnswerKind.FALLBACK and answer.intent is None
 
 
 def test_empty_question_gets_the_empty_question_message(bot: Bot) -> None:
