@@ -38,7 +38,7 @@ def folds(pairs: Sequence[Pair], k: int, *, seed: int = 0) -> list[list[int]]:
     """Stratified folds: each intent's examples dealt round-robin, after a seeded shuffle.
 
     >>> folds([("a", "1"), ("a", "2"), ("b", "3"), ("b", "4")], 2)
-    [[1, 2], [0, 3]]
+    [[0, 2], [1, 3]]
     """
     by_intent: dict[str, list[int]] = defaultdict(list)
     for index, (intent, _) in enumerate(pairs):

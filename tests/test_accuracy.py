@@ -41,8 +41,6 @@ def test_out_of_scope_rejection(report: Report) -> None:
     assert report.out_of_scope_rejection >= REJECTION_FLOOR, report.errors
 
 
-# The target is 0.95 for both; in scope the engine is one question short
-# (0.949 today, see the closing note). These floors are today's figures, so that
-# any regression fails CI; raise them as the engine improves.
-ACCURACY_FLOOR = 0.94
-REJECTION_FLOOR = 0.98
+# The targets.
+ACCURACY_FLOOR = 0.95
+REJECTION_FLOOR = 0.95

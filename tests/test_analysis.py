@@ -34,8 +34,28 @@ def test_typos_are_corrected_against_known_words(bot: Bot, typo: str, word: str)
     assert bot.analyzer.terms(typo) == bot.analyzer.terms(word)
 
 
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [("ipervizeur", "hyperviseur"), ("kontener", "conteneur"), ("sekurite", "sécurité")],
+)
+def test_typos_made_by_ear_are_corrected_even_when_the_first_letter_differs(
+    bot: Bot, typo: str, word: str
+) -> None:
+    assert bot.analyzer.terms(typo) == bot.analyzer.terms(word)
+
+
+def test_example_typos_spacy_misreads_take_the_frequent_words_lemma(bot: Bot) -> None:
+    # spaCy lemmatises the unknown "kubernetis" (an example's typo) as "kuberneti".
+    assert bot.analyzer.terms("kubernetis") == ("kubernetes",)
+
+
 def test_real_french_words_are_not_corrected_into_domain_words(bot: Bot) -> None:
     assert bot.analyzer.terms("laver") == ("laver",)
+
+
+@pytest.mark.parametrize("word", ["kotlin", "javascript", "wifi"])
+def test_unrelated_words_are_not_corrected_by_ear(bot: Bot, word: str) -> None:
+    assert bot.analyzer.terms(word) == (word,)
 
 
 @pytest.mark.parametrize(
@@ -46,7 +66,16 @@ def test_synonyms_of_vm_become_one_term(bot: Bot, phrase: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("phrase", "term"), [("k8s", "kubernetes"), ("container", "conteneur"), ("pq", "pourquoi")]
+    ("phrase", "term"),
+    [
+        ("k8s", "kubernetes"),
+        ("container", "conteneur"),
+        ("pq", "pourquoi"),
+        ("thanks", "merci"),
+        ("reset", "recommencer"),  # not corrected into "reste"
+        ("TL;DR", "resume"),
+        ("bye", "revoir"),
+    ],
 )
 def test_abbreviations_map_to_their_term(bot: Bot, phrase: str, term: str) -> None:
     assert bot.analyzer.terms(phrase) == (term,)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.domain import Lexicon
-from bot.nlp.lemmas import LemmaTable, closest_form
+from bot.nlp.lemmas import LemmaTable, TypoCorrector
 from bot.nlp.text import fold, tokenize
 
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer"]
@@ -38,7 +38,7 @@ class Analyzer:
         self._lemmas = table.lemmas
         self._french = table.french_words
         self._stop = lexicon.stop_words
-        self._typo_choices = [f for f in table.lemmas if len(f) >= _MIN_TYPO_LENGTH - 1]
+        self._typos = TypoCorrector(table.lemmas)
         self._corrections: dict[str, str] = {}
         self._synonyms = self._compile_synonyms(lexicon.synonyms)
         self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
@@ -79,7 +79,7 @@ class Analyzer:
         cached = self._corrections.get(form)
         if cached is not None:
             return cached
-        corrected = closest_form(form, self._typo_choices) or form
+        corrected = self._typos.closest(form) or form
         if len(self._corrections) < _TYPO_CACHE_SIZE:
             self._corrections[form] = corrected
         return corrected

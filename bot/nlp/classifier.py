@@ -31,7 +31,7 @@ def features(analysis: Analysis) -> dict[str, float]:
     """Term unigrams and bigrams, and character 2-4-grams of each typed word.
 
     >>> sorted(features(Analysis(tokens=("vm",), terms=("vm",))))
-    ['# v', '# vm', '#m ', '#vm', '#vm ', 'vm']
+    ['# v', '# vm', '# vm ', '#m ', '#vm', '#vm ', 'vm']
     """
     out: dict[str, float] = defaultdict(float)
     terms = analysis.terms

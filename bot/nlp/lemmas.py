@@ -16,9 +16,17 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.errors import NlpModelError
+from bot.nlp.sounds import sound_key
 from bot.nlp.text import fold, tokenize
 
-__all__ = ["MODEL_NAME", "LemmaTable", "build_lemma_table", "closest_form", "model_version"]
+__all__ = [
+    "MODEL_NAME",
+    "LemmaTable",
+    "TypoCorrector",
+    "build_lemma_table",
+    "closest_form",
+    "model_version",
+]
 
 MODEL_NAME = "fr_core_news_sm"
 # The lemmatizer needs POS tags from the morphologizer; the rest is not needed.
@@ -26,6 +34,9 @@ _EXCLUDED = ["parser", "senter", "ner"]
 # A form is read as a typo of a neighbour this many times more frequent.
 _MORE_FREQUENT = 5
 _MIN_TYPO_LENGTH = 5
+# Spelling similarity (rapidfuzz ratio, 0-100) for a typo, and for one made by ear.
+_SPELLING_CUTOFF = 80.0
+_SOUND_CUTOFF = 85.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,7 +97,9 @@ def _absorb_typos(lemmas: dict[str, str], votes: dict[str, Counter[str]], french
     # never map a user's "dokcer" onto "docker".
     totals = {f: c.total() for f, c in votes.items()}
     for form, total in totals.items():
-        if form in french or form.isdigit() or lemmas.get(form) != form:
+        # spaCy's lemma of a word it does not know is a guess ("kubernetis" ->
+        # "kuberneti"): such forms may still be typos; real French lemmas are kept.
+        if form in french or form.isdigit() or lemmas.get(form) in french:
             continue
         frequent = [f for f, t in totals.items() if t >= _MORE_FREQUENT * total]
         best = closest_form(form, frequent)
@@ -106,5 +119,41 @@ def closest_form(form: str, choices: Sequence[str]) -> str | None:
     if len(form) < _MIN_TYPO_LENGTH:
         return None
     same_start = [c for c in choices if c[:1] == form[:1] and c != form]
-    best = process.extractOne(form, same_start, scorer=fuzz.ratio, score_cutoff=80.0)
+    best = process.extractOne(form, same_start, scorer=fuzz.ratio, score_cutoff=_SPELLING_CUTOFF)
     return best[0] if best is not None else None
+
+
+class TypoCorrector:
+    """The known form a typed word is most likely a typo of: by spelling, else by sound.
+
+    The second chance catches what people type by ear, where the first letter
+    may differ ("ipervizeur", "konteneur"): sound keys are compared instead.
+
+    >>> corrector = TypoCorrector(["hyperviseur", "conteneur", "securite"])
+    >>> corrector.closest("ipervizeur"), corrector.closest("kontener"), corrector.closest("kotlin")
+    ('hyperviseur', 'conteneur', None)
+    """
+
+    def __init__(self, forms: Iterable[str]) -> None:
+        self._forms = sorted({f for f in forms if len(f) >= _MIN_TYPO_LENGTH - 1})
+        self._by_sound: dict[str, list[str]] = defaultdict(list)
+        for form in self._forms:
+            self._by_sound[sound_key(form)].append(form)
+        # Sound keys by first letter: a typo by ear still starts with the same sound.
+        self._keys_by_start: dict[str, list[str]] = defaultdict(list)
+        for key in self._by_sound:
+            self._keys_by_start[key[:1]].append(key)
+
+    def closest(self, form: str) -> str | None:
+        """The known form `form` is a typo of, or None when it is not close to any."""
+        spelled = closest_form(form, self._forms)
+        if spelled is not None or len(form) < _MIN_TYPO_LENGTH:
+            return spelled
+        key = sound_key(form)
+        keys = self._keys_by_start.get(key[:1], [])
+        best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=_SOUND_CUTOFF)
+        if best is None:
+            return None
+        # Of the forms that sound alike ("conteneur", "conteneurs"), the best spelled.
+        spelled_alike = process.extractOne(form, self._by_sound[best[0]], scorer=fuzz.ratio)
+        return spelled_alike[0] if spelled_alike is not None and spelled_alike[0] != form else None
