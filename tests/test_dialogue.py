@@ -91,6 +91,18 @@ def test_opening_sentence_settles_the_criteria_it_reveals(conversation: Conversa
     assert reply.expecting not in {"dependances_os", "application_heritee"}
 
 
+@pytest.mark.parametrize(
+    "opening",
+    ["je dois choisir entre vm et docker pour mon appli", "j'ai une vieille appli windows xp"],
+)
+def test_the_message_that_opens_the_advice_reports_the_recommandation_intent(
+    conversation: Conversation, opening: str
+) -> None:
+    _, reply = talk(conversation, opening)
+    assert reply.expecting is not None
+    assert reply.intent == "recommandation" and reply.confidence > 0.5
+
+
 def test_free_text_answer_to_a_question_is_read_as_criteria(conversation: Conversation) -> None:
     state, reply = talk(conversation, "un conseil pour mon projet svp")
     state, reply = conversation.step(state, "on a besoin de windows et linux sur le même serveur")

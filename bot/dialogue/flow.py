@@ -135,9 +135,12 @@ class Conversation:
         # A description of one's project ("j'ai une vieille appli...") opens the advice,
         # unless it is a question the FAQ answers ("mon appli est sûre dans docker ?").
         if intent == "recommandation" or (found and (intent is None or "?" not in text)):
-            return self._advance(
+            state, reply = self._advance(
                 DialogueState(answers=found), msg.ADVICE_NOTED if found else msg.ADVICE_START
             )
+            # The message asked for advice, in words or by describing the project.
+            confidence = answer.confidence if intent == "recommandation" else 1.0
+            return state, replace(reply, intent="recommandation", confidence=confidence)
         state = replace(state, choices=answer.choices, last_sources=answer.sources)
         return state, Reply(
             text=answer.text,
