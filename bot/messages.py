@@ -111,6 +111,15 @@ NO_REASONS = (
 WHY_HINT = (
     "Tapez « pourquoi » pour le détail avec les sources, ou « recommencer » pour un autre projet."
 )
+# A bare "oui", "ok" or "non" when no question is pending.
+ACKNOWLEDGED_AFTER_ADVICE = (
+    "Entendu. Tapez « pourquoi » pour le détail de ma recommandation, « recommencer » pour "
+    "un autre projet, ou posez-moi une question sur Docker et les machines virtuelles."
+)
+ACKNOWLEDGED = (
+    "Entendu. Posez-moi une question sur Docker, les conteneurs ou les machines virtuelles, "
+    "ou demandez-moi un conseil pour votre projet."
+)
 WHY_HEADER = "J'ai recommandé {outcome} pour ces raisons :"
 WHY_ABSENT_ONE = "Le critère restant ne s'applique pas à votre projet (ou vous ne le saviez pas)."
 WHY_ABSENT = (

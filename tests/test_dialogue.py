@@ -103,6 +103,24 @@ def test_the_message_that_opens_the_advice_reports_the_recommandation_intent(
     assert reply.intent == "recommandation" and reply.confidence > 0.5
 
 
+@pytest.mark.parametrize("message", ["oui", "ok", "non"])
+def test_a_bare_yes_or_no_after_the_recommendation_is_acknowledged(
+    conversation: Conversation, message: str
+) -> None:
+    state, reply = talk(conversation, "j'ai une vieille appli qui ne tourne que sous Windows XP")
+    while reply.expecting is not None:
+        state, reply = conversation.step(state, "non")
+    assert reply.recommendation is not None
+    state, reply = conversation.step(state, message)
+    assert reply.text == msg.ACKNOWLEDGED_AFTER_ADVICE
+    assert state.recommendation == reply.recommendation is not None
+
+
+def test_a_bare_yes_with_nothing_pending_invites_a_question(conversation: Conversation) -> None:
+    _, reply = talk(conversation, "ouais")
+    assert reply.text == msg.ACKNOWLEDGED and reply.intent is None
+
+
 def test_free_text_answer_to_a_question_is_read_as_criteria(conversation: Conversation) -> None:
     state, reply = talk(conversation, "un conseil pour mon projet svp")
     state, reply = conversation.step(state, "on a besoin de windows et linux sur le même serveur")

@@ -141,6 +141,10 @@ class Conversation:
             # The message asked for advice, in words or by describing the project.
             confidence = answer.confidence if intent == "recommandation" else 1.0
             return state, replace(reply, intent="recommandation", confidence=confidence)
+        if answer.kind is AnswerKind.FALLBACK and self.verdicts.read(text) is not None:
+            # "ok", "non merci": nothing to answer, but not a question misunderstood either.
+            said = msg.ACKNOWLEDGED_AFTER_ADVICE if state.recommendation else msg.ACKNOWLEDGED
+            return state, self._say(state, said)
         state = replace(state, choices=answer.choices, last_sources=answer.sources)
         return state, Reply(
             text=answer.text,
