@@ -114,6 +114,8 @@ class Lexicon:
     verdicts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # who a greeting may name ("coucou le bot"): not a question after the greeting
     vocatives: frozenset[str] = frozenset()
+    # words (raw French) that name this domain's subject; an FAQ question names one
+    anchors: tuple[str, ...] = ()
 
 
 class Verdict(StrEnum):

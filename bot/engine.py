@@ -83,7 +83,15 @@ class Bot:
             false_friends=self.catalog.lexicon.false_friends,
             settings=self.settings.matcher,
         )
-        return Ranker(model=model or train_softmax(samples), matcher=matcher, rejecting=rejecting)
+        anchors = frozenset(t for a in self.catalog.lexicon.anchors for t in self.analyzer.terms(a))
+        faq = frozenset(i.id for i in self.catalog.intents.values() if i.kind is IntentKind.FAQ)
+        return Ranker(
+            model=model or train_softmax(samples),
+            matcher=matcher,
+            rejecting=rejecting,
+            anchored=faq,
+            anchors=anchors,
+        )
 
     def retrained(self, pairs: list[tuple[str, str]]) -> Bot:
         """The same bot trained on other (intent id, text) pairs: cross-validation folds."""

@@ -173,6 +173,7 @@ _LEXICON = {
     "false_friends": _Field(kind=list),
     "verdicts": _Field(kind=dict),
     "vocatives": _Field(kind=list),
+    "anchors": _Field(kind=list),
 }
 _CRITERION = {
     "id": _Field(kind=str),
@@ -469,6 +470,10 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             ok = False
             continue
         synonyms[str(canonical)] = tuple(phrases)
+    anchors = raw["anchors"]
+    if not all(isinstance(a, str) and a.strip() for a in anchors):
+        check.add(where, msg.DATA_BAD_ANCHORS)
+        ok = False
     fixes = {str(k): str(v) for k, v in raw["lemma_fixes"].items()}
     verdicts: dict[str, tuple[str, ...]] = {}
     for verdict, phrases in raw["verdicts"].items():
@@ -493,6 +498,7 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             false_friends=frozenset(words["false_friends"]),
             verdicts=verdicts,
             vocatives=frozenset(words["vocatives"]),
+            anchors=tuple(anchors),
         )
     ]
 

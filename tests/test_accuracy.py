@@ -9,6 +9,7 @@ from bot.evaluation import Report, evaluate
 from bot.loading import load_eval_set
 
 EVAL_SET = Path(__file__).parent / "data" / "eval_questions.yaml"
+DEV_SET = Path(__file__).parent.parent / "benchmarks" / "data" / "dev_questions.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +26,12 @@ def test_eval_set_is_large_enough_and_covers_every_intent(bot: Bot) -> None:
     assert covered == answerable
 
 
-def test_eval_questions_are_not_copies_of_intent_examples(bot: Bot) -> None:
+@pytest.mark.parametrize("path", [EVAL_SET, DEV_SET])
+def test_labelled_questions_are_not_copies_of_intent_examples(bot: Bot, path: Path) -> None:
     examples = {
         " ".join(bot.analyzer.lemmas(e)) for i in bot.catalog.intents.values() for e in i.examples
     }
-    items = load_eval_set(EVAL_SET, set(bot.catalog.intents))
+    items = load_eval_set(path, set(bot.catalog.intents))
     assert not [i.question for i in items if " ".join(bot.analyzer.lemmas(i.question)) in examples]
 
 

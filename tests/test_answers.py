@@ -35,6 +35,33 @@ def test_questions_sharing_a_domain_word_fall_back(bot: Bot, question: str) -> N
     assert answer.intent is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "la sécurité routière sur l'autoroute",
+        "architecture romane et baroque",
+        "une nouvelle version du dictionnaire",
+    ],
+)
+def test_a_topic_word_without_the_subject_and_with_unknown_words_falls_back(
+    bot: Bot, question: str
+) -> None:
+    assert bot.ask(question).kind is AnswerKind.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("niveau sécurité c'est quoi le mieux ?", "securite"),  # every word known
+        ("la sécurité des conteneurs", "securite"),  # names the subject
+    ],
+)
+def test_a_topic_question_with_known_words_or_its_subject_is_answered(
+    bot: Bot, question: str, intent: str
+) -> None:
+    assert bot.ask(question).intent == intent
+
+
 def test_fallback_says_what_the_bot_covers_and_suggests_questions(bot: Bot) -> None:
     answer = bot.ask("quelle est la recette de la tarte tatin ?")
     assert "machines virtuelles" in answer.text

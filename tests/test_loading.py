@@ -199,6 +199,11 @@ def test_synonyms_must_be_lists_of_text(data_copy: Path) -> None:
     assert "les synonymes de « cloud » doivent être une liste" in _problems(data_copy)
 
 
+def test_anchors_must_be_non_empty_text(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", "    docker, dockeriser,", '    "", dockeriser,')
+    assert "« anchors » doit être une liste de mots" in _problems(data_copy)
+
+
 def test_unknown_verdict_is_refused(data_copy: Path) -> None:
     _edit(data_copy / "intents" / "lexique.yaml", "    nsp: [", "    peutetre: [")
     assert "verdicts : clés possibles oui, non, nsp" in _problems(data_copy)
