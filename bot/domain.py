@@ -116,6 +116,8 @@ class Lexicon:
     vocatives: frozenset[str] = frozenset()
     # words (raw French) that name this domain's subject; an FAQ question names one
     anchors: tuple[str, ...] = ()
+    # whole messages (raw French) that only acknowledge: "ok", "d'accord"
+    acknowledgements: tuple[str, ...] = ()
 
 
 class Verdict(StrEnum):

@@ -174,6 +174,7 @@ _LEXICON = {
     "verdicts": _Field(kind=dict),
     "vocatives": _Field(kind=list),
     "anchors": _Field(kind=list),
+    "acknowledgements": _Field(kind=list),
 }
 _CRITERION = {
     "id": _Field(kind=str),
@@ -470,10 +471,12 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             ok = False
             continue
         synonyms[str(canonical)] = tuple(phrases)
-    anchors = raw["anchors"]
-    if not all(isinstance(a, str) and a.strip() for a in anchors):
-        check.add(where, msg.DATA_BAD_ANCHORS)
-        ok = False
+    phrase_lists: dict[str, tuple[str, ...]] = {}
+    for field in ("anchors", "acknowledgements"):
+        phrase_lists[field] = tuple(raw[field])
+        if not all(isinstance(a, str) and a.strip() for a in raw[field]):
+            check.add(where, msg.DATA_BAD_PHRASES.format(field=field))
+            ok = False
     fixes = {str(k): str(v) for k, v in raw["lemma_fixes"].items()}
     verdicts: dict[str, tuple[str, ...]] = {}
     for verdict, phrases in raw["verdicts"].items():
@@ -498,7 +501,8 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             false_friends=frozenset(words["false_friends"]),
             verdicts=verdicts,
             vocatives=frozenset(words["vocatives"]),
-            anchors=tuple(anchors),
+            anchors=phrase_lists["anchors"],
+            acknowledgements=phrase_lists["acknowledgements"],
         )
     ]
 

@@ -30,7 +30,7 @@ DATA_UNKNOWN_PASSAGE = "passage inconnu « {passage} »"
 DATA_EXCERPT_NOT_VERBATIM = "l'extrait cité ne figure pas mot pour mot dans le passage {passage}"
 DATA_BAD_WORD = "« {word} » dans {field} doit être un seul mot, sans accent ni majuscule"
 DATA_BAD_SYNONYMS = "les synonymes de « {term} » doivent être une liste de textes"
-DATA_BAD_ANCHORS = "« anchors » doit être une liste de mots ou d'expressions non vides"
+DATA_BAD_PHRASES = "« {field} » doit être une liste de mots ou d'expressions non vides"
 DATA_ITEM = "{key} {id}"
 DATA_BAD_CHOICE = "le champ « {field} » doit valoir : {values}"
 DATA_BAD_WEIGHT = "le champ « weight » doit être un entier de 1 à 3"
@@ -101,6 +101,15 @@ ADVICE_START = (
 )
 ADVICE_NOTED = "C'est noté, j'en tiens compte. Quelques questions pour compléter :"
 NOTED = "C'est noté."
+ADVICE_UPDATED = "C'est noté, je mets à jour ma recommandation."
+ADVICE_WITHOUT_ANSWERS = (
+    "Vous n'avez pu répondre à aucune de mes questions : ma recommandation est donc "
+    "celle par défaut, à confirmer quand vous en saurez plus sur votre projet."
+)
+CANNOT_ANSWER_DURING_ADVICE = (
+    "Je ne peux pas détailler ce point au-delà de mes sources. Je pose cette question "
+    "car ce point pèse dans le choix (« {reason} »)."
+)
 EXPECTED_ANSWER = "Je n'ai pas compris votre réponse. Répondez par oui, non ou je ne sais pas."
 GIVING_UP = "Je n'arrive pas à lire votre réponse : je la compte comme « je ne sais pas »."
 BACK_TO_QUESTION = "Pour revenir à ma question :\n"

@@ -334,3 +334,90 @@ def test_sources_follow_the_last_answer_even_a_fallback(conversation: Conversati
     assert state.last_sources
     state, _ = conversation.step(state, "recette de la tarte tatin")
     assert state.last_sources == ()
+
+
+@pytest.mark.parametrize(
+    "question", ["ça veut dire quoi microservices ?", "c'est quoi un microservice"]
+)
+def test_a_question_about_the_pending_point_does_not_answer_it(
+    conversation: Conversation, question: str
+) -> None:
+    state, reply = conversation.step(DialogueState(expecting="microservices"), question)
+    assert "microservices" not in state.answers
+    assert reply.expecting == "microservices"
+
+
+def test_a_question_the_bot_cannot_answer_explains_the_point_without_counting_a_failure(
+    conversation: Conversation,
+) -> None:
+    state, reply = conversation.step(DialogueState(expecting="microservices"), "kesako ce truc ?")
+    assert reply.text.startswith("Je ne peux pas détailler")
+    assert state.failed_tries == 0 and reply.expecting == "microservices"
+
+
+@pytest.mark.parametrize("message", ["merci beaucoup", "ok merci"])
+def test_thanks_during_a_question_is_not_an_answer(
+    conversation: Conversation, message: str
+) -> None:
+    state, reply = conversation.step(DialogueState(expecting="dependances_os"), message)
+    assert state.answers == {}
+    assert reply.expecting == "dependances_os"
+
+
+@pytest.mark.parametrize(
+    ("message", "verdict"),
+    [
+        ("ui", Verdict.YES),
+        ("probablement", Verdict.YES),
+        ("nn", Verdict.NO),
+        ("probablement pas", Verdict.NO),
+        ("bof", Verdict.UNKNOWN),
+    ],
+)
+def test_casual_short_answers_are_read(
+    conversation: Conversation, message: str, verdict: Verdict
+) -> None:
+    state, _ = conversation.step(DialogueState(expecting="dependances_os"), message)
+    assert state.answers == {"dependances_os": verdict}
+
+
+def test_a_project_described_with_several_needs_then_a_question_opens_the_advice(
+    conversation: Conversation,
+) -> None:
+    _, reply = talk(conversation, "mon appli ne tourne que sous windows xp, vm ou docker ?")
+    assert reply.intent == "recommandation"
+    assert reply.expecting is not None or reply.recommendation == "vm"
+
+
+def test_needs_added_after_the_recommendation_update_it(conversation: Conversation) -> None:
+    state, reply = talk(conversation, "j'ai une vieille appli qui ne tourne que sous Windows XP")
+    while reply.expecting is not None:
+        state, reply = conversation.step(state, "non")
+    assert reply.recommendation == "vm"
+    known = dict(state.answers)
+    state, reply = conversation.step(state, "ah et on a aussi des microservices à déployer")
+    assert state.answers.get("microservices") is Verdict.YES
+    assert all(state.answers[c] is v for c, v in known.items() if c != "microservices")
+    assert reply.text.startswith(msg.ADVICE_UPDATED)
+
+
+def test_advice_from_dont_know_answers_only_says_it_is_a_default(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(conversation, "je veux un conseil pour mon projet")
+    while reply.expecting is not None:
+        state, reply = conversation.step(state, "je sais pas")
+    assert reply.recommendation is not None
+    assert msg.ADVICE_WITHOUT_ANSWERS in reply.text
+
+
+def test_a_description_that_settles_the_outcome_does_not_promise_more_questions(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(conversation, "je veux un conseil pour mon projet")
+    answers = {c: Verdict.NO for c in VM_SIDE} | {c: Verdict.YES for c in CONTAINER_SIDE}
+    answers.pop("microservices")
+    state = DialogueState(answers=answers)
+    state, reply = conversation.step(state, "j'ai une architecture en microservices")
+    assert reply.recommendation == "conteneur"
+    assert not reply.text.startswith(msg.ADVICE_NOTED)

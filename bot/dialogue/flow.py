@@ -10,10 +10,17 @@ from dataclasses import replace
 
 from bot import messages as msg
 from bot.dialogue import advisor
-from bot.dialogue.reading import CriteriaReader, VerdictReader, speaks_of_own_project
+from bot.dialogue.reading import (
+    CriteriaReader,
+    VerdictReader,
+    asks_something,
+    offers_a_choice,
+    speaks_of_own_project,
+)
 from bot.dialogue.state import DialogueState, Reply, StateError
 from bot.domain import Answer, AnswerKind, Criterion, Match, Source, SourceRef, Verdict
 from bot.engine import Bot, clean
+from bot.nlp.text import fold, tokenize
 
 __all__ = ["Conversation"]
 
@@ -29,6 +36,11 @@ class Conversation:
         self.criteria = list(bot.catalog.criteria.values())
         self.verdicts = VerdictReader(bot.catalog.lexicon.verdicts)
         self.reader = CriteriaReader(self.criteria, bot.analyzer)
+        analyzer = bot.analyzer
+        self._anchors = frozenset(t for a in bot.catalog.lexicon.anchors for t in analyzer.terms(a))
+        self._acknowledgements = frozenset(
+            tuple(tokenize(fold(p))) for p in bot.catalog.lexicon.acknowledgements
+        )
 
     def restore(self, stored: object) -> tuple[DialogueState, str | None]:
         """A stored state, or a fresh one and a French notice if it cannot be read."""
@@ -86,7 +98,9 @@ class Conversation:
         assert state.expecting is not None
         pending = self.bot.catalog.criteria[state.expecting]
         verdict = self.verdicts.read(text)
-        found = self.reader.read(text)
+        asking = asks_something(text)
+        # "c'est quoi un microservice ?" names a criterion but does not answer it.
+        found = {} if asking else self.reader.read(text)
         if verdict is not None:
             found[pending.id] = verdict
         if pending.id in found:
@@ -109,6 +123,10 @@ class Conversation:
         if found:
             answers = {**state.answers, **found}
             return self._advance(replace(state, answers=answers), msg.NOTED)
+        if asking:
+            # A question the bot cannot answer is not a failed answer: explain the point.
+            said = msg.CANNOT_ANSWER_DURING_ADVICE.format(reason=pending.reason)
+            return state, self._ask(state, pending, said, self._sources(pending.sources))
         tries = state.failed_tries + 1
         if tries >= MAX_FAILED_TRIES:
             answers = {**state.answers, pending.id: Verdict.UNKNOWN}
@@ -133,15 +151,29 @@ class Conversation:
             return state, self._why(state)
         found = self.reader.read(text) if speaks_of_own_project(text) else {}
         # A description of one's project ("j'ai une vieille appli...") opens the advice,
-        # unless it is a question the FAQ answers ("mon appli est sûre dans docker ?").
-        if intent == "recommandation" or (found and (intent is None or "?" not in text)):
-            state, reply = self._advance(
-                DialogueState(answers=found), msg.ADVICE_NOTED if found else msg.ADVICE_START
-            )
+        # unless it is one question the FAQ answers ("mon appli est sûre dans docker ?");
+        # two needs or more, or a choice ("..., vm ou docker ?"), ask for advice.
+        describes = found and (
+            intent is None
+            or "?" not in text
+            or len(found) >= 2
+            or offers_a_choice(text, self.bot.analyzer.terms(text), self._anchors)
+        )
+        if intent == "recommandation" or describes:
+            if state.answers and found:
+                # More about the same project: the advice is updated, not restarted.
+                answers = {**state.answers, **found}
+                said = msg.ADVICE_UPDATED if state.recommendation else msg.ADVICE_NOTED
+                state, reply = self._advance(DialogueState(answers=answers), said)
+            else:
+                state, reply = self._advance(
+                    DialogueState(answers=found), msg.ADVICE_NOTED if found else msg.ADVICE_START
+                )
             # The message asked for advice, in words or by describing the project.
             confidence = answer.confidence if intent == "recommandation" else 1.0
             return state, replace(reply, intent="recommandation", confidence=confidence)
-        if answer.kind is AnswerKind.FALLBACK and self.verdicts.read(text) is not None:
+        acknowledges = tuple(tokenize(fold(text))) in self._acknowledgements
+        if answer.kind is AnswerKind.FALLBACK and (acknowledges or self.verdicts.read(text)):
             # "ok", "non merci": nothing to answer, but not a question misunderstood either.
             said = msg.ACKNOWLEDGED_AFTER_ADVICE if state.recommendation else msg.ACKNOWLEDGED
             return state, self._say(state, said)
@@ -163,10 +195,14 @@ class Conversation:
             tries = state.failed_tries if question.id == state.expecting else 0
             state = replace(state, expecting=question.id, recommendation=None, failed_tries=tries)
             return state, self._ask(state, question, prefix)
+        if prefix == msg.ADVICE_NOTED:
+            prefix = msg.NOTED  # no questions follow
         result = advisor.outcome(self.criteria, state.answers)
         reasons = advisor.supporting(self.criteria, state.answers, result)
         wording = self.bot.catalog.outcomes[result]
         lines = [wording.answer, "", msg.REASONS_HEADER if reasons else msg.NO_REASONS]
+        if not any(v is not Verdict.UNKNOWN for v in state.answers.values()):
+            lines[:0] = [msg.ADVICE_WITHOUT_ANSWERS, ""]
         lines += [f"- {c.reason}" for c in reasons]
         lines += ["", msg.WHY_HINT]
         sources = self._sources(wording.sources + tuple(s for c in reasons for s in c.sources))

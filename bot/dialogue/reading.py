@@ -10,7 +10,13 @@ from bot.nlp.analyzer import Analyzer
 from bot.nlp.matcher import IntentMatcher, TrainingExample
 from bot.nlp.text import fold, tokenize
 
-__all__ = ["CriteriaReader", "VerdictReader", "speaks_of_own_project"]
+__all__ = [
+    "CriteriaReader",
+    "VerdictReader",
+    "asks_something",
+    "offers_a_choice",
+    "speaks_of_own_project",
+]
 
 # "non" holds no other verdict's words, "je ne sais pas" does: check it first.
 _ORDER = (Verdict.UNKNOWN, Verdict.NO, Verdict.YES)
@@ -21,6 +27,17 @@ _NEGATIONS = frozenset({"pas", "jamais", "aucun", "aucune", "sans", "nullement",
 # Clause boundaries: punctuation and the conjunctions that join two statements.
 _CLAUSE = re.compile(r"[,;.!?:]|\b(?:et|mais|par contre|sinon|alors que)\b")
 _FIRST_PERSON = frozenset({"je", "j", "mon", "ma", "mes", "notre", "nos", "on", "nous", "moi"})
+# How a question opens when it has no question mark ("ça veut dire quoi microservices").
+_QUESTION_OPENINGS = (
+    ("c", "est", "quoi"),
+    ("ca", "veut", "dire"),
+    ("que", "veut", "dire"),
+    ("qu", "est", "ce"),
+    ("quoi",),
+    ("comment",),
+    ("kesako",),
+    ("c", "koi"),
+)
 
 
 class VerdictReader:
@@ -101,6 +118,32 @@ class CriteriaReader:
         # but a runner-up far behind the best is only a shared word.
         floor = max(self._threshold, self._runner_up * ranked[0].confidence)
         return [m for m in ranked if m.confidence >= floor]
+
+
+def asks_something(text: str) -> bool:
+    """Whether the message is a question rather than a statement or an answer.
+
+    >>> asks_something("ça veut dire quoi microservices"), asks_something("on a des microservices")
+    (True, False)
+    """
+    if "?" in text:
+        return True
+    tokens = tokenize(fold(text))
+    while tokens and tokens[0] in _FILLERS:
+        tokens = tokens[1:]
+    return any(tuple(tokens[: len(opening)]) == opening for opening in _QUESTION_OPENINGS)
+
+
+def offers_a_choice(text: str, terms: Sequence[str], anchors: frozenset[str]) -> bool:
+    """Whether a question weighs two of the domain's subjects ("vm ou docker ?").
+
+    `terms` are the text's analysed terms, `anchors` the terms that name a subject.
+    """
+    return (
+        asks_something(text)
+        and "ou" in tokenize(fold(text))
+        and len(anchors.intersection(terms)) >= 2
+    )
 
 
 def speaks_of_own_project(text: str) -> bool:
