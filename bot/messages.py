@@ -107,8 +107,8 @@ ADVICE_WITHOUT_ANSWERS = (
     "celle par défaut, à confirmer quand vous en saurez plus sur votre projet."
 )
 CANNOT_ANSWER_DURING_ADVICE = (
-    "Je ne peux pas détailler ce point au-delà de mes sources. Je pose cette question "
-    "car ce point pèse dans le choix (« {reason} »)."
+    "Je ne peux pas répondre à cette question avec mes sources. Ma question porte sur un "
+    "point qui pèse dans le choix (« {reason} »)."
 )
 EXPECTED_ANSWER = "Je n'ai pas compris votre réponse. Répondez par oui, non ou je ne sais pas."
 GIVING_UP = "Je n'arrive pas à lire votre réponse : je la compte comme « je ne sais pas »."

@@ -351,7 +351,7 @@ def test_a_question_the_bot_cannot_answer_explains_the_point_without_counting_a_
     conversation: Conversation,
 ) -> None:
     state, reply = conversation.step(DialogueState(expecting="microservices"), "kesako ce truc ?")
-    assert reply.text.startswith("Je ne peux pas détailler")
+    assert reply.text.startswith("Je ne peux pas répondre à cette question")
     assert state.failed_tries == 0 and reply.expecting == "microservices"
 
 

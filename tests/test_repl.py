@@ -169,3 +169,26 @@ def test_chat_in_a_real_terminal_reaches_a_recommendation(tmp_path: Path) -> Non
     finally:
         child.close(force=True)
     assert (tmp_path / "vmbot" / "historique").is_file()
+
+
+def test_chat_json_understands_the_repl_commands() -> None:
+    lines = "c'est quoi un hyperviseur ?\n/sources\n/aide\n/recommencer\n/quitter\nbonjour\n"
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--json"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    ).stdout
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [r["message"] for r in replies] == [
+        "c'est quoi un hyperviseur ?",
+        "/sources",
+        "/aide",
+        "/recommencer",
+    ]
+    assert replies[1]["sources"] == replies[0]["sources"] != []
+    assert replies[1]["intent"] is None and "/sources" in replies[2]["reply"]
+    assert replies[3]["intent"] == "recommencer"

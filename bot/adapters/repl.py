@@ -22,6 +22,7 @@ from bot import messages as msg
 from bot.adapters.render import source_lines, sources_json
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import DialogueState, Reply
+from bot.domain import Source
 
 __all__ = ["chat_lines", "default_history_path", "run_repl"]
 
@@ -90,24 +91,16 @@ def run_repl(
         except EOFError:
             show(msg.REPL_BYE, "class:info")
             break
-        command = line.strip().lower()
-        if not command:
+        if not line.strip():
             continue
-        if command in ("/quitter", "/quit", "/exit"):
+        if _quits(line):
             show(msg.REPL_BYE, "class:info")
             break
-        if command == "/aide":
-            show(msg.REPL_HELP, "class:info")
+        handled = _command(conversation, state, line)
+        if handled is not None:
+            show(handled.text, "class:info")
             continue
-        if command == "/sources":
-            show("\n".join(source_lines(state.last_sources, conversation.bot.corpus)), "class:info")
-            continue
-        if command == "/recommencer":
-            line = "recommencer"
-        elif command.startswith("/"):
-            show(msg.REPL_UNKNOWN_COMMAND.format(command=command), "class:info")
-            continue
-        state, reply = conversation.step(state, line)
+        state, reply = conversation.step(state, _as_message(line))
         replies.append(reply)
         show(reply.text)
         if reply.ended:
@@ -121,7 +114,10 @@ def chat_lines(
     """The non-interactive mode: one reply (or one JSON object) per non-empty input line."""
     state = DialogueState()
     for line in _non_empty(lines):
-        state, reply = conversation.step(state, line)
+        if _quits(line):
+            break
+        handled = _command(conversation, state, line)
+        state, reply = (state, handled) if handled else conversation.step(state, _as_message(line))
         if as_json:
             out.write(json.dumps(_reply_json(line, reply), ensure_ascii=False) + "\n")
         else:
@@ -129,6 +125,33 @@ def chat_lines(
         out.flush()
         if reply.ended and not as_json:
             break
+
+
+def _command(conversation: Conversation, state: DialogueState, line: str) -> Reply | None:
+    """The reply to a slash command (/aide, /sources, ...), or None for a message."""
+    command = line.strip().lower()
+    if not command.startswith("/") or command == "/recommencer":
+        return None
+    sources: tuple[Source, ...] = ()
+    if command == "/aide":
+        text = msg.REPL_HELP
+    elif command == "/sources":
+        text = "\n".join(source_lines(state.last_sources, conversation.bot.corpus))
+        sources = state.last_sources
+    else:
+        text = msg.REPL_UNKNOWN_COMMAND.format(command=command)
+    return Reply(
+        text=text, expecting=state.expecting, recommendation=state.recommendation, sources=sources
+    )
+
+
+def _as_message(line: str) -> str:
+    """Commands that are messages for the bot in another form."""
+    return "recommencer" if line.strip().lower() == "/recommencer" else line
+
+
+def _quits(line: str) -> bool:
+    return line.strip().lower() in ("/quitter", "/quit", "/exit")
 
 
 def _reply_json(message: str, reply: Reply) -> dict[str, Any]:
