@@ -189,7 +189,8 @@ class Bot:
             rest = self._after_opening(text, top.intent)
             if rest:
                 answer = self.ask(rest)
-                if answer.kind is not AnswerKind.FALLBACK:
+                # "merci pour l'explication": what follows must be a question in its own right.
+                if answer.kind is not AnswerKind.FALLBACK and answer.confidence >= top.confidence:
                     return replace(answer, question=question)
         close = self.close_calls(ranked)
         if len(close) > 1:

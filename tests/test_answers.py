@@ -135,6 +135,11 @@ def test_thanks_before_a_question_answers_the_question(bot: Bot) -> None:
     assert bot.ask("merci ! et kubernetes, ça sert à quoi ?").intent == "kubernetes"
 
 
+@pytest.mark.parametrize("message", ["merci pour l'explication", "merci pour les infos sur docker"])
+def test_thanks_for_something_stays_thanks(bot: Bot, message: str) -> None:
+    assert bot.ask(message).intent == "remerciement"
+
+
 @pytest.mark.parametrize("message", ["coucou le bot", "bonjour à tous", "merci beaucoup"])
 def test_a_greeting_naming_someone_stays_a_greeting(bot: Bot, message: str) -> None:
     assert bot.ask(message).intent in ("salutation", "remerciement")

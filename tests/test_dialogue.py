@@ -350,7 +350,9 @@ def test_a_question_about_the_pending_point_does_not_answer_it(
 def test_a_question_the_bot_cannot_answer_explains_the_point_without_counting_a_failure(
     conversation: Conversation,
 ) -> None:
-    state, reply = conversation.step(DialogueState(expecting="microservices"), "kesako ce truc ?")
+    state, reply = conversation.step(
+        DialogueState(expecting="microservices"), "quel temps fera-t-il demain ?"
+    )
     assert reply.text.startswith("Je ne peux pas répondre à cette question")
     assert state.failed_tries == 0 and reply.expecting == "microservices"
 
