@@ -181,7 +181,7 @@ class Bot:
                 kind=AnswerKind.FALLBACK,
                 intent=None,
                 confidence=top.confidence,
-                text=self.fallback_text(ranked),
+                text=self.fallback_text(ranked, ranking.rejected_by),
                 alternatives=tuple(m for m in ranked[:3] if m.confidence > 0),
             )
         if top.intent in _OPENERS:
@@ -257,8 +257,12 @@ class Bot:
         lines.append(msg.AMBIGUOUS_HINT)
         return "\n".join(lines)
 
-    def fallback_text(self, ranked: list[Match]) -> str:
-        """The fallback: what the bot can talk about and three questions to try."""
+    def fallback_text(self, ranked: list[Match], rejected_by: str | None = None) -> str:
+        """The fallback: why, what the bot can talk about, and three questions to try.
+
+        `rejected_by` is the out-of-scope class that rejected the question, whose
+        answer says why; without one, the bot did not understand.
+        """
         near = [
             m.intent
             for m in ranked[:3]
@@ -266,7 +270,10 @@ class Bot:
             and self.intent(m.intent).kind is IntentKind.FAQ
         ]
         picks = list(dict.fromkeys([*near, *_DEFAULT_SUGGESTIONS]))[:3]
-        lines = [msg.FALLBACK]
+        lead = msg.FALLBACK
+        if rejected_by is not None:
+            lead = f"{self.intent(rejected_by).answer} {msg.FALLBACK_TOPICS}"
+        lines = [lead]
         lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
         return "\n".join(lines)
 

@@ -44,11 +44,12 @@ DATA_MISSING_CRITERIA = "critères requis manquants : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
 
 # --- Answers ---------------------------------------------------------------------------
-FALLBACK = (
-    "Je ne suis pas sûr de comprendre votre question. Je peux vous parler des machines "
-    "virtuelles, des conteneurs et de Docker : leurs différences, leurs points communs, "
-    "la sécurité, les ressources, et quand choisir l'un ou l'autre. Essayez par exemple :"
+FALLBACK_TOPICS = (
+    "Je peux vous parler des machines virtuelles, des conteneurs et de Docker : leurs "
+    "différences, leurs points communs, la sécurité, les ressources, et quand choisir l'un "
+    "ou l'autre. Essayez par exemple :"
 )
+FALLBACK = f"Je ne suis pas sûr de comprendre votre question. {FALLBACK_TOPICS}"
 EMPTY_QUESTION = (
     "Votre question est vide. Posez-moi une question sur Docker ou les machines virtuelles."
 )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot import messages as msg
 from bot.domain import AnswerKind
 from bot.engine import Bot
 
@@ -60,6 +61,25 @@ def test_a_topic_question_with_known_words_or_its_subject_is_answered(
     bot: Bot, question: str, intent: str
 ) -> None:
     assert bot.ask(question).intent == intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["comment lancer docker-compose", "la commande docker pour voir les logs"],
+)
+def test_a_domain_question_the_sources_do_not_cover_says_so(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)
+    assert answer.intent is None
+    assert answer.text.startswith(bot.intent("hors_sources").answer)
+
+
+def test_gibberish_is_not_understood_rather_than_off_topic(bot: Bot) -> None:
+    assert bot.ask("zorglub blip").text.startswith(msg.FALLBACK)
+
+
+def test_an_off_topic_question_is_told_it_is_off_topic(bot: Bot) -> None:
+    answer = bot.ask("quelle est la recette de la blanquette de veau ?")
+    assert answer.text.startswith(bot.intent("hors_sujet").answer)
 
 
 def test_fallback_says_what_the_bot_covers_and_suggests_questions(bot: Bot) -> None:

@@ -105,6 +105,10 @@ class IntentMatcher:
             return s.french_word_weight
         return s.unknown_word_weight
 
+    def reads_any(self, terms: Iterable[str]) -> bool:
+        """Whether some term is a word the bot knows, from its examples or as French."""
+        return any(t in self._idf or t in self._french for t in terms)
+
     def coverage(self, terms: Sequence[str]) -> float:
         """The share of the question's weight on words seen in the examples, in [0, 1]."""
         query = self._vector(terms)

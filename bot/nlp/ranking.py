@@ -43,6 +43,8 @@ class Ranking:
 
     matches: tuple[Match, ...]
     out_of_scope: bool
+    # The out-of-scope class that won ("hors_sources": in the domain, not in the sources).
+    rejected_by: str | None = None
 
 
 class Ranker:
@@ -77,7 +79,8 @@ class Ranker:
         similar = self.matcher.match(terms)
         probabilities = self.model.probabilities(analysis)
         coverage = self.matcher.coverage(terms)
-        out_of_scope = bool(np.isin(int(probabilities.argmax()), self._rejecting_index))
+        best_class = int(probabilities.argmax())
+        out_of_scope = bool(np.isin(best_class, self._rejecting_index))
         in_scope = 1.0 - float(probabilities[self._rejecting_index].sum())
         scores = self._weight * probabilities
         for match in similar:
@@ -95,4 +98,7 @@ class Ranker:
             )
             for i in top
         )
-        return Ranking(matches=matches, out_of_scope=out_of_scope)
+        # Words that are not even French ("zorglub") tell nothing about what was meant.
+        readable = self.matcher.reads_any(terms)
+        rejected_by = self.model.classes[best_class] if out_of_scope and readable else None
+        return Ranking(matches=matches, out_of_scope=out_of_scope, rejected_by=rejected_by)
