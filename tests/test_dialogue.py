@@ -357,7 +357,7 @@ def test_a_question_the_bot_cannot_answer_explains_the_point_without_counting_a_
     assert state.failed_tries == 0 and reply.expecting == "microservices"
 
 
-@pytest.mark.parametrize("message", ["merci beaucoup", "ok merci"])
+@pytest.mark.parametrize("message", ["merci beaucoup", "ok merci", "super merci"])
 def test_thanks_during_a_question_is_not_an_answer(
     conversation: Conversation, message: str
 ) -> None:
@@ -374,6 +374,8 @@ def test_thanks_during_a_question_is_not_an_answer(
         ("nn", Verdict.NO),
         ("probablement pas", Verdict.NO),
         ("bof", Verdict.UNKNOWN),
+        ("yeah", Verdict.YES),
+        ("I don't know", Verdict.UNKNOWN),
     ],
 )
 def test_casual_short_answers_are_read(
@@ -423,3 +425,19 @@ def test_a_description_that_settles_the_outcome_does_not_promise_more_questions(
     state, reply = conversation.step(state, "j'ai une architecture en microservices")
     assert reply.recommendation == "conteneur"
     assert not reply.text.startswith(msg.ADVICE_NOTED)
+
+
+def test_goodbye_mid_advice_drops_the_pending_question_but_keeps_the_answers(
+    conversation: Conversation,
+) -> None:
+    state, _ = talk(conversation, "j'ai une vieille appli qui ne tourne que sous Windows XP")
+    state, reply = conversation.step(state, "au revoir")
+    assert reply.ended and state.expecting is None
+    assert state.answers.get("dependances_os") is Verdict.YES
+
+
+def test_asking_for_advice_mid_way_starts_a_new_project(conversation: Conversation) -> None:
+    state = DialogueState(expecting="multi_os", answers={"microservices": Verdict.YES})
+    state, reply = conversation.step(state, "je veux un autre conseil pour un deuxième projet")
+    assert state.answers == {}
+    assert reply.text.startswith(msg.ADVICE_START) and reply.intent == "recommandation"

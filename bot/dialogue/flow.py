@@ -18,7 +18,16 @@ from bot.dialogue.reading import (
     speaks_of_own_project,
 )
 from bot.dialogue.state import DialogueState, Reply, StateError
-from bot.domain import Answer, AnswerKind, Criterion, Match, Source, SourceRef, Verdict
+from bot.domain import (
+    Answer,
+    AnswerKind,
+    Criterion,
+    IntentKind,
+    Match,
+    Source,
+    SourceRef,
+    Verdict,
+)
 from bot.engine import Bot, clean
 from bot.nlp.text import fold, tokenize
 
@@ -99,8 +108,9 @@ class Conversation:
         pending = self.bot.catalog.criteria[state.expecting]
         verdict = self.verdicts.read(text)
         asking = asks_something(text)
-        # "c'est quoi un microservice ?" names a criterion but does not answer it.
-        found = {} if asking else self.reader.read(text)
+        # "c'est quoi un microservice ?" names a criterion but does not answer it, and
+        # "super merci" is small talk, whatever "super" resembles.
+        found = {} if asking or self._small_talk(answer) else self.reader.read(text)
         if verdict is not None:
             found[pending.id] = verdict
         if pending.id in found:
@@ -114,6 +124,9 @@ class Conversation:
         ending = self._restart_or_goodbye(state, answer)
         if ending is not None:
             return ending
+        if intent == "recommandation":
+            # Advice asked for again, mid-way: for another project, most likely.
+            return self._open_advice(found)
         if intent == "pourquoi":
             text = msg.WHY_THIS_QUESTION.format(reason=pending.reason)
             return state, self._ask(state, pending, text, self._sources(pending.sources))
@@ -166,9 +179,7 @@ class Conversation:
                 said = msg.ADVICE_UPDATED if state.recommendation else msg.ADVICE_NOTED
                 state, reply = self._advance(DialogueState(answers=answers), said)
             else:
-                state, reply = self._advance(
-                    DialogueState(answers=found), msg.ADVICE_NOTED if found else msg.ADVICE_START
-                )
+                state, reply = self._open_advice(found)
             # The message asked for advice, in words or by describing the project.
             confidence = answer.confidence if intent == "recommandation" else 1.0
             return state, replace(reply, intent="recommandation", confidence=confidence)
@@ -187,6 +198,19 @@ class Conversation:
         )
 
     # --- Steps shared by both -----------------------------------------------------------------
+
+    def _open_advice(self, found: dict[str, Verdict]) -> tuple[DialogueState, Reply]:
+        """Advice for a new project, from what the opening message already says."""
+        state, reply = self._advance(
+            DialogueState(answers=found), msg.ADVICE_NOTED if found else msg.ADVICE_START
+        )
+        return state, replace(reply, intent="recommandation", confidence=1.0)
+
+    def _small_talk(self, answer: Answer) -> bool:
+        """Thanks, greetings and the like: conversation intents other than asking for advice."""
+        if answer.intent is None or answer.intent == "recommandation":
+            return False
+        return self.bot.intent(answer.intent).kind is IntentKind.CONVERSATION
 
     def _advance(self, state: DialogueState, prefix: str) -> tuple[DialogueState, Reply]:
         """Ask the next question, or recommend once the answers settle the outcome."""
@@ -295,7 +319,8 @@ class Conversation:
         )
 
     def _goodbye(self, state: DialogueState, answer: Answer) -> tuple[DialogueState, Reply]:
-        state = replace(state, ended=True)
+        # The pending question is dropped; what was learnt of the project stays.
+        state = replace(state, ended=True, expecting=None, failed_tries=0)
         return state, Reply(
             text=answer.text,
             intent=answer.intent,
