@@ -17,6 +17,7 @@ from bot.nlp.analyzer import MAX_QUESTION_CHARS, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
 from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
 from bot.nlp.matcher import IntentMatcher, MatcherSettings, TrainingExample
+from bot.nlp.questions import asks_something
 from bot.nlp.ranking import Ranker, Ranking
 from bot.training import training_pairs
 
@@ -66,6 +67,8 @@ class Bot:
         self.catalog = catalog
         self.settings = settings or EngineSettings()
         self.analyzer = Analyzer(table, catalog.lexicon)
+        # The terms that name the subject: an FAQ question names one of them.
+        self.anchors = frozenset(t for a in catalog.lexicon.anchors for t in self.analyzer.terms(a))
         self._domain = frozenset(
             t for p in corpus.passages.values() for t in self.analyzer.terms(p.text)
         )
@@ -83,14 +86,13 @@ class Bot:
             false_friends=self.catalog.lexicon.false_friends,
             settings=self.settings.matcher,
         )
-        anchors = frozenset(t for a in self.catalog.lexicon.anchors for t in self.analyzer.terms(a))
         faq = frozenset(i.id for i in self.catalog.intents.values() if i.kind is IntentKind.FAQ)
         return Ranker(
             model=model or train_softmax(samples),
             matcher=matcher,
             rejecting=rejecting,
             anchored=faq,
-            anchors=anchors,
+            anchors=self.anchors,
         )
 
     def retrained(self, pairs: list[tuple[str, str]]) -> Bot:
@@ -189,8 +191,10 @@ class Bot:
             rest = self._after_opening(text, top.intent)
             if rest:
                 answer = self.ask(rest)
-                # "merci pour l'explication": what follows must be a question in its own right.
-                if answer.kind is not AnswerKind.FALLBACK and answer.confidence >= top.confidence:
+                # What follows must be a question in its own right: "salut, les vm c'est
+                # sûr ?" is one, "merci pour l'explication" is not.
+                own_question = answer.confidence >= top.confidence or asks_something(rest)
+                if answer.kind is not AnswerKind.FALLBACK and own_question:
                     return replace(answer, question=question)
         close = self.close_calls(ranked)
         if len(close) > 1:

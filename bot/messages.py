@@ -102,10 +102,11 @@ ADVICE_START = (
 )
 ADVICE_NOTED = "C'est noté, j'en tiens compte. Quelques questions pour compléter :"
 NOTED = "C'est noté."
-ADVICE_UPDATED = "C'est noté, je mets à jour ma recommandation."
+ADVICE_UPDATED = "C'est noté, cela change ma recommandation."
+ADVICE_KEPT = "C'est noté ; ma recommandation reste la même."
 ADVICE_WITHOUT_ANSWERS = (
-    "Vous n'avez pu répondre à aucune de mes questions : ma recommandation est donc "
-    "celle par défaut, à confirmer quand vous en saurez plus sur votre projet."
+    "Faute de réponses à mes questions, voici ma recommandation par défaut, à confirmer "
+    "quand vous en saurez plus sur votre projet."
 )
 CANNOT_ANSWER_DURING_ADVICE = (
     "Je ne peux pas répondre à cette question avec mes sources. Ma question porte sur un "
@@ -126,6 +127,9 @@ WHY_HINT = (
 ACKNOWLEDGED_AFTER_ADVICE = (
     "Entendu. Tapez « pourquoi » pour le détail de ma recommandation, « recommencer » pour "
     "un autre projet, ou posez-moi une question sur Docker et les machines virtuelles."
+)
+ACKNOWLEDGED_DURING_ADVICE = (
+    "Pour cette question, il me faut un oui, un non ou un « je ne sais pas »."
 )
 ACKNOWLEDGED = (
     "Entendu. Posez-moi une question sur Docker, les conteneurs ou les machines virtuelles, "

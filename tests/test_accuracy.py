@@ -43,6 +43,7 @@ def test_out_of_scope_rejection(report: Report) -> None:
     assert report.out_of_scope_rejection >= REJECTION_FLOOR, report.errors
 
 
-# The targets.
-ACCURACY_FLOOR = 0.95
-REJECTION_FLOOR = 0.95
+# The targets are 0.95 for both; the floors sit just under today's figures
+# (0.970 and 1.000), so that a regression fails CI before it reaches the targets.
+ACCURACY_FLOOR = 0.96
+REJECTION_FLOOR = 0.98

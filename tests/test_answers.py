@@ -42,6 +42,8 @@ def test_questions_sharing_a_domain_word_fall_back(bot: Bot, question: str) -> N
         "la sécurité routière sur l'autoroute",
         "architecture romane et baroque",
         "une nouvelle version du dictionnaire",
+        "une instance de divorce",
+        "quelle image choisir pour mon mariage",
     ],
 )
 def test_a_topic_word_without_the_subject_and_with_unknown_words_falls_back(
@@ -151,8 +153,17 @@ def test_a_greeting_before_a_question_answers_the_question(bot: Bot) -> None:
     assert answer.question == "Bonjour, c'est quoi un hyperviseur ?"
 
 
-def test_thanks_before_a_question_answers_the_question(bot: Bot) -> None:
-    assert bot.ask("merci ! et kubernetes, ça sert à quoi ?").intent == "kubernetes"
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("merci ! et kubernetes, ça sert à quoi ?", "kubernetes"),
+        ("merci ! et le démarrage ?", "demarrage_taille"),
+    ],
+)
+def test_thanks_before_a_question_answers_the_question(
+    bot: Bot, question: str, intent: str
+) -> None:
+    assert bot.ask(question).intent == intent
 
 
 @pytest.mark.parametrize("message", ["merci pour l'explication", "merci pour les infos sur docker"])

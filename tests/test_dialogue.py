@@ -403,6 +403,8 @@ def test_needs_added_after_the_recommendation_update_it(conversation: Conversati
     assert state.answers.get("microservices") is Verdict.YES
     assert all(state.answers[c] is v for c, v in known.items() if c != "microservices")
     assert reply.text.startswith(msg.ADVICE_UPDATED)
+    state, reply = conversation.step(state, "et puis on déploie plusieurs fois par jour")
+    assert reply.text.startswith(msg.ADVICE_KEPT)
 
 
 def test_advice_from_dont_know_answers_only_says_it_is_a_default(
@@ -418,7 +420,6 @@ def test_advice_from_dont_know_answers_only_says_it_is_a_default(
 def test_a_description_that_settles_the_outcome_does_not_promise_more_questions(
     conversation: Conversation,
 ) -> None:
-    state, reply = talk(conversation, "je veux un conseil pour mon projet")
     answers = {c: Verdict.NO for c in VM_SIDE} | {c: Verdict.YES for c in CONTAINER_SIDE}
     answers.pop("microservices")
     state = DialogueState(answers=answers)
@@ -441,3 +442,28 @@ def test_asking_for_advice_mid_way_starts_a_new_project(conversation: Conversati
     state, reply = conversation.step(state, "je veux un autre conseil pour un deuxième projet")
     assert state.answers == {}
     assert reply.text.startswith(msg.ADVICE_START) and reply.intent == "recommandation"
+
+
+@pytest.mark.parametrize("message", ["plutôt vm ou docker ?", "si on a des microservices ?"])
+def test_a_verdict_word_inside_a_question_is_not_an_answer(
+    conversation: Conversation, message: str
+) -> None:
+    state, reply = conversation.step(DialogueState(expecting="dependances_os"), message)
+    assert "dependances_os" not in state.answers
+    assert reply.expecting == "dependances_os"
+
+
+@pytest.mark.parametrize("message", ["ça marche", "super", "ok"])
+def test_an_acknowledgement_during_a_question_asks_for_an_answer(
+    conversation: Conversation, message: str
+) -> None:
+    state, reply = conversation.step(DialogueState(expecting="dependances_os"), message)
+    assert state.answers == {}
+    assert reply.text.startswith(msg.ACKNOWLEDGED_DURING_ADVICE)
+
+
+def test_a_sentence_holding_a_no_is_not_taken_for_an_acknowledgement(
+    conversation: Conversation,
+) -> None:
+    _, reply = talk(conversation, "pas vraiment clair ton truc")
+    assert reply.text != msg.ACKNOWLEDGED

@@ -192,3 +192,14 @@ def test_chat_json_understands_the_repl_commands() -> None:
     assert replies[1]["sources"] == replies[0]["sources"] != []
     assert replies[1]["intent"] is None and "/sources" in replies[2]["reply"]
     assert replies[3]["intent"] == "recommencer"
+
+
+def test_a_line_starting_with_a_slash_but_not_a_command_is_a_message(
+    conversation: Conversation, tmp_path: Path
+) -> None:
+    with create_pipe_input() as pipe:
+        pipe.send_text("/etc/hosts sert à quoi ?\n/quitter\n")
+        replies = run_repl(
+            conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput()
+        )
+    assert len(replies) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 from collections.abc import Iterable, Iterator
@@ -35,6 +36,7 @@ _STYLE = Style.from_dict(
     }
 )
 _WIDTH = 80
+_COMMAND = re.compile(r"/\w+")
 
 
 def default_history_path() -> Path:
@@ -117,7 +119,10 @@ def chat_lines(
         if _quits(line):
             break
         handled = _command(conversation, state, line)
-        state, reply = (state, handled) if handled else conversation.step(state, _as_message(line))
+        if handled is not None:
+            reply = handled
+        else:
+            state, reply = conversation.step(state, _as_message(line))
         if as_json:
             out.write(json.dumps(_reply_json(line, reply), ensure_ascii=False) + "\n")
         else:
@@ -130,7 +135,8 @@ def chat_lines(
 def _command(conversation: Conversation, state: DialogueState, line: str) -> Reply | None:
     """The reply to a slash command (/aide, /sources, ...), or None for a message."""
     command = line.strip().lower()
-    if not command.startswith("/") or command == "/recommencer":
+    # Only a lone word is a command: "/etc/hosts sert à quoi ?" is a message.
+    if not _COMMAND.fullmatch(command) or command == "/recommencer":
         return None
     sources: tuple[Source, ...] = ()
     if command == "/aide":

@@ -13,7 +13,6 @@ from bot.dialogue import advisor
 from bot.dialogue.reading import (
     CriteriaReader,
     VerdictReader,
-    asks_something,
     offers_a_choice,
     speaks_of_own_project,
 )
@@ -29,7 +28,7 @@ from bot.domain import (
     Verdict,
 )
 from bot.engine import Bot, clean
-from bot.nlp.text import fold, tokenize
+from bot.nlp.questions import asks_something, without_fillers
 
 __all__ = ["Conversation"]
 
@@ -45,10 +44,8 @@ class Conversation:
         self.criteria = list(bot.catalog.criteria.values())
         self.verdicts = VerdictReader(bot.catalog.lexicon.verdicts)
         self.reader = CriteriaReader(self.criteria, bot.analyzer)
-        analyzer = bot.analyzer
-        self._anchors = frozenset(t for a in bot.catalog.lexicon.anchors for t in analyzer.terms(a))
         self._acknowledgements = frozenset(
-            tuple(tokenize(fold(p))) for p in bot.catalog.lexicon.acknowledgements
+            tuple(without_fillers(p)) for p in bot.catalog.lexicon.acknowledgements
         )
 
     def restore(self, stored: object) -> tuple[DialogueState, str | None]:
@@ -106,8 +103,12 @@ class Conversation:
     ) -> tuple[DialogueState, Reply]:
         assert state.expecting is not None
         pending = self.bot.catalog.criteria[state.expecting]
-        verdict = self.verdicts.read(text)
         asking = asks_something(text)
+        # In a question, a verdict word is only an answer alone ("oui ?"): "plutôt vm
+        # ou docker ?" says nothing of the pending point.
+        verdict = self.verdicts.read_whole(text) if asking else self.verdicts.read(text)
+        if verdict is None and self._acknowledges(text):
+            return state, self._ask(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
         # "c'est quoi un microservice ?" names a criterion but does not answer it, and
         # "super merci" is small talk, whatever "super" resembles.
         found = {} if asking or self._small_talk(answer) else self.reader.read(text)
@@ -128,7 +129,7 @@ class Conversation:
             # Advice asked for again, mid-way: for another project, most likely.
             return self._open_advice(found)
         if intent == "pourquoi":
-            text = msg.WHY_THIS_QUESTION.format(reason=pending.reason)
+            text = msg.WHY_THIS_QUESTION.format(reason=pending.reason.rstrip("."))
             return state, self._ask(state, pending, text, self._sources(pending.sources))
         if intent is not None and answer.kind is not AnswerKind.FALLBACK:
             state = replace(state, choices=answer.choices, last_sources=answer.sources)
@@ -138,7 +139,7 @@ class Conversation:
             return self._advance(replace(state, answers=answers), msg.NOTED)
         if asking:
             # A question the bot cannot answer is not a failed answer: explain the point.
-            said = msg.CANNOT_ANSWER_DURING_ADVICE.format(reason=pending.reason)
+            said = msg.CANNOT_ANSWER_DURING_ADVICE.format(reason=pending.reason.rstrip("."))
             return state, self._ask(state, pending, said, self._sources(pending.sources))
         tries = state.failed_tries + 1
         if tries >= MAX_FAILED_TRIES:
@@ -170,21 +171,29 @@ class Conversation:
             intent is None
             or "?" not in text
             or len(found) >= 2
-            or offers_a_choice(text, self.bot.analyzer.terms(text), self._anchors)
+            or offers_a_choice(text, self.bot.analyzer.terms(text), self.bot.anchors)
         )
         if intent == "recommandation" or describes:
             if state.answers and found:
                 # More about the same project: the advice is updated, not restarted.
+                before = state.recommendation
                 answers = {**state.answers, **found}
-                said = msg.ADVICE_UPDATED if state.recommendation else msg.ADVICE_NOTED
-                state, reply = self._advance(DialogueState(answers=answers), said)
+                state, reply = self._advance(DialogueState(answers=answers), "")
+                if reply.recommendation is None:
+                    said = msg.ADVICE_NOTED  # questions follow
+                elif before is None:
+                    said = msg.NOTED
+                else:
+                    said = msg.ADVICE_KEPT if reply.recommendation == before else msg.ADVICE_UPDATED
+                reply = replace(reply, text=f"{said}\n\n{reply.text}")
             else:
                 state, reply = self._open_advice(found)
             # The message asked for advice, in words or by describing the project.
             confidence = answer.confidence if intent == "recommandation" else 1.0
             return state, replace(reply, intent="recommandation", confidence=confidence)
-        acknowledges = tuple(tokenize(fold(text))) in self._acknowledgements
-        if answer.kind is AnswerKind.FALLBACK and (acknowledges or self.verdicts.read(text)):
+        if self._acknowledges(text) or (
+            answer.kind is AnswerKind.FALLBACK and self.verdicts.read_whole(text)
+        ):
             # "ok", "non merci": nothing to answer, but not a question misunderstood either.
             said = msg.ACKNOWLEDGED_AFTER_ADVICE if state.recommendation else msg.ACKNOWLEDGED
             return state, self._say(state, said)
@@ -205,6 +214,10 @@ class Conversation:
             DialogueState(answers=found), msg.ADVICE_NOTED if found else msg.ADVICE_START
         )
         return state, replace(reply, intent="recommandation", confidence=1.0)
+
+    def _acknowledges(self, text: str) -> bool:
+        """Whether the whole message only acknowledges ("ok", "d'accord", "ça marche")."""
+        return tuple(without_fillers(text)) in self._acknowledgements
 
     def _small_talk(self, answer: Answer) -> bool:
         """Thanks, greetings and the like: conversation intents other than asking for advice."""

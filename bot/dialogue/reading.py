@@ -8,36 +8,24 @@ from collections.abc import Mapping, Sequence
 from bot.domain import Criterion, Match, Verdict
 from bot.nlp.analyzer import Analyzer
 from bot.nlp.matcher import IntentMatcher, TrainingExample
+from bot.nlp.questions import asks_something, without_fillers
 from bot.nlp.text import fold, tokenize
 
 __all__ = [
     "CriteriaReader",
     "VerdictReader",
-    "asks_something",
     "offers_a_choice",
     "speaks_of_own_project",
 ]
 
 # "non" holds no other verdict's words, "je ne sais pas" does: check it first.
 _ORDER = (Verdict.UNKNOWN, Verdict.NO, Verdict.YES)
-_FILLERS = frozenset({"euh", "bah", "ben", "bon", "alors", "hmm", "hum", "mmh", "eh", "ah", "oh"})
 # A verdict word deep inside a long sentence ("si j'ai besoin...") is not an answer.
 _SHORT_ANSWER = 5
 _NEGATIONS = frozenset({"pas", "jamais", "aucun", "aucune", "sans", "nullement", "ni"})
 # Clause boundaries: punctuation and the conjunctions that join two statements.
 _CLAUSE = re.compile(r"[,;.!?:]|\b(?:et|mais|par contre|sinon|alors que)\b")
 _FIRST_PERSON = frozenset({"je", "j", "mon", "ma", "mes", "notre", "nos", "on", "nous", "moi"})
-# How a question opens when it has no question mark ("ça veut dire quoi microservices").
-_QUESTION_OPENINGS = (
-    ("c", "est", "quoi"),
-    ("ca", "veut", "dire"),
-    ("que", "veut", "dire"),
-    ("qu", "est", "ce"),
-    ("quoi",),
-    ("comment",),
-    ("kesako",),
-    ("c", "koi"),
-)
 
 
 class VerdictReader:
@@ -57,9 +45,7 @@ class VerdictReader:
         >>> [reader.read(t) for t in ("Tout à fait !", "euh non", "je ne sais pas", "bof")]
         [<Verdict.YES: 'oui'>, <Verdict.NO: 'non'>, <Verdict.UNKNOWN: 'nsp'>, None]
         """
-        tokens = tokenize(fold(text))
-        while tokens and tokens[0] in _FILLERS:
-            tokens = tokens[1:]
+        tokens = without_fillers(text)
         for verdict, phrases in self._phrases:
             for phrase in phrases:
                 if not phrase:
@@ -68,6 +54,19 @@ class VerdictReader:
                     return verdict
                 if len(tokens) <= _SHORT_ANSWER and _contains(tokens, phrase):
                     return verdict
+        return None
+
+    def read_whole(self, text: str) -> Verdict | None:
+        """The verdict only if it is the whole message: "oui ?" is one, "plutôt vm ?" not.
+
+        >>> reader = VerdictReader({"oui": ["oui", "plutot"], "non": ["non"], "nsp": []})
+        >>> [reader.read_whole(t) for t in ("oui ?", "euh non", "plutôt vm ou docker ?")]
+        [<Verdict.YES: 'oui'>, <Verdict.NO: 'non'>, None]
+        """
+        tokens = tuple(without_fillers(text))
+        for verdict, phrases in self._phrases:
+            if tokens in phrases:
+                return verdict
         return None
 
 
@@ -118,20 +117,6 @@ class CriteriaReader:
         # but a runner-up far behind the best is only a shared word.
         floor = max(self._threshold, self._runner_up * ranked[0].confidence)
         return [m for m in ranked if m.confidence >= floor]
-
-
-def asks_something(text: str) -> bool:
-    """Whether the message is a question rather than a statement or an answer.
-
-    >>> asks_something("ça veut dire quoi microservices"), asks_something("on a des microservices")
-    (True, False)
-    """
-    if "?" in text:
-        return True
-    tokens = tokenize(fold(text))
-    while tokens and tokens[0] in _FILLERS:
-        tokens = tokens[1:]
-    return any(tuple(tokens[: len(opening)]) == opening for opening in _QUESTION_OPENINGS)
 
 
 def offers_a_choice(text: str, terms: Sequence[str], anchors: frozenset[str]) -> bool:

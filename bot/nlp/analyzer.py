@@ -6,14 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.domain import Lexicon
-from bot.nlp.lemmas import LemmaTable, TypoCorrector
+from bot.nlp.lemmas import MIN_TYPO_LENGTH, LemmaTable, TypoCorrector
 from bot.nlp.text import fold, tokenize
 
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer"]
 
 # A question longer than this is cut: nobody types more, and analysis stays instant.
 MAX_QUESTION_CHARS = 2_000
-_MIN_TYPO_LENGTH = 5
 _TYPO_CACHE_SIZE = 20_000
 
 
@@ -74,7 +73,7 @@ class Analyzer:
         return self._lemmas.get(self._correct(form), form)
 
     def _correct(self, form: str) -> str:
-        if len(form) < _MIN_TYPO_LENGTH or form in self._french or form.isdigit():
+        if len(form) < MIN_TYPO_LENGTH or form in self._french or form.isdigit():
             return form
         cached = self._corrections.get(form)
         if cached is not None:

@@ -20,6 +20,7 @@ from bot.nlp.sounds import sound_key
 from bot.nlp.text import fold, tokenize
 
 __all__ = [
+    "MIN_TYPO_LENGTH",
     "MODEL_NAME",
     "LemmaTable",
     "TypoCorrector",
@@ -33,7 +34,8 @@ MODEL_NAME = "fr_core_news_sm"
 _EXCLUDED = ["parser", "senter", "ner"]
 # A form is read as a typo of a neighbour this many times more frequent.
 _MORE_FREQUENT = 5
-_MIN_TYPO_LENGTH = 5
+# Shorter words are left alone: "vite" or "cobol" would be "corrected" into others.
+MIN_TYPO_LENGTH = 5
 # Spelling similarity (rapidfuzz ratio, 0-100) for a typo, and for one made by ear.
 _SPELLING_CUTOFF = 80.0
 _SOUND_CUTOFF = 85.0
@@ -85,7 +87,11 @@ def build_lemma_table(texts: Iterable[str], fixes: dict[str, str]) -> LemmaTable
     lemmatizer: Any = nlp.get_pipe("lemmatizer")
     lookup = lemmatizer.lookups.get_table("lemma_lookup")
     french = {fold(lemma) for values in lookup.values() for lemma in values}
-    _absorb_typos(lemmas, votes, french | set(fixes))
+    # Invariable words ("comme", "versus") are no lemma of anything: spaCy knows them
+    # as lookup keys or stop words, and they are never typos.
+    stop_words = {fold(w) for w in nlp.Defaults.stop_words}
+    known = [f for f in votes if f in lookup or f in stop_words]
+    _absorb_typos(lemmas, votes, french | set(fixes) | set(known))
     french.update(lemmas.values())
     return LemmaTable(lemmas=lemmas, french_words=frozenset(french))
 
@@ -116,7 +122,7 @@ def closest_form(form: str, choices: Sequence[str]) -> str | None:
     >>> closest_form("conteneru", ["conteneur", "container"]), closest_form("cool", ["cobol"])
     ('conteneur', None)
     """
-    if len(form) < _MIN_TYPO_LENGTH:
+    if len(form) < MIN_TYPO_LENGTH:
         return None
     same_start = [c for c in choices if c[:1] == form[:1] and c != form]
     best = process.extractOne(form, same_start, scorer=fuzz.ratio, score_cutoff=_SPELLING_CUTOFF)
@@ -135,7 +141,7 @@ class TypoCorrector:
     """
 
     def __init__(self, forms: Iterable[str]) -> None:
-        self._forms = sorted({f for f in forms if len(f) >= _MIN_TYPO_LENGTH - 1})
+        self._forms = sorted({f for f in forms if len(f) >= MIN_TYPO_LENGTH - 1})
         self._by_sound: dict[str, list[str]] = defaultdict(list)
         for form in self._forms:
             self._by_sound[sound_key(form)].append(form)
@@ -147,10 +153,14 @@ class TypoCorrector:
     def closest(self, form: str) -> str | None:
         """The known form `form` is a typo of, or None when it is not close to any."""
         spelled = closest_form(form, self._forms)
-        if spelled is not None or len(form) < _MIN_TYPO_LENGTH:
+        if spelled is not None or len(form) < MIN_TYPO_LENGTH:
             return spelled
         key = sound_key(form)
-        keys = self._keys_by_start.get(key[:1], [])
+        # Short keys sound like too much ("happy" -> "api" -> "appli"), and a typo by
+        # ear keeps the word's length.
+        if len(key) < MIN_TYPO_LENGTH:
+            return None
+        keys = [k for k in self._keys_by_start.get(key[:1], []) if abs(len(k) - len(key)) <= 1]
         best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=_SOUND_CUTOFF)
         if best is None:
             return None
