@@ -13,6 +13,7 @@ from prompt_toolkit.output import DummyOutput
 
 from bot.adapters.repl import run_repl
 from bot.dialogue.flow import Conversation
+from bot.dialogue.state import Reply
 from bot.engine import Bot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,12 +24,15 @@ def conversation(bot: Bot) -> Conversation:
     return Conversation(bot)
 
 
-def test_repl_answers_and_quits_on_command(conversation: Conversation, tmp_path: Path) -> None:
+def typed(conversation: Conversation, tmp_path: Path, keys: str) -> list[Reply]:
+    """The replies of a REPL session fed these keystrokes."""
     with create_pipe_input() as pipe:
-        pipe.send_text("c'est quoi un hyperviseur ?\n/quitter\n")
-        replies = run_repl(
-            conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput()
-        )
+        pipe.send_text(keys)
+        return run_repl(conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput())
+
+
+def test_repl_answers_and_quits_on_command(conversation: Conversation, tmp_path: Path) -> None:
+    replies = typed(conversation, tmp_path, "c'est quoi un hyperviseur ?\n/quitter\n")
     assert [r.intent for r in replies] == ["definition_hyperviseur"]
 
 
@@ -43,20 +47,14 @@ def test_repl_keeps_history_in_a_file(conversation: Conversation, tmp_path: Path
 def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(
     conversation: Conversation, tmp_path: Path
 ) -> None:
-    with create_pipe_input() as pipe:
-        pipe.send_text("docker est-il sécurisé\x03merci\n\x04")
-        replies = run_repl(
-            conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput()
-        )
+    replies = typed(conversation, tmp_path, "docker est-il sécurisé\x03merci\n\x04")
     assert [r.intent for r in replies] == ["remerciement"]
 
 
 def test_repl_commands_do_not_reach_the_bot(conversation: Conversation, tmp_path: Path) -> None:
-    with create_pipe_input() as pipe:
-        pipe.send_text("/aide\n/sources\n/inconnue\n\n/recommencer\n/quitter\n")
-        replies = run_repl(
-            conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput()
-        )
+    replies = typed(
+        conversation, tmp_path, "/aide\n/sources\n/inconnue\n\n/recommencer\n/quitter\n"
+    )
     assert [r.intent for r in replies] == ["recommencer"]
 
 
@@ -197,9 +195,5 @@ def test_chat_json_understands_the_repl_commands() -> None:
 def test_a_line_starting_with_a_slash_but_not_a_command_is_a_message(
     conversation: Conversation, tmp_path: Path
 ) -> None:
-    with create_pipe_input() as pipe:
-        pipe.send_text("/etc/hosts sert à quoi ?\n/quitter\n")
-        replies = run_repl(
-            conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput()
-        )
+    replies = typed(conversation, tmp_path, "/etc/hosts sert à quoi ?\n/quitter\n")
     assert len(replies) == 1
