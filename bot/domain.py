@@ -118,6 +118,9 @@ class Lexicon:
     anchors: tuple[str, ...] = ()
     # whole messages (raw French) that only acknowledge: "ok", "d'accord"
     acknowledgements: tuple[str, ...] = ()
+    # accented word (lower case) -> the words it stands for, read before accents are
+    # folded away: "sûr" (safe) is not "sur" (on)
+    accent_senses: dict[str, str] = field(default_factory=dict)
 
 
 class Verdict(StrEnum):

@@ -135,6 +135,7 @@ class Bot:
             sorted(lexicon.synonyms.items()),
             sorted(lexicon.stop_words),
             sorted(lexicon.false_friends),
+            sorted(lexicon.accent_senses.items()),
         )
         model = cached("model", model_key, SoftmaxModel, train, directory)
         return cls(corpus=corpus, catalog=catalog, table=table, model=model, settings=settings)

@@ -175,6 +175,7 @@ _LEXICON = {
     "vocatives": _Field(kind=list),
     "anchors": _Field(kind=list),
     "acknowledgements": _Field(kind=list),
+    "accent_senses": _Field(kind=dict),
 }
 _CRITERION = {
     "id": _Field(kind=str),
@@ -478,6 +479,10 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             check.add(where, msg.DATA_BAD_PHRASES.format(field=field))
             ok = False
     fixes = {str(k): str(v) for k, v in raw["lemma_fixes"].items()}
+    senses = {str(k).lower(): str(v) for k, v in raw["accent_senses"].items()}
+    if any(w.isascii() or not v.strip() for w, v in senses.items()):
+        check.add(where, msg.DATA_BAD_ACCENT_SENSES)
+        ok = False
     verdicts: dict[str, tuple[str, ...]] = {}
     for verdict, phrases in raw["verdicts"].items():
         if (
@@ -503,6 +508,7 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             vocatives=frozenset(words["vocatives"]),
             anchors=phrase_lists["anchors"],
             acknowledgements=phrase_lists["acknowledgements"],
+            accent_senses=senses,
         )
     ]
 

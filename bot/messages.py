@@ -30,6 +30,9 @@ DATA_UNKNOWN_PASSAGE = "passage inconnu « {passage} »"
 DATA_EXCERPT_NOT_VERBATIM = "l'extrait cité ne figure pas mot pour mot dans le passage {passage}"
 DATA_BAD_WORD = "« {word} » dans {field} doit être un seul mot, sans accent ni majuscule"
 DATA_BAD_SYNONYMS = "les synonymes de « {term} » doivent être une liste de textes"
+DATA_BAD_ACCENT_SENSES = (
+    "« accent_senses » associe des mots accentués à des mots non vides (« sûr: securite »)"
+)
 DATA_BAD_PHRASES = "« {field} » doit être une liste de mots ou d'expressions non vides"
 DATA_ITEM = "{key} {id}"
 DATA_BAD_CHOICE = "le champ « {field} » doit valoir : {values}"

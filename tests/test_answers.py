@@ -23,6 +23,18 @@ def test_typical_questions_get_their_intent(bot: Bot, question: str, intent: str
 
 
 @pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Docker est-il sûr ?", "securite"),  # "sûr" (safe) is not "sur" (on)
+        ("vm ou conteneur, lequel est le plus sur ?", "securite"),  # a final "sur"
+        ("je peux mettre docker sur une vm ?", "docker_sur_vm"),
+    ],
+)
+def test_sur_safe_and_sur_on_are_told_apart(bot: Bot, question: str, intent: str) -> None:
+    assert bot.ask(question).intent == intent
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "c'est quoi un conteneur maritime ?",

@@ -204,6 +204,11 @@ def test_anchors_must_be_non_empty_text(data_copy: Path) -> None:
     assert "« anchors » doit être une liste de mots" in _problems(data_copy)
 
 
+def test_accent_senses_must_map_accented_words(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", "    sûreté: securite", "    surete: securite")
+    assert "« accent_senses » associe des mots accentués" in _problems(data_copy)
+
+
 def test_unknown_verdict_is_refused(data_copy: Path) -> None:
     _edit(data_copy / "intents" / "lexique.yaml", "    nsp: [", "    peutetre: [")
     assert "verdicts : clés possibles oui, non, nsp" in _problems(data_copy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ from bot.nlp.lemmas import MIN_TYPO_LENGTH, LemmaTable, TypoCorrector
 from bot.nlp.text import fold, tokenize
 
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer"]
+
+_CLAUSE_FINAL_SUR = re.compile(r"\bsur(?=\s*(?:[?!.,;:]|$))")
 
 # A question longer than this is cut: nobody types more, and analysis stays instant.
 MAX_QUESTION_CHARS = 2_000
@@ -40,6 +43,12 @@ class Analyzer:
         self._typos = TypoCorrector(table.lemmas)
         self._corrections: dict[str, str] = {}
         self._synonyms = self._compile_synonyms(lexicon.synonyms)
+        self._senses = lexicon.accent_senses
+        self._accented = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(self._senses))) + r")\b")
+            if self._senses
+            else None
+        )
         self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
 
     def _compile_synonyms(self, synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], str]:
@@ -85,11 +94,21 @@ class Analyzer:
 
     def lemmas(self, text: str) -> list[str]:
         """Every token's lemma, stop words included."""
-        return [self.lemma(t) for t in tokenize(fold(text[:MAX_QUESTION_CHARS]))]
+        return [self.lemma(t) for t in self._tokens(text)]
+
+    def _tokens(self, text: str) -> list[str]:
+        text = text[:MAX_QUESTION_CHARS]
+        if self._accented is not None:
+            # Before folding: "Docker est-il sûr ?" asks about safety, not "sur" (on).
+            # A preposition never ends a clause: a final "sur" is "sûr" typed without
+            # its accent ("lequel est le plus sur ?").
+            text = _CLAUSE_FINAL_SUR.sub("sûr", text.lower())
+            text = self._accented.sub(lambda m: self._senses[m.group(0)], text)
+        return tokenize(fold(text))
 
     def analyze(self, text: str) -> Analysis:
         """Tokens and terms of a text, analysed once for the matcher and the classifier."""
-        tokens = tokenize(fold(text[:MAX_QUESTION_CHARS]))
+        tokens = self._tokens(text)
         lemmas = [self.lemma(t) for t in tokens]
         terms = self._drop_stop_words(self._apply_synonyms(lemmas))
         return Analysis(tokens=tuple(tokens), terms=terms)
