@@ -53,6 +53,24 @@ def test_example_typos_spacy_misreads_take_the_frequent_words_lemma(bot: Bot) ->
     assert bot.analyzer.terms("kubernetis") == ("kubernetes",)
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("lhyperviseur", "l'hyperviseur"),
+        ("cest koi docker", "c'est quoi docker"),
+        ("dimage", "d'image"),
+    ],
+)
+def test_an_elision_typed_without_its_apostrophe_is_read_as_one(
+    bot: Bot, typed: str, written: str
+) -> None:
+    assert bot.analyzer.terms(typed) == bot.analyzer.terms(written)
+
+
+def test_a_french_word_that_looks_elided_is_left_alone(bot: Bot) -> None:
+    assert bot.analyzer.terms("dune") == ("dune",)  # not d'une
+
+
 def test_real_french_words_are_not_corrected_into_domain_words(bot: Bot) -> None:
     assert bot.analyzer.terms("laver") == ("laver",)
 

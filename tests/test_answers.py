@@ -15,6 +15,8 @@ from bot.engine import Bot
         ("docker c securisé ?", "securite"),
         ("kubernetes ca sert a quoi", "kubernetes"),
         ("Bonjour !", "salutation"),
+        ("kes ke c une vm", "definition_vm"),
+        ("jpeu lancer docker ds une vm ?", "docker_sur_vm"),
         ("merci beaucoup", "remerciement"),
     ],
 )

@@ -12,6 +12,8 @@ from bot.nlp.text import fold, tokenize
 
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer"]
 
+# Words French elides before a vowel ("l'image", "qu'il", "c'est").
+_ELIDED = ("qu", "c", "d", "j", "l", "m", "n", "s", "t")
 _CLAUSE_FINAL_SUR = re.compile(r"\bsur(?=\s*(?:[?!.,;:]|$))")
 
 # A question longer than this is cut: nobody types more, and analysis stays instant.
@@ -79,7 +81,21 @@ class Analyzer:
             return known
         if form[-1:] in ("s", "x") and form[:-1] in self._lemmas:
             return self._lemmas[form[:-1]]
+        rest = self._without_elision(form)
+        if rest is not None:
+            return self._lemmas[rest]
         return self._lemmas.get(self._correct(form), form)
+
+    def _without_elision(self, form: str) -> str | None:
+        # "cest", "lhyperviseur", "jai": an elision typed without its apostrophe. The
+        # elided word is a stop word, so the rest alone carries the meaning.
+        if form in self._french:
+            return None
+        for prefix in _ELIDED:
+            rest = form[len(prefix) :]
+            if form.startswith(prefix) and len(rest) >= 3 and rest in self._lemmas:
+                return rest
+        return None
 
     def _correct(self, form: str) -> str:
         if len(form) < MIN_TYPO_LENGTH or form in self._french or form.isdigit():
