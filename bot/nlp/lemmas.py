@@ -83,10 +83,15 @@ def build_lemma_table(texts: Iterable[str], fixes: dict[str, str]) -> LemmaTable
             weight = 1 if token.text.isascii() else 2
             votes[form][lemma] += weight
     lemmas = {form: counts.most_common(1)[0][0] for form, counts in votes.items()}
-    lemmas.update(fixes)
     lemmatizer: Any = nlp.get_pipe("lemmatizer")
     lookup = lemmatizer.lookups.get_table("lemma_lookup")
     french = {fold(lemma) for values in lookup.values() for lemma in values}
+    # A form tagged with the wrong part of speech gets a rule-made non-word ("tu fais"
+    # -> "fai"): spaCy's lookup table knows the form's real lemma.
+    for form, lemma in lemmas.items():
+        if lemma not in french and form in lookup:
+            lemmas[form] = "".join(tokenize(fold(lookup[form][0]))) or lemma
+    lemmas.update(fixes)
     # Invariable words ("comme", "versus") are no lemma of anything: spaCy knows them
     # as lookup keys or stop words, and they are never typos.
     stop_words = {fold(w) for w in nlp.Defaults.stop_words}
