@@ -93,7 +93,10 @@ class Analyzer:
             return None
         for prefix in _ELIDED:
             rest = form[len(prefix) :]
-            if form.startswith(prefix) and len(rest) >= 3 and rest in self._lemmas:
+            if not form.startswith(prefix) or rest not in self._lemmas:
+                continue
+            # Two letters are enough when the rest is a stop word ("quun", "jai").
+            if len(rest) >= 3 or (len(rest) == 2 and self._lemmas[rest] in self._stop):
                 return rest
         return None
 
