@@ -10,6 +10,7 @@ from bot.loading import load_eval_set
 
 EVAL_SET = Path(__file__).parent / "data" / "eval_questions.yaml"
 DEV_SET = Path(__file__).parent.parent / "benchmarks" / "data" / "dev_questions.yaml"
+CHECK_SET = DEV_SET.with_name("check_questions.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def test_eval_set_is_large_enough_and_covers_every_intent(bot: Bot) -> None:
     assert covered == answerable
 
 
-@pytest.mark.parametrize("path", [EVAL_SET, DEV_SET])
+@pytest.mark.parametrize("path", [EVAL_SET, DEV_SET, CHECK_SET])
 def test_labelled_questions_are_not_copies_of_intent_examples(bot: Bot, path: Path) -> None:
     examples = {
         " ".join(bot.analyzer.lemmas(e)) for i in bot.catalog.intents.values() for e in i.examples
