@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.calibration import best_threshold
 from bot.domain import Answer, AnswerKind, Catalog, IntentKind
 from bot.loading import load_catalog, load_corpus
 from bot.training import cv_splits, training_pairs
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "data" / "eval_questions.yaml"
 DEV_SET = ROOT / "benchmarks" / "data" / "dev_questions.yaml"
-THRESHOLDS = [step / 100 for step in range(5, 80)]  # the grid of benchmarks/calibrate.py
 LATENCY_PASSES = 5
 BATCH_REPEAT = 10
 PROBES = 3
@@ -151,17 +151,11 @@ class Scored:
 
 
 def choose_threshold(scored: Sequence[Scored]) -> tuple[float, float, float, float]:
-    """calibrate.py's rule: (balanced accuracy, threshold, in-scope acc, rejection), best."""
-    best = (0.0, 0.0, 0.0, 0.0)
-    for threshold in THRESHOLDS:
-        accepted = [
-            s.right and s.confidence >= threshold and not s.rejected for s in scored if s.in_scope
-        ]
-        rejected = [s.rejected or s.confidence < threshold for s in scored if not s.in_scope]
-        acc, rej = sum(accepted) / len(accepted), sum(rejected) / len(rejected)
-        if (acc + rej) / 2 > best[0]:
-            best = ((acc + rej) / 2, threshold, acc, rej)
-    return best
+    """calibrate.py's rule: (balanced accuracy, threshold, in-scope acc, rejection)."""
+    threshold, acc, rej = best_threshold(
+        (s.in_scope, s.right, s.confidence, s.rejected) for s in scored
+    )
+    return (acc + rej) / 2, threshold, acc, rej
 
 
 def cross_validated(

@@ -11,17 +11,15 @@ development set existed. Run: python benchmarks/calibrate.py
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
+from bot.calibration import Scored, best_threshold
 from bot.domain import IntentKind
 from bot.engine import Bot
 from bot.loading import load_eval_set
 from bot.training import cv_splits
 
 DEV_SET = Path(__file__).parent / "data" / "dev_questions.yaml"
-# (in scope, answered with the right intent, confidence, judged out of scope)
-Scored = tuple[bool, bool, float, bool]
 
 
 def cross_validated(bot: Bot) -> list[Scored]:
@@ -44,31 +42,6 @@ def _score(bot: Bot, text: str, expected: set[str]) -> Scored:
     top = ranking.matches[0] if ranking.matches else None
     ok = top is not None and top.intent in expected
     return (bool(expected), ok, top.confidence if top else 0.0, ranking.out_of_scope)
-
-
-# Balanced accuracy is averaged over thresholds within this distance, so that one
-# question crossing over does not move the threshold to a lone spike.
-SMOOTHING = 0.05
-GRID = [step / 100 for step in range(5, 80)]
-
-
-def _rates(rows: list[Scored], threshold: float) -> tuple[float, float]:
-    accepted = [ok and c >= threshold and not r for s, ok, c, r in rows if s]
-    rejected = [r or c < threshold for s, _, c, r in rows if not s]
-    return sum(accepted) / len(accepted), sum(rejected) / len(rejected)
-
-
-def best_threshold(scored: Iterable[Scored]) -> tuple[float, float, float]:
-    """(threshold, in-scope accuracy, rejection) with the best smoothed balanced accuracy."""
-    rows = list(scored)
-    balanced = {t: sum(_rates(rows, t)) / 2 for t in GRID}
-
-    def smoothed(t: float) -> float:
-        near = [b for u, b in balanced.items() if abs(u - t) <= SMOOTHING + 1e-9]
-        return sum(near) / len(near)
-
-    threshold = max(GRID, key=smoothed)  # the first of equals: the lowest threshold
-    return (threshold, *_rates(rows, threshold))
 
 
 def main() -> None:
