@@ -22,7 +22,7 @@ _GRID = [step / 100 for step in range(5, 80)]
 def _rates(rows: Sequence[Scored], threshold: float) -> tuple[float, float]:
     accepted = [ok and c >= threshold and not r for s, ok, c, r in rows if s]
     rejected = [r or c < threshold for s, _, c, r in rows if not s]
-    return sum(accepted) / len(accepted), sum(rejected) / len(rejected)
+    return sum(accepted) / max(len(accepted), 1), sum(rejected) / max(len(rejected), 1)
 
 
 def best_threshold(scored: Iterable[Scored]) -> tuple[float, float, float]:

@@ -17,7 +17,6 @@ from bot.nlp.analyzer import MAX_QUESTION_CHARS, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
 from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
 from bot.nlp.matcher import IntentMatcher, MatcherSettings, TrainingExample
-from bot.nlp.questions import asks_something
 from bot.nlp.ranking import Ranker, Ranking
 from bot.training import training_pairs
 
@@ -193,8 +192,12 @@ class Bot:
             if rest:
                 answer = self.ask(rest)
                 # What follows must be a question in its own right: "salut, les vm c'est
-                # sûr ?" is one, "merci pour l'explication" is not.
-                own_question = answer.confidence >= top.confidence or asks_something(rest)
+                # sûr ?" is one; "merci pour l'explication", "merci, et toi ça va ?" not.
+                own_question = answer.confidence >= top.confidence or (
+                    "?" in rest
+                    and answer.intent is not None
+                    and self.intent(answer.intent).kind is IntentKind.FAQ
+                )
                 if answer.kind is not AnswerKind.FALLBACK and own_question:
                     return replace(answer, question=question)
         close = self.close_calls(ranked)

@@ -479,10 +479,13 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             check.add(where, msg.DATA_BAD_PHRASES.format(field=field))
             ok = False
     fixes = {str(k): str(v) for k, v in raw["lemma_fixes"].items()}
-    senses = {str(k).lower(): str(v) for k, v in raw["accent_senses"].items()}
-    if any(w.isascii() or not v.strip() for w, v in senses.items()):
-        check.add(where, msg.DATA_BAD_ACCENT_SENSES)
-        ok = False
+    senses: dict[str, str] = {}
+    for word, meaning in raw["accent_senses"].items():
+        if str(word).isascii() or not isinstance(meaning, str) or not meaning.strip():
+            check.add(where, msg.DATA_BAD_ACCENT_SENSE.format(word=word))
+            ok = False
+            continue
+        senses[str(word).lower()] = meaning
     verdicts: dict[str, tuple[str, ...]] = {}
     for verdict, phrases in raw["verdicts"].items():
         if (

@@ -30,8 +30,8 @@ DATA_UNKNOWN_PASSAGE = "passage inconnu « {passage} »"
 DATA_EXCERPT_NOT_VERBATIM = "l'extrait cité ne figure pas mot pour mot dans le passage {passage}"
 DATA_BAD_WORD = "« {word} » dans {field} doit être un seul mot, sans accent ni majuscule"
 DATA_BAD_SYNONYMS = "les synonymes de « {term} » doivent être une liste de textes"
-DATA_BAD_ACCENT_SENSES = (
-    "« accent_senses » associe des mots accentués à des mots non vides (« sûr: securite »)"
+DATA_BAD_ACCENT_SENSE = (
+    "accent_senses : « {word} » doit être un mot accentué associé à un texte non vide"
 )
 DATA_BAD_PHRASES = "« {field} » doit être une liste de mots ou d'expressions non vides"
 DATA_ITEM = "{key} {id}"
@@ -112,13 +112,16 @@ ADVICE_WITHOUT_ANSWERS = (
     "quand vous en saurez plus sur votre projet."
 )
 CANNOT_ANSWER_DURING_ADVICE = (
-    "Je ne peux pas répondre à cette question avec mes sources. Ma question porte sur un "
-    "point qui pèse dans le choix (« {reason} »)."
+    "Je ne peux pas répondre à cette question avec mes sources. Ma question, elle, porte sur "
+    "un point qui pèse dans le choix entre une machine virtuelle et des conteneurs."
 )
 EXPECTED_ANSWER = "Je n'ai pas compris votre réponse. Répondez par oui, non ou je ne sais pas."
 GIVING_UP = "Je n'arrive pas à lire votre réponse : je la compte comme « je ne sais pas »."
 BACK_TO_QUESTION = "Pour revenir à ma question :\n"
-WHY_THIS_QUESTION = "Je vous pose cette question car ce point pèse dans le choix (« {reason} »)."
+WHY_THIS_QUESTION = (
+    "Je vous pose cette question car ce point pèse dans le choix entre une machine virtuelle "
+    "et des conteneurs."
+)
 REASONS_HEADER = "Ce qui a pesé dans ma recommandation :"
 NO_REASONS = (
     "Aucun de vos besoins n'impose une machine virtuelle ni ne demande spécialement des conteneurs."

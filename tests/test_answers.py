@@ -37,6 +37,25 @@ def test_sur_safe_and_sur_on_are_told_apart(bot: Bot, question: str, intent: str
 
 
 @pytest.mark.parametrize(
+    "message", ["je ne suis pas sûr de comprendre", "bien sûr", "je suis sûr que docker est rapide"]
+)
+def test_sur_meaning_certain_is_not_about_safety(bot: Bot, message: str) -> None:
+    assert bot.ask(message).intent != "securite"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("merci quand même", "remerciement"), ("merci, et toi ça va ?", "remerciement")],
+)
+def test_what_follows_thanks_must_be_a_domain_question(bot: Bot, message: str, intent: str) -> None:
+    assert bot.ask(message).intent == intent
+
+
+def test_a_tant_is_not_a_goodbye(bot: Bot) -> None:
+    assert bot.ask("ça a tant changé docker ?").intent != "au_revoir"
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "c'est quoi un conteneur maritime ?",

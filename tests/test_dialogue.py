@@ -409,8 +409,24 @@ def test_needs_added_after_the_recommendation_update_it(conversation: Conversati
     assert state.answers.get("microservices") is Verdict.YES
     assert all(state.answers[c] is v for c, v in known.items() if c != "microservices")
     assert reply.text.startswith(msg.ADVICE_UPDATED)
+
+
+def test_needs_that_do_not_change_the_recommendation_say_so(conversation: Conversation) -> None:
+    answers = {c: Verdict.NO for c in VM_SIDE} | {c: Verdict.YES for c in CONTAINER_SIDE}
+    state = DialogueState(answers=answers, recommendation="conteneur")
     state, reply = conversation.step(state, "et puis on déploie plusieurs fois par jour")
+    assert reply.recommendation == "conteneur"
     assert reply.text.startswith(msg.ADVICE_KEPT)
+
+
+def test_asking_for_advice_after_a_recommendation_starts_a_new_project(
+    conversation: Conversation,
+) -> None:
+    answers = {c: Verdict.YES for c in VM_SIDE}
+    state = DialogueState(answers=answers, recommendation="vm")
+    message = "je veux un conseil pour un autre projet, une appli en microservices"
+    state, _ = conversation.step(state, message)
+    assert state.answers == {"microservices": Verdict.YES}
 
 
 def test_advice_from_dont_know_answers_only_says_it_is_a_default(
@@ -462,5 +478,17 @@ def test_an_acknowledgement_during_a_question_asks_for_an_answer(
 def test_a_sentence_holding_a_no_is_not_taken_for_an_acknowledgement(
     conversation: Conversation,
 ) -> None:
-    _, reply = talk(conversation, "pas vraiment clair ton truc")
-    assert reply.text != msg.ACKNOWLEDGED
+    message = "pas vraiment clair ton truc"
+    _, reply = talk(conversation, message)
+    assert reply.text == conversation.bot.ask(message).text  # answered, not "Entendu."
+
+
+@pytest.mark.parametrize(
+    ("message", "verdict"),
+    [("quand même oui", Verdict.YES), ("qui sait, peut-être", Verdict.UNKNOWN)],
+)
+def test_answers_opening_like_questions_are_still_answers(
+    conversation: Conversation, message: str, verdict: Verdict
+) -> None:
+    state, _ = conversation.step(DialogueState(expecting="dependances_os"), message)
+    assert state.answers == {"dependances_os": verdict}

@@ -206,7 +206,12 @@ def test_anchors_must_be_non_empty_text(data_copy: Path) -> None:
 
 def test_accent_senses_must_map_accented_words(data_copy: Path) -> None:
     _edit(data_copy / "intents" / "lexique.yaml", "    sûreté: securite", "    surete: securite")
-    assert "« accent_senses » associe des mots accentués" in _problems(data_copy)
+    assert "accent_senses : « surete » doit être un mot accentué" in _problems(data_copy)
+
+
+def test_an_empty_accent_sense_is_refused(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", "    sûreté: securite", "    sûreté:")
+    assert "accent_senses : « sûreté » doit être un mot accentué" in _problems(data_copy)
 
 
 def test_unknown_verdict_is_refused(data_copy: Path) -> None:

@@ -112,6 +112,9 @@ class Conversation:
         # "c'est quoi un microservice ?" names a criterion but does not answer it, and
         # "super merci" is small talk, whatever "super" resembles.
         found = {} if asking or self._small_talk(answer) else self.reader.read(text)
+        if answer.intent == "recommandation" and verdict is None:
+            # Advice asked for again, mid-way: for another project, most likely.
+            return self._open_advice(found)
         if verdict is not None:
             found[pending.id] = verdict
         if pending.id in found:
@@ -125,11 +128,8 @@ class Conversation:
         ending = self._restart_or_goodbye(state, answer)
         if ending is not None:
             return ending
-        if intent == "recommandation":
-            # Advice asked for again, mid-way: for another project, most likely.
-            return self._open_advice(found)
         if intent == "pourquoi":
-            text = msg.WHY_THIS_QUESTION.format(reason=pending.reason.rstrip("."))
+            text = msg.WHY_THIS_QUESTION
             return state, self._ask(state, pending, text, self._sources(pending.sources))
         if intent is not None and answer.kind is not AnswerKind.FALLBACK:
             state = replace(state, choices=answer.choices, last_sources=answer.sources)
@@ -139,7 +139,7 @@ class Conversation:
             return self._advance(replace(state, answers=answers), msg.NOTED)
         if asking:
             # A question the bot cannot answer is not a failed answer: explain the point.
-            said = msg.CANNOT_ANSWER_DURING_ADVICE.format(reason=pending.reason.rstrip("."))
+            said = msg.CANNOT_ANSWER_DURING_ADVICE
             return state, self._ask(state, pending, said, self._sources(pending.sources))
         tries = state.failed_tries + 1
         if tries >= MAX_FAILED_TRIES:
@@ -174,8 +174,9 @@ class Conversation:
             or offers_a_choice(text, self.bot.analyzer.terms(text), self.bot.anchors)
         )
         if intent == "recommandation" or describes:
-            if state.answers and found:
+            if state.answers and found and intent != "recommandation":
                 # More about the same project: the advice is updated, not restarted.
+                # An explicit request for advice is about a new one.
                 before = state.recommendation
                 answers = {**state.answers, **found}
                 state, reply = self._advance(DialogueState(answers=answers), "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,9 +13,26 @@ from bot.nlp.text import fold, tokenize
 
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer"]
 
-# Words French elides before a vowel ("l'image", "qu'il", "c'est").
-_ELIDED = ("qu", "c", "d", "j", "l", "m", "n", "s", "t")
-_CLAUSE_FINAL_SUR = re.compile(r"\bsur(?=\s*(?:[?!.,;:]|$))")
+# Words French elides before a vowel or a mute h ("l'image", "qu'il", "c'est").
+# c, m, n, s, t elide only before a few pronouns and verbs; the others before any
+# word, of which only function words and the subject's names are split off.
+_ELIDED: dict[str, frozenset[str] | None] = {
+    "qu": None,
+    "c": frozenset({"est", "etait"}),
+    "d": None,
+    "j": None,
+    "l": None,
+    "m": frozenset({"a", "as", "en", "y", "est"}),
+    "n": frozenset({"est", "a", "ai", "as", "en", "y", "etait", "ont"}),
+    "s": frozenset({"il", "ils", "est", "en", "y", "etait"}),
+    "t": frozenset({"es", "as", "a", "ai", "en", "y"}),
+}
+_ELISION_ONSET = frozenset("aeiouyh")
+# A preposition never ends a question: "lequel est le plus sur ?" means "sûr".
+_FINAL_SUR = re.compile(r"\bsur(?=\s*\?)")
+# "bien sûr", "pas sûr", "je suis sûr que": certainty, not the word's domain sense.
+_CERTAINTY_BEFORE = frozenset({"bien", "pas", "suis", "es", "etes", "sommes", "sois", "soyez"})
+_CERTAINTY_AFTER = frozenset({"que", "qu", "de", "d"})
 
 # A question longer than this is cut: nobody types more, and analysis stays instant.
 MAX_QUESTION_CHARS = 2_000
@@ -23,7 +41,10 @@ _TYPO_CACHE_SIZE = 20_000
 
 @dataclass(frozen=True, kw_only=True)
 class Analysis:
-    """A text as the bot reads it: folded tokens as typed, and the terms that carry meaning."""
+    """A text as the bot reads it: folded tokens, and the terms that carry meaning.
+
+    Tokens are as typed but for accent senses, resolved before folding ("sûr").
+    """
 
     tokens: tuple[str, ...]
     terms: tuple[str, ...]
@@ -45,9 +66,16 @@ class Analyzer:
         self._typos = TypoCorrector(table.lemmas)
         self._corrections: dict[str, str] = {}
         self._synonyms = self._compile_synonyms(lexicon.synonyms)
+        self._anchor_lemmas = frozenset(
+            self._lemmas.get(t, t) for a in lexicon.anchors for t in tokenize(fold(a))
+        )
         self._senses = lexicon.accent_senses
         self._accented = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(self._senses))) + r")\b")
+            re.compile(
+                r"\b(?:"
+                + "|".join(map(re.escape, sorted(self._senses, key=len, reverse=True)))
+                + r")\b"
+            )
             if self._senses
             else None
         )
@@ -87,16 +115,23 @@ class Analyzer:
         return self._lemmas.get(self._correct(form), form)
 
     def _without_elision(self, form: str) -> str | None:
-        # "cest", "lhyperviseur", "jai": an elision typed without its apostrophe. The
-        # elided word is a stop word, so the rest alone carries the meaning.
+        # "cest", "jai", "lhyperviseur": an elision typed without its apostrophe. Only
+        # function words and the subject's names are split off: "davantage" or "laide"
+        # would become other words, and nothing tells unknown French from a glued form.
         if form in self._french:
             return None
-        for prefix in _ELIDED:
+        for prefix, before in _ELIDED.items():
             rest = form[len(prefix) :]
-            if not form.startswith(prefix) or rest not in self._lemmas:
+            if not form.startswith(prefix) or rest[:1] not in _ELISION_ONSET:
                 continue
-            # Two letters are enough when the rest is a stop word ("quun", "jai").
-            if len(rest) >= 3 or (len(rest) == 2 and self._lemmas[rest] in self._stop):
+            lemma = self._lemmas.get(rest)
+            if lemma is None:
+                continue
+            if (
+                rest in before
+                if before is not None
+                else (lemma in self._stop or lemma in self._anchor_lemmas)
+            ):
                 return rest
         return None
 
@@ -119,11 +154,17 @@ class Analyzer:
         text = text[:MAX_QUESTION_CHARS]
         if self._accented is not None:
             # Before folding: "Docker est-il sûr ?" asks about safety, not "sur" (on).
-            # A preposition never ends a clause: a final "sur" is "sûr" typed without
-            # its accent ("lequel est le plus sur ?").
-            text = _CLAUSE_FINAL_SUR.sub("sûr", text.lower())
-            text = self._accented.sub(lambda m: self._senses[m.group(0)], text)
+            text = unicodedata.normalize("NFC", text.lower())
+            text = _FINAL_SUR.sub("sûr", text)
+            text = self._accented.sub(self._sense, text)
         return tokenize(fold(text))
+
+    def _sense(self, match: re.Match[str]) -> str:
+        before = tokenize(fold(match.string[: match.start()]))[-1:]
+        after = tokenize(fold(match.string[match.end() :]))[:1]
+        if _CERTAINTY_BEFORE.intersection(before) or _CERTAINTY_AFTER.intersection(after):
+            return match.group(0)
+        return self._senses[match.group(0)]
 
     def analyze(self, text: str) -> Analysis:
         """Tokens and terms of a text, analysed once for the matcher and the classifier."""

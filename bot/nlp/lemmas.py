@@ -88,8 +88,9 @@ def build_lemma_table(texts: Iterable[str], fixes: dict[str, str]) -> LemmaTable
     french = {fold(lemma) for values in lookup.values() for lemma in values}
     # A form tagged with the wrong part of speech gets a rule-made non-word ("tu fais"
     # -> "fai"): spaCy's lookup table knows the form's real lemma.
+    # A lemma that is the form itself or another known form ("ressource") is kept.
     for form, lemma in lemmas.items():
-        if lemma not in french and form in lookup:
+        if lemma not in french and lemma != form and lemma not in votes and form in lookup:
             lemmas[form] = "".join(tokenize(fold(lookup[form][0]))) or lemma
     lemmas.update(fixes)
     # Invariable words ("comme", "versus") are no lemma of anything: spaCy knows them
