@@ -492,3 +492,16 @@ def test_answers_opening_like_questions_are_still_answers(
 ) -> None:
     state, _ = conversation.step(DialogueState(expecting="dependances_os"), message)
     assert state.answers == {"dependances_os": verdict}
+
+
+def test_pourquoi_during_the_advice_reports_its_intent(conversation: Conversation) -> None:
+    _, reply = conversation.step(DialogueState(expecting="multi_os"), "pourquoi ?")
+    assert reply.intent == "pourquoi" and reply.expecting == "multi_os"
+
+
+def test_a_bare_dont_know_after_the_recommendation_is_acknowledged(
+    conversation: Conversation,
+) -> None:
+    state = DialogueState(answers={"multi_os": Verdict.YES}, recommendation="vm")
+    _, reply = conversation.step(state, "sais pas")
+    assert reply.text == msg.ACKNOWLEDGED_AFTER_ADVICE

@@ -129,8 +129,8 @@ class Conversation:
         if ending is not None:
             return ending
         if intent == "pourquoi":
-            text = msg.WHY_THIS_QUESTION
-            return state, self._ask(state, pending, text, self._sources(pending.sources))
+            reply = self._ask(state, pending, msg.WHY_THIS_QUESTION, self._sources(pending.sources))
+            return state, replace(reply, intent=intent, confidence=answer.confidence)
         if intent is not None and answer.kind is not AnswerKind.FALLBACK:
             state = replace(state, choices=answer.choices, last_sources=answer.sources)
             return state, self._ask(state, pending, answer.text, answer.sources, answer)
@@ -192,10 +192,9 @@ class Conversation:
             # The message asked for advice, in words or by describing the project.
             confidence = answer.confidence if intent == "recommandation" else 1.0
             return state, replace(reply, intent="recommandation", confidence=confidence)
-        if self._acknowledges(text) or (
-            answer.kind is AnswerKind.FALLBACK and self.verdicts.read_whole(text)
-        ):
-            # "ok", "non merci": nothing to answer, but not a question misunderstood either.
+        faq = answer.intent is not None and self.bot.intent(answer.intent).kind is IntentKind.FAQ
+        if self._acknowledges(text) or (not faq and self.verdicts.read_whole(text)):
+            # "ok", "sais pas": nothing to answer, but not a question misunderstood either.
             said = msg.ACKNOWLEDGED_AFTER_ADVICE if state.recommendation else msg.ACKNOWLEDGED
             return state, self._say(state, said)
         state = replace(state, choices=answer.choices, last_sources=answer.sources)
