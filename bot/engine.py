@@ -26,6 +26,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
 # Intents a message may open with before its real question.
 _OPENERS = frozenset({"salutation", "remerciement"})
+# Chat that is no question of its own after an opening word ("merci, et toi ça va ?").
+_SMALL_TALK = _OPENERS | {"au_revoir"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,9 +196,7 @@ class Bot:
                 # What follows must be a question in its own right: "salut, les vm c'est
                 # sûr ?" is one; "merci pour l'explication", "merci, et toi ça va ?" not.
                 own_question = answer.confidence >= top.confidence or (
-                    "?" in rest
-                    and answer.intent is not None
-                    and self.intent(answer.intent).kind is IntentKind.FAQ
+                    "?" in rest and answer.intent not in _SMALL_TALK
                 )
                 if answer.kind is not AnswerKind.FALLBACK and own_question:
                     return replace(answer, question=question)

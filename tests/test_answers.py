@@ -193,6 +193,10 @@ def test_a_greeting_before_a_question_answers_the_question(bot: Bot) -> None:
         ("merci ! et le démarrage ?", "demarrage_taille"),
     ],
 )
+def test_a_greeting_before_a_request_for_help_answers_the_request(bot: Bot) -> None:
+    assert bot.ask("Bonjour, que peut-on vous demander ?").intent == "aide"
+
+
 def test_thanks_before_a_question_answers_the_question(
     bot: Bot, question: str, intent: str
 ) -> None:
