@@ -180,6 +180,10 @@ def test_other_scripts_fall_back(bot: Bot) -> None:
     assert bot.ask("Docker 和虚拟机有什么区别？").intent is None
 
 
+def test_a_greeting_before_a_request_for_help_answers_the_request(bot: Bot) -> None:
+    assert bot.ask("Bonjour, que peut-on vous demander ?").intent == "aide"
+
+
 def test_a_greeting_before_a_question_answers_the_question(bot: Bot) -> None:
     answer = bot.ask("Bonjour, c'est quoi un hyperviseur ?")
     assert answer.intent == "definition_hyperviseur"
@@ -193,10 +197,6 @@ def test_a_greeting_before_a_question_answers_the_question(bot: Bot) -> None:
         ("merci ! et le démarrage ?", "demarrage_taille"),
     ],
 )
-def test_a_greeting_before_a_request_for_help_answers_the_request(bot: Bot) -> None:
-    assert bot.ask("Bonjour, que peut-on vous demander ?").intent == "aide"
-
-
 def test_thanks_before_a_question_answers_the_question(
     bot: Bot, question: str, intent: str
 ) -> None:
