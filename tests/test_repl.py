@@ -98,15 +98,8 @@ def test_chat_json_gives_one_line_per_message_and_skips_empty_ones() -> None:
     assert objects[1]["expecting"] is not None and objects[1]["recommendation"] is None
 
 
-def test_chat_json_drives_a_whole_recommendation_by_reading_expecting() -> None:
-    vm_side = {
-        "dependances_os",
-        "application_heritee",
-        "multi_os",
-        "isolation_forte",
-        "controle_os",
-        "ressources_materielles",
-    }
+def test_chat_json_drives_a_whole_recommendation_by_reading_expecting(bot: Bot) -> None:
+    vm_side = {c.id for c in bot.catalog.criteria.values() if c.favours == "vm"}
     with subprocess.Popen(
         [sys.executable, "-m", "bot", "chat", "--json"],
         stdin=subprocess.PIPE,

@@ -111,7 +111,7 @@ class Conversation:
             return state, self._ask(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
         # "c'est quoi un microservice ?" names a criterion but does not answer it, and
         # "super merci" is small talk, whatever "super" resembles.
-        found = {} if asking or self._small_talk(answer) else self.reader.read(text)
+        found = {} if asking or self._chat_only(answer) else self.reader.read(text)
         if answer.intent == "recommandation" and verdict is None:
             # Advice asked for again, mid-way: for another project, most likely.
             return self._open_advice(found)
@@ -219,7 +219,7 @@ class Conversation:
         """Whether the whole message only acknowledges ("ok", "d'accord", "ça marche")."""
         return tuple(without_fillers(text)) in self._acknowledgements
 
-    def _small_talk(self, answer: Answer) -> bool:
+    def _chat_only(self, answer: Answer) -> bool:
         """Thanks, greetings and the like: conversation intents other than asking for advice."""
         if answer.intent is None or answer.intent == "recommandation":
             return False

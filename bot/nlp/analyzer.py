@@ -33,6 +33,8 @@ _FINAL_SUR = re.compile(r"\bsur(?=\s*\?)")
 # "bien sûr", "pas sûr", "je suis sûr que": certainty, not the word's domain sense.
 _CERTAINTY_BEFORE = frozenset({"bien", "pas", "suis", "es", "etes", "sommes", "sois", "soyez"})
 _CERTAINTY_AFTER = frozenset({"que", "qu", "de", "d"})
+# Longer than any French word, so the window always holds the whole neighbour.
+_NEIGHBOUR_CHARS = 30
 
 # A question longer than this is cut: nobody types more, and analysis stays instant.
 MAX_QUESTION_CHARS = 2_000
@@ -160,8 +162,11 @@ class Analyzer:
         return tokenize(fold(text))
 
     def _sense(self, match: re.Match[str]) -> str:
-        before = tokenize(fold(match.string[: match.start()]))[-1:]
-        after = tokenize(fold(match.string[match.end() :]))[:1]
+        # Only the neighbouring words matter: a bounded window keeps a text full of
+        # "sûr" linear.
+        start, end = match.start(), match.end()
+        before = tokenize(fold(match.string[max(0, start - _NEIGHBOUR_CHARS) : start]))[-1:]
+        after = tokenize(fold(match.string[end : end + _NEIGHBOUR_CHARS]))[:1]
         if _CERTAINTY_BEFORE.intersection(before) or _CERTAINTY_AFTER.intersection(after):
             return match.group(0)
         return self._senses[match.group(0)]
