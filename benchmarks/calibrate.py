@@ -1,56 +1,100 @@
-"""Choose the confidence threshold without looking at the labelled test set.
+"""Choose the two confidence thresholds on the development sets, never on a scoring set.
 
-Rule: the threshold that maximises the balanced accuracy, the mean of
-(in-scope questions answered with their intent) and (out-of-scope questions
-rejected), averaged over thresholds within 0.05 of it, on the development set
-benchmarks/data/dev_questions.yaml: questions written by someone who never saw
-the examples, like the users and the held-out set. 5-fold cross-validation over
-the intent examples is printed alongside; it was the rule before the
-development set existed. Run: python benchmarks/calibrate.py
+Above `threshold` the bot answers; between `clarify_threshold` and it, it asks
+"Vouliez-vous dire : 1) ... 2) ... ?"; below, it falls back. The rule
+(bot/calibration.py `best_bands`): the pair of best smoothed score, the mean of
+in-scope accuracy (the reply's intent is right: an answer, or a clarifying question
+whose first choice is right), plus half the share of clarifying questions that
+offer the right intent further down, and out-of-scope rejection, less a small cost
+per clarifying question asked of an in-scope question. The development sets:
+benchmarks/data/dev_questions.yaml and dev_styles_questions.yaml, written by people
+who never saw the examples. The confidence model's weights are fitted on them first.
+
+Run: python benchmarks/calibrate.py
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from bot.calibration import Scored, best_threshold
-from bot.domain import IntentKind
+from bot.calibration import Rates, best_bands, fit_logistic
+from bot.domain import AnswerKind
 from bot.engine import Bot
-from bot.loading import load_eval_set
-from bot.training import cv_splits
+from bot.loading import EvalItem, load_eval_set
+from bot.nlp.ranking import ConfidenceModel
 
-DEV_SET = Path(__file__).parent / "data" / "dev_questions.yaml"
-
-
-def cross_validated(bot: Bot) -> list[Scored]:
-    rejecting = {i.id for i in bot.catalog.intents.values() if i.kind is IntentKind.OUT_OF_SCOPE}
-    scored: list[Scored] = []
-    for training, held in cv_splits(bot.catalog, 5):
-        trained = bot.retrained(training)
-        for intent, text in held:
-            scored.append(_score(trained, text, {intent} - rejecting))
-    return scored
+DATA = Path(__file__).parent / "data"
+DEV_SETS = (DATA / "dev_questions.yaml", DATA / "dev_styles_questions.yaml")
+_LOW = [step / 100 for step in range(20, 61, 5)]
+_HIGH = [step / 100 for step in range(30, 71, 5)]
 
 
-def on_dev_set(bot: Bot) -> list[Scored]:
-    items = load_eval_set(DEV_SET, set(bot.catalog.intents))
-    return [_score(bot, item.question, set(item.expected)) for item in items]
+def rates(bot: Bot, items: list[EvalItem]) -> Rates:
+    """What the bot's current settings give on these items."""
+    right = reached = clarified = rejected = 0
+    in_scope = [i for i in items if i.expected]
+    for item in items:
+        answer = bot.ask(item.question)
+        if not item.expected:
+            rejected += answer.kind is AnswerKind.FALLBACK
+            continue
+        ok = answer.kind is not AnswerKind.FALLBACK and answer.intent in item.expected
+        right += ok
+        clarifying = answer.kind is AnswerKind.CLARIFY
+        clarified += clarifying
+        reached += ok or (clarifying and bool(item.expected & set(answer.choices)))
+    n_in, n_out = max(len(in_scope), 1), max(len(items) - len(in_scope), 1)
+    return Rates(
+        accuracy=right / n_in,
+        rejection=rejected / n_out,
+        reached=reached / n_in,
+        clarify_rate=clarified / n_in,
+    )
 
 
-def _score(bot: Bot, text: str, expected: set[str]) -> Scored:
-    ranking = bot.rank(text)
-    top = ranking.matches[0] if ranking.matches else None
-    ok = top is not None and top.intent in expected
-    return (bool(expected), ok, top.confidence if top else 0.0, ranking.out_of_scope)
+def fit_confidence(bot: Bot, items: list[EvalItem]) -> ConfidenceModel:
+    """The confidence model's weights: how the ranking's signals predict a right answer."""
+    rows, labels = [], []
+    for item in items:
+        ranking = bot.rank(item.question)
+        if ranking.signals is None:
+            continue
+        top = ranking.matches[0].intent
+        rows.append(ranking.signals.vector())
+        labels.append(not ranking.out_of_scope and top in item.expected)
+    weights, bias = fit_logistic(rows, labels)
+    return ConfidenceModel(weights=weights, bias=bias)
 
 
 def main() -> None:
     bot = Bot.from_paths()
-    # Ranking ignores the threshold, so one bot scores every candidate threshold.
-    for name, scored in (("dev_set", on_dev_set(bot)), ("cross_validation", cross_validated(bot))):
-        threshold, acc, rej = best_threshold(scored)
-        print(f"{name}: threshold={threshold:.2f} in_scope={acc:.3f} rejection={rej:.3f}")
-    print(f"current threshold: {bot.settings.threshold:.2f} (the dev_set one is the rule)")
+    items = [i for path in DEV_SETS for i in load_eval_set(path, set(bot.catalog.intents))]
+    model = fit_confidence(bot, items)
+    print(f"confidence: {model}")
+    bot.ranker.confidence = model
+    current = replace(bot.settings, confidence=model)
+    results: dict[tuple[float, float], Rates] = {}
+    for low in _LOW:
+        for high in _HIGH:
+            if high < low:
+                continue
+            bot.settings = replace(current, clarify_threshold=low, threshold=high)
+            results[(low, high)] = rates(bot, items)
+    low, high = best_bands(results)
+    best = results[(low, high)]
+    print(
+        f"dev sets ({len(items)} questions): clarify_threshold={low:.2f} threshold={high:.2f} "
+        f"in_scope={best.accuracy:.3f} rejection={best.rejection:.3f} "
+        f"reached={best.reached:.3f} clarify_rate={best.clarify_rate:.3f}"
+    )
+    now = results.get((current.clarify_threshold, current.threshold))
+    if now is not None:
+        print(
+            f"current: clarify_threshold={current.clarify_threshold:.2f} "
+            f"threshold={current.threshold:.2f} in_scope={now.accuracy:.3f} "
+            f"rejection={now.rejection:.3f} reached={now.reached:.3f}"
+        )
 
 
 if __name__ == "__main__":

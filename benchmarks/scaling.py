@@ -185,14 +185,19 @@ def run() -> dict[str, Any]:
     labelled = [i.question for i in load_eval_set(EVAL_SET, set(base.intents))]
     questions = list(itertools.islice(itertools.cycle(labelled), QUESTIONS))
 
-    analyzer = Analyzer(table, base.lexicon)
+    analyzer = Analyzer(table, base.lexicon, base.grammar, real.words)
     samples = [(i, analyzer.analyze(t)) for i, t in training_pairs(base)]
     start = time.perf_counter()
     model = train_softmax(samples)
     train_s = time.perf_counter() - start
     start = time.perf_counter()
     trained = Bot(
-        corpus=real.corpus, catalog=base, table=table, model=model, settings=real.settings
+        corpus=real.corpus,
+        catalog=base,
+        table=table,
+        words=real.words,
+        model=model,
+        settings=real.settings,
     )
     rows: list[dict[str, Any]] = [
         {
@@ -210,12 +215,17 @@ def run() -> dict[str, Any]:
         catalog = scaled(base, factor)
         pairs = training_pairs(catalog)
         start = time.perf_counter()
-        analyzer = Analyzer(table, catalog.lexicon)
+        analyzer = Analyzer(table, catalog.lexicon, catalog.grammar, real.words)
         model = stand_in_model([(i, analyzer.analyze(t)) for i, t in pairs])
         model_s = time.perf_counter() - start
         start = time.perf_counter()
         bot = Bot(
-            corpus=real.corpus, catalog=catalog, table=table, model=model, settings=real.settings
+            corpus=real.corpus,
+            catalog=catalog,
+            table=table,
+            words=real.words,
+            model=model,
+            settings=real.settings,
         )
         build_s = time.perf_counter() - start
         rows.append(

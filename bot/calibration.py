@@ -6,9 +6,10 @@ baseline without paying for the engine's imports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-__all__ = ["Scored", "best_threshold"]
+__all__ = ["Rates", "Scored", "best_bands", "best_threshold"]
 
 # One question as a threshold sees it: in scope, answered with a right intent,
 # the top confidence, judged out of scope by the classifier.
@@ -41,3 +42,76 @@ def best_threshold(scored: Iterable[Scored]) -> tuple[float, float, float]:
 
     threshold = max(_GRID, key=smoothed)  # the first of equals: the lowest threshold
     return (threshold, *_rates(rows, threshold))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rates:
+    """What one pair of thresholds gives on a labelled set."""
+
+    accuracy: float  # in scope: the reply's intent is right (answer or first choice)
+    rejection: float  # out of scope: a fallback
+    reached: float  # in scope: answered right, or the right intent among the choices
+    clarify_rate: float  # in scope: share answered by a clarifying question
+
+
+# A clarifying question that offers the right intent is worth half the right answer
+# (one more turn for the user), and any clarifying question costs a little.
+_CLARIFY_WORTH = 0.5
+_TIE = 0.002
+_CLARIFY_COST = 0.05
+
+
+def best_bands(results: Mapping[tuple[float, float], Rates]) -> tuple[float, float]:
+    """(clarify threshold, answer threshold) of best smoothed score (see calibrate.py).
+
+    >>> good = Rates(accuracy=0.9, rejection=0.9, reached=0.95, clarify_rate=0.1)
+    >>> bad = Rates(accuracy=0.5, rejection=0.9, reached=0.6, clarify_rate=0.0)
+    >>> best_bands({(0.2, 0.4): good, (0.2, 0.5): bad, (0.3, 0.4): bad})
+    (0.2, 0.4)
+    """
+
+    def score(rates: Rates) -> float:
+        offered = _CLARIFY_WORTH * (rates.reached - rates.accuracy)
+        return (rates.accuracy + offered + rates.rejection) / 2 - _CLARIFY_COST * rates.clarify_rate
+
+    def smoothed(pair: tuple[float, float]) -> float:
+        near = [
+            score(r)
+            for (low, high), r in results.items()
+            if abs(low - pair[0]) <= _SMOOTHING + 1e-9 and abs(high - pair[1]) <= _SMOOTHING + 1e-9
+        ]
+        return sum(near) / len(near)
+
+    scored = {pair: smoothed(pair) for pair in sorted(results)}
+    best = max(scored.values())
+    # Within noise of the best, the widest clarifying band: asking which was meant
+    # helps more than a fallback when both score alike.
+    near = [pair for pair, value in scored.items() if value >= best - _TIE]
+    return max(near, key=lambda pair: (pair[1] - pair[0], -pair[1]))
+
+
+def fit_logistic(
+    rows: Sequence[tuple[float, ...]], labels: Sequence[bool], *, l2: float = 1e-2
+) -> tuple[tuple[float, ...], float]:
+    """Weights and bias of a logistic model of the labels, fitted by gradient descent
+    on standardised features (ridge penalty `l2`), returned in the features' own scale.
+
+    >>> weights, bias = fit_logistic([(0.0,), (0.2,), (0.8,), (1.0,)], [False, False, True, True])
+    >>> weights[0] > 0 and bias < 0
+    True
+    """
+    import numpy as np
+
+    x = np.asarray(rows, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    z = (x - mean) / std
+    w = np.zeros(z.shape[1])
+    b = 0.0
+    for _ in range(3_000):
+        p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
+        w -= 0.5 * (z.T @ (p - y) / len(y) + l2 * w)
+        b -= 0.5 * float((p - y).mean())
+    weights = w / std
+    return tuple(round(float(v), 4) for v in weights), round(b - float(weights @ mean), 4)

@@ -12,6 +12,8 @@ __all__ = [
     "Corpus",
     "Criterion",
     "Document",
+    "FallbackReason",
+    "Grammar",
     "Intent",
     "IntentKind",
     "Lexicon",
@@ -110,17 +112,17 @@ class Lexicon:
     lemma_fixes: dict[str, str]
     # words that give a domain word another sense ("conteneur maritime")
     false_friends: frozenset[str]
-    # verdict ("oui", "non", "nsp") -> phrases that give it, to follow-up questions
-    verdicts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # who a greeting may name ("coucou le bot"): not a question after the greeting
     vocatives: frozenset[str] = frozenset()
     # words (raw French) that name this domain's subject; an FAQ question names one
     anchors: tuple[str, ...] = ()
-    # whole messages (raw French) that only acknowledge: "ok", "d'accord"
-    acknowledgements: tuple[str, ...] = ()
     # accented word (lower case) -> the words it stands for, read before accents are
     # folded away: "sûr" (safe) is not "sur" (on)
     accent_senses: dict[str, str] = field(default_factory=dict)
+    # the two sides compared ("vm", "conteneur") -> words (raw French) that name each
+    sides: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # words (raw French) for a project of one's own: "appli", "infra", "site"
+    project_words: tuple[str, ...] = ()
 
 
 class Verdict(StrEnum):
@@ -129,6 +131,68 @@ class Verdict(StrEnum):
     YES = "oui"
     NO = "non"
     UNKNOWN = "nsp"
+
+
+Phrase = tuple[str, ...]  # folded tokens: ("est", "ce", "que")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grammar:
+    """Closed classes of French words the code reads by (intents/grammaire.yaml), folded.
+
+    Language is data: the code holds the algorithms, this holds the words.
+    """
+
+    # elided word -> the words it elides before (None: any word)
+    elisions: dict[str, frozenset[str] | None]
+    fillers: frozenset[str]
+    question_openers: tuple[Phrase, ...]
+    negations: frozenset[str]
+    restrictives: tuple[Phrase, ...]
+    clause_breaks: tuple[Phrase, ...]
+    corrections: tuple[Phrase, ...]
+    first_person: tuple[Phrase, ...]
+    certainty_before: frozenset[str]
+    certainty_after: frozenset[str]
+    focus_markers: tuple[Phrase, ...]
+    comparatives: tuple[Phrase, ...]
+    avoidance: tuple[Phrase, ...]
+    # verdict -> phrases that give it, to follow-up questions
+    verdicts: dict[Verdict, tuple[Phrase, ...]]
+    # words that weaken an answer without giving it ("bof", "mouais")
+    hedges: frozenset[str]
+    acknowledgements: frozenset[Phrase]
+    # canonical term -> phrases (raw French) typed for it: "salut", "revoir", "merci"
+    chat_words: dict[str, tuple[str, ...]]
+    # emoji or emoticon -> the words it stands for ("" drops it)
+    emoji: dict[str, str]
+    # ordinal word -> choice number (-1: the last)
+    ordinals: dict[str, int]
+
+    @classmethod
+    def empty(cls) -> Grammar:
+        """A grammar that knows no words: for examples and tests of the algorithms."""
+        return cls(
+            elisions={},
+            fillers=frozenset(),
+            question_openers=(),
+            negations=frozenset(),
+            restrictives=(),
+            clause_breaks=(),
+            corrections=(),
+            first_person=(),
+            certainty_before=frozenset(),
+            certainty_after=frozenset(),
+            focus_markers=(),
+            comparatives=(),
+            avoidance=(),
+            verdicts={},
+            hedges=frozenset(),
+            acknowledgements=frozenset(),
+            chat_words={},
+            emoji={},
+            ordinals={},
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,8 +204,20 @@ class Criterion:
     weight: int
     question: str
     reason: str
+    # how the bot repeats the need back when the user denies it
+    absent: str
     sources: tuple[SourceRef, ...]
+    # what users say when they have the need, when they have not, when they do not know
     examples: tuple[str, ...]
+    counter_examples: tuple[str, ...] = ()
+    unsure_examples: tuple[str, ...] = ()
+
+    def examples_by_verdict(self) -> dict[Verdict, tuple[str, ...]]:
+        return {
+            Verdict.YES: self.examples,
+            Verdict.NO: self.counter_examples,
+            Verdict.UNKNOWN: self.unsure_examples,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,8 +235,11 @@ class Catalog:
 
     intents: dict[str, Intent]
     lexicon: Lexicon
+    grammar: Grammar
     criteria: dict[str, Criterion] = field(default_factory=dict)
     outcomes: dict[str, OutcomeText] = field(default_factory=dict)
+    # statements about a project that reveal no criterion ("notre appli sert à la paie")
+    neutral_statements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,7 +253,18 @@ class Match:
 class AnswerKind(StrEnum):
     ANSWER = "answer"
     FALLBACK = "fallback"
-    AMBIGUOUS = "ambiguous"
+    # not sure enough to answer: "Vouliez-vous dire : 1) ... 2) ... ?"
+    CLARIFY = "clarify"
+
+
+class FallbackReason(StrEnum):
+    """Why a question got no answer: each has its own French wording."""
+
+    EMPTY = "empty"
+    UNCLEAR = "unclear"  # about the domain, but not understood well enough
+    OFF_DOMAIN = "off_domain"  # nothing in it belongs to the domain
+    UNSOURCED = "unsourced"  # a domain question the sources do not answer
+    LANGUAGE = "language"  # not French
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,5 +278,6 @@ class Answer:
     text: str
     sources: tuple[Source, ...] = ()
     alternatives: tuple[Match, ...] = ()
-    # intents offered when the question is ambiguous, in the numbered order shown
+    # intents offered by a clarifying question, in the numbered order shown
     choices: tuple[str, ...] = ()
+    reason: FallbackReason | None = None  # set on fallbacks

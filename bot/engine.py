@@ -6,21 +6,34 @@ import copy
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import messages as msg
-from bot.domain import Answer, AnswerKind, Catalog, Corpus, Intent, IntentKind, Match, Source
-from bot.index_cache import cache_key, cached, code_fingerprint, default_cache_dir
+from bot.domain import (
+    Answer,
+    AnswerKind,
+    Catalog,
+    Corpus,
+    FallbackReason,
+    Intent,
+    IntentKind,
+    Match,
+    Source,
+)
+from bot.index_cache import cache_key, cached, code_fingerprint, default_cache_dir, texts_of
 from bot.loading import load_catalog, load_corpus
-from bot.nlp.analyzer import MAX_QUESTION_CHARS, Analyzer
+from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
+from bot.nlp.dictionary import LANGUAGES, WordLists, build_word_lists, word_lists_version
+from bot.nlp.forms import Forms
 from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
 from bot.nlp.matcher import IntentMatcher, MatcherSettings, TrainingExample
-from bot.nlp.ranking import Ranker, Ranking
+from bot.nlp.ranking import ConfidenceModel, Ranker, Ranking
+from bot.nlp.text import MAX_INPUT_CHARS, fold, tokenize
 from bot.training import training_pairs
 
-__all__ = ["Bot", "EngineSettings", "default_data_root", "training_pairs"]
+__all__ = ["Bot", "EngineSettings", "clean", "default_data_root", "training_pairs"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
@@ -28,15 +41,43 @@ _DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
 _OPENERS = frozenset({"salutation", "remerciement"})
 # Chat that is no question of its own after an opening word ("merci, et toi ça va ?").
 _SMALL_TALK = _OPENERS | {"au_revoir"}
+# Conversation intents a clarifying question may offer, besides FAQ ones.
+_OFFERABLE = frozenset({"recommandation", "aide"})
+# The chat words an opening is made of ("bonjour", "merci"): canonical terms.
+_OPENING_TERMS = frozenset({"salut", "merci"})
+# Opening words stripped before the real question, at most: "cc cc cc ..." is a greeting.
+_MAX_OPENING_WORDS = 4
+# A message in another language has this many tokens at least: "help", "thanks" are chat.
+_LANGUAGE_FROM_TOKENS = 4
+_CLARIFY_CHOICES = 3
+# The out-of-scope class of domain questions the sources do not answer.
+_UNSOURCED = "hors_sources"
+
+
+# Weights of the ranking's signals (bot/nlp/ranking.py `Signals`, in that order),
+# fitted by benchmarks/calibrate.py on the development sets.
+_CONFIDENCE = ConfidenceModel(
+    weights=(
+        *(1.7605, 1.9464, -1.4463, 2.9219, -0.4142, 1.5358),
+        *(0.7961, 0.8876, -0.1514, -0.2533, 0.3089, 2.9283),
+    ),
+    bias=-6.7418,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
 class EngineSettings:
-    """Thresholds on the matcher's confidence, chosen by cross-validation."""
+    """How sure the bot must be to answer, to ask which was meant, or to give up.
 
-    threshold: float = 0.47  # benchmarks/calibrate.py (best on the development set)
-    # Runner-ups scoring at least this share of the best intent's score: ask which was
-    # meant. About one question in twenty is this torn (labelled set, 95th percentile).
+    Confidence at or above `threshold`: the answer. Between `clarify_threshold` and
+    it: a clarifying question offering the likely intents. Below: the fallback.
+    Both chosen by benchmarks/calibrate.py on the development sets.
+    """
+
+    threshold: float = 0.7
+    clarify_threshold: float = 0.5
+    confidence: ConfidenceModel = _CONFIDENCE
+    # Runner-ups scoring at least this share of the best intent's score are offered too.
     ambiguity_ratio: float = 0.8
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
 
@@ -61,19 +102,35 @@ class Bot:
         corpus: Corpus,
         catalog: Catalog,
         table: LemmaTable,
+        words: WordLists,
         model: SoftmaxModel | None = None,
         settings: EngineSettings | None = None,
     ) -> None:
         self.corpus = corpus
         self.catalog = catalog
         self.settings = settings or EngineSettings()
-        self.analyzer = Analyzer(table, catalog.lexicon)
+        self.words = words
+        self.analyzer = Analyzer(table, catalog.lexicon, catalog.grammar, words)
+        self.forms = Forms(catalog.grammar)
         # The terms that name the subject: an FAQ question names one of them.
         self.anchors = frozenset(t for a in catalog.lexicon.anchors for t in self.analyzer.terms(a))
+        # As terms, like the messages they are compared with ("dictionnaire" may lemmatise).
+        self._false_friends = (
+            frozenset(t for w in catalog.lexicon.false_friends for t in self.analyzer.terms(w))
+            | catalog.lexicon.false_friends
+        )
         self._domain = frozenset(
             t for p in corpus.passages.values() for t in self.analyzer.terms(p.text)
         )
+        # Words of the articles that everyday French does not use: "hyperviseur",
+        # "démarrage", not "plus" or "sécurité" ("la sécurité routière").
+        self._domain_words = self.anchors | (self._domain - words.common["fr"])
+        self._vocatives = catalog.lexicon.vocatives
         self.ranker = self._ranker(training_pairs(catalog), model)
+        # Where the index is cached and under which key: models built on top of it
+        # (the advisor's) are cached beside it. None when built without a cache.
+        self.cache_dir: Path | None = None
+        self.index_key: str | None = None
 
     def _ranker(self, pairs: list[tuple[str, str]], model: SoftmaxModel | None) -> Ranker:
         samples = [(intent, self.analyzer.analyze(text)) for intent, text in pairs]
@@ -83,8 +140,8 @@ class Bot:
         matcher = IntentMatcher(
             [TrainingExample(intent=i, terms=a.terms) for i, a in samples if i not in rejecting],
             domain_words=self._domain,
-            french_words=self.analyzer.french_words,
-            false_friends=self.catalog.lexicon.false_friends,
+            french_words=self.analyzer.french_words | self.words.french,
+            false_friends=self._false_friends,
             settings=self.settings.matcher,
         )
         faq = frozenset(i.id for i in self.catalog.intents.values() if i.kind is IntentKind.FAQ)
@@ -92,8 +149,11 @@ class Bot:
             model=model or train_softmax(samples),
             matcher=matcher,
             rejecting=rejecting,
+            confidence=self.settings.confidence,
+            unsourced=_UNSOURCED,
             anchored=faq,
             anchors=self.anchors,
+            false_friends=self._false_friends,
         )
 
     def retrained(self, pairs: list[tuple[str, str]]) -> Bot:
@@ -116,30 +176,39 @@ class Bot:
         corpus = load_corpus(root / "corpus")
         catalog = load_catalog(root / "intents", corpus)
         directory = (cache_dir or default_cache_dir()) if use_cache else None
-        texts = _texts_to_lemmatise(corpus, catalog)
+        code = code_fingerprint()
+        words = cached(
+            "words",
+            cache_key(code, word_lists_version()),
+            WordLists,
+            build_word_lists,
+            directory,
+        )
+        # Every text the analyzer will see, so that each word has its real lemma.
+        texts = texts_of((corpus, catalog))
         fixes = catalog.lexicon.lemma_fixes
-        table_key = cache_key(code_fingerprint(), model_version(), texts, sorted(fixes.items()))
+        table_key = cache_key(code, model_version(), texts, fixes)
         table = cached(
             "lemmas", table_key, LemmaTable, lambda: build_lemma_table(texts, fixes), directory
         )
-        pairs = training_pairs(catalog)
 
         def train() -> SoftmaxModel:
-            analyzer = Analyzer(table, catalog.lexicon)
-            return train_softmax([(i, analyzer.analyze(t)) for i, t in pairs])
+            analyzer = Analyzer(table, catalog.lexicon, catalog.grammar, words)
+            return train_softmax([(i, analyzer.analyze(t)) for i, t in training_pairs(catalog)])
 
-        lexicon = catalog.lexicon
-        # Sorted lists: a set's order changes with each process's hash seed.
-        model_key = cache_key(
-            table_key,
-            pairs,
-            sorted(lexicon.synonyms.items()),
-            sorted(lexicon.stop_words),
-            sorted(lexicon.false_friends),
-            sorted(lexicon.accent_senses.items()),
-        )
+        # Keyed by the whole validated data: a field no one thought of is still in it.
+        model_key = cache_key(table_key, word_lists_version(), catalog)
         model = cached("model", model_key, SoftmaxModel, train, directory)
-        return cls(corpus=corpus, catalog=catalog, table=table, model=model, settings=settings)
+        bot = cls(
+            corpus=corpus,
+            catalog=catalog,
+            table=table,
+            words=words,
+            model=model,
+            settings=settings,
+        )
+        bot.cache_dir, bot.index_key = directory, model_key
+        return bot
 
     def intent(self, intent_id: str) -> Intent:
         return self.catalog.intents[intent_id]
@@ -158,80 +227,171 @@ class Bot:
             )
         return tuple(out)
 
+    def read(self, text: str) -> str:
+        """A message as the bot reads it: cleaned, cut, emoji read as words."""
+        return clean(self.forms.normalize(clean(text)))
+
     def rank(self, text: str) -> Ranking:
         """Every in-scope intent ranked for this text (none when nothing in it carries meaning)."""
-        return self.ranker.rank(self.analyzer.analyze(clean(text)))
+        text = self.read(text)
+        focus = self.forms.focus(text)
+        return self.ranker.rank(
+            self.analyzer.analyze(text),
+            self.analyzer.analyze(focus) if focus is not None else None,
+        )
 
     def ask(self, question: str) -> Answer:
         """The one-shot answer: the intent's answer, a clarifying question, or the fallback."""
-        text = clean(question)
+        text = self.read(question)
         if not text:
-            return Answer(
-                question=question,
-                kind=AnswerKind.FALLBACK,
-                intent=None,
-                confidence=0.0,
-                text=msg.EMPTY_QUESTION,
+            return self._fallback(question, FallbackReason.EMPTY, [])
+        if foreign_script(text) or self.foreign_language(text):
+            return self._fallback(question, FallbackReason.LANGUAGE, [])
+        answer = self._decide(question, text)
+        greeted = answer.intent in _OPENERS or answer.kind is not AnswerKind.ANSWER
+        rest = self._after_opening(text) if greeted else None
+        if rest:
+            # "Bonjour, c'est quoi docker ?": the question after the greeting wins.
+            followed = self._decide(question, rest)
+            if self._own_question(answer, followed, rest):
+                return followed
+        return answer
+
+    def _own_question(self, opening: Answer, followed: Answer, rest: str) -> bool:
+        """Whether what follows an opening word is a message in its own right: "salut,
+        les vm c'est sûr ?" is; "merci pour l'explication" or "merci, et toi ?" is not.
+        A request the bot cannot answer is one too ("bonjour, une recette de crêpes ?").
+        """
+        if opening.intent not in _OPENERS:
+            # The whole message was not understood: its question may be.
+            return followed.kind is not AnswerKind.FALLBACK or opening.kind is AnswerKind.FALLBACK
+        if followed.kind is AnswerKind.FALLBACK:
+            return followed.reason in (FallbackReason.OFF_DOMAIN, FallbackReason.UNSOURCED) and (
+                self.forms.asks_something(rest) or len(self.analyzer.terms(rest)) >= 3
             )
-        ranking = (
-            self.rank(text) if not foreign_script(text) else Ranking(matches=(), out_of_scope=True)
+        return followed.confidence >= opening.confidence or (
+            "?" in rest and followed.intent not in _SMALL_TALK
+        )
+
+    def _decide(self, question: str, text: str) -> Answer:
+        """Answer, clarify or fall back, on the confidence of the best intent."""
+        analysis = self.analyzer.analyze(text)
+        focus = self.forms.focus(text)
+        ranking = self.ranker.rank(
+            analysis, self.analyzer.analyze(focus) if focus is not None else None
         )
         ranked = list(ranking.matches)
-        alternatives = tuple(m for m in ranked[1:4] if m.confidence > 0)
         top = ranked[0] if ranked else Match(intent="", confidence=0.0)
-        if ranking.out_of_scope or top.confidence < self.settings.threshold:
-            return Answer(
-                question=question,
-                kind=AnswerKind.FALLBACK,
-                intent=None,
-                confidence=top.confidence,
-                text=self.fallback_text(ranked, ranking.rejected_by),
-                alternatives=tuple(m for m in ranked[:3] if m.confidence > 0),
-            )
-        if top.intent in _OPENERS:
-            # "Bonjour, c'est quoi docker ?": the question after the greeting wins.
-            rest = self._after_opening(text, top.intent)
-            if rest:
-                answer = self.ask(rest)
-                # What follows must be a question in its own right: "salut, les vm c'est
-                # sûr ?" is one; "merci pour l'explication", "merci, et toi ça va ?" not.
-                own_question = answer.confidence >= top.confidence or (
-                    "?" in rest and answer.intent not in _SMALL_TALK
+        settings = self.settings
+        if ranking.out_of_scope or top.confidence < settings.clarify_threshold:
+            return self._fallback(question, self._why_not(ranking, analysis), ranked)
+        offered = self._offered(ranked)
+        if top.confidence < settings.threshold or len(offered) > 1:
+            if offered:
+                return Answer(
+                    question=question,
+                    kind=AnswerKind.CLARIFY,
+                    intent=offered[0].intent,
+                    confidence=top.confidence,
+                    text=self.choices_text(offered),
+                    alternatives=tuple(m for m in ranked[:3] if m.confidence > 0),
+                    choices=tuple(m.intent for m in offered),
                 )
-                if answer.kind is not AnswerKind.FALLBACK and own_question:
-                    return replace(answer, question=question)
-        close = self.close_calls(ranked)
-        if len(close) > 1:
-            return Answer(
-                question=question,
-                kind=AnswerKind.AMBIGUOUS,
-                intent=top.intent,
-                confidence=top.confidence,
-                text=self.choices_text(close),
-                alternatives=alternatives,
-                choices=tuple(m.intent for m in close),
-            )
+            if top.confidence < settings.threshold:
+                return self._fallback(question, self._why_not(ranking, analysis), ranked)
+        alternatives = tuple(m for m in ranked[1:4] if m.confidence > 0)
         return self.answer_for(question, top, alternatives)
 
-    def _after_opening(self, text: str, opener: str) -> str | None:
-        """What follows an opening word of this intent ("Bonjour, c'est quoi docker ?")."""
+    def _offered(self, ranked: list[Match]) -> list[Match]:
+        """The intents a clarifying question offers: the likely ones, best first."""
+        if not ranked or not self._offerable(ranked[0].intent):
+            return []
+        top = ranked[0]
+        if top.confidence >= self.settings.threshold:
+            # Sure enough to answer, unless runner-ups are as likely.
+            floor = max(self.settings.threshold, top.confidence * self.settings.ambiguity_ratio)
+        else:
+            floor = max(self.settings.clarify_threshold / 2, top.confidence / 2)
+        return [
+            m
+            for m in ranked[:_CLARIFY_CHOICES]
+            if m.confidence >= floor and self._offerable(m.intent)
+        ]
+
+    def _offerable(self, intent_id: str) -> bool:
+        return self.intent(intent_id).kind is IntentKind.FAQ or intent_id in _OFFERABLE
+
+    def _why_not(self, ranking: Ranking, analysis: Analysis) -> FallbackReason:
+        """Why no answer: the sources do not cover it, it is outside the domain, or the
+        bot did not understand. Only a message with nothing of the domain in it is told
+        that it is outside the domain."""
+        if ranking.rejected_by == _UNSOURCED:
+            return FallbackReason.UNSOURCED
+        if not self.of_the_domain(analysis.terms) and (
+            ranking.rejected_by is not None or self.analyzer_reads(analysis.tokens)
+        ):
+            return FallbackReason.OFF_DOMAIN
+        return FallbackReason.UNCLEAR
+
+    def of_the_domain(self, terms: tuple[str, ...]) -> bool:
+        """Whether a message holds a word of the domain, in its domain sense."""
+        return not self._domain_words.isdisjoint(terms) and self._false_friends.isdisjoint(terms)
+
+    def analyzer_reads(self, tokens: tuple[str, ...]) -> bool:
+        """Whether most words of a message are words (not gibberish): it can be judged."""
+        words = [t for t in tokens if not t.isdigit()]
+        return bool(words) and sum(map(self.analyzer.is_word, words)) * 2 > len(words)
+
+    def foreign_language(self, text: str) -> bool:
+        """Whether a message is written in another language than French (English,
+        Spanish...), judged by the commonest words of each.
+
+        >>> bot = Bot.from_paths()
+        >>> bot.foreign_language("what is the difference between docker and a vm")
+        True
+        >>> bot.foreign_language("c'est quoi la main difference entre docker et une vm")
+        False
+        """
+        tokens = [t for t in tokenize(fold(text)) if t.isalpha() and t not in self.anchors]
+        if len(tokens) < _LANGUAGE_FROM_TOKENS:
+            return False
+        common = self.words.common
+        french = common["fr"]
+        for language in LANGUAGES:
+            # Words common in both ("the" is in French subtitles too) tell nothing.
+            theirs = sum(t in common[language] and t not in french for t in tokens)
+            ours = sum(t in french and t not in common[language] for t in tokens)
+            if theirs >= 2 and theirs > 2 * ours:
+                return True
+        return False
+
+    def _after_opening(self, text: str) -> str | None:
+        """What follows the opening words ("Bonjour, c'est quoi docker ?"), if anything.
+
+        At most a few words are stripped, without re-reading the rest each time:
+        "cc cc cc ..." a thousand times is one greeting, in linear time.
+        """
         words = text.split()
-        for size in (1, 2):
-            if len(words) <= size:
+        limit = min(len(words), _MAX_OPENING_WORDS)
+        terms = [set(self.analyzer.terms(w)) for w in words[: limit + 1]]
+        tokens = [set(tokenize(fold(w))) for w in words[: limit + 1]]
+
+        def vocative(i: int) -> bool:
+            return i < len(tokens) and bool(tokens[i]) and tokens[i] <= self._vocatives
+
+        stripped = 0
+        while stripped < limit:
+            here = terms[stripped]
+            if (here and here <= _OPENING_TERMS) or (stripped and vocative(stripped)):
+                stripped += 1
+            elif stripped and not here and vocative(stripped + 1):  # "bonjour à tous"
+                stripped += 2
+            else:
                 break
-            ranking = self.rank(" ".join(words[:size]))
-            head = ranking.matches[0] if ranking.matches else None
-            if (
-                head is not None
-                and not ranking.out_of_scope
-                and head.intent == opener
-                and head.confidence >= self.settings.threshold
-            ):
-                rest = " ".join(words[size:]).lstrip(",.!;: ")
-                # "coucou le bot", "bonjour à tous": who is greeted, not a question.
-                vocatives = self.catalog.lexicon.vocatives
-                return rest if set(self.analyzer.terms(rest)) - vocatives else None
-        return None
+        if stripped == 0 or stripped >= len(words):
+            return None
+        rest = " ".join(words[stripped:]).lstrip(",.!;: ")
+        return rest if self.analyzer.terms(rest) else None
 
     def answer_for(
         self, question: str, match: Match, alternatives: tuple[Match, ...] = ()
@@ -247,48 +407,45 @@ class Bot:
             alternatives=alternatives,
         )
 
-    def close_calls(self, ranked: list[Match]) -> list[Match]:
-        """The FAQ intents within the ambiguity margin of the best one (itself included)."""
-        top = ranked[0]
-        if self.intent(top.intent).kind is not IntentKind.FAQ:
-            return [top]
-        floor = max(self.settings.threshold, top.confidence * self.settings.ambiguity_ratio)
-        return [
-            m
-            for m in ranked[:3]
-            if m.confidence >= floor and self.intent(m.intent).kind is IntentKind.FAQ
-        ]
-
-    def choices_text(self, close: list[Match]) -> str:
-        lines = [msg.AMBIGUOUS]
-        lines += [f"{i}. {self.intent(m.intent).question}" for i, m in enumerate(close, 1)]
-        lines.append(msg.AMBIGUOUS_HINT)
+    def choices_text(self, offered: list[Match]) -> str:
+        """The clarifying question: the likely intents' questions, numbered."""
+        lines = [msg.CLARIFY]
+        lines += [f"{i}. {self.intent(m.intent).question}" for i, m in enumerate(offered, 1)]
+        lines.append(msg.CLARIFY_HINT if len(offered) > 1 else msg.CLARIFY_ONE_HINT)
         return "\n".join(lines)
 
-    def fallback_text(self, ranked: list[Match], rejected_by: str | None = None) -> str:
-        """The fallback: why, what the bot can talk about, and three questions to try.
+    def _fallback(self, question: str, reason: FallbackReason, ranked: list[Match]) -> Answer:
+        top = ranked[0].confidence if ranked else 0.0
+        return Answer(
+            question=question,
+            kind=AnswerKind.FALLBACK,
+            intent=None,
+            confidence=top,
+            text=self.fallback_text(ranked, reason),
+            alternatives=tuple(m for m in ranked[:3] if m.confidence > 0),
+            reason=reason,
+        )
 
-        `rejected_by` is the out-of-scope class that rejected the question, whose
-        answer says why; without one, the bot did not understand.
-        """
+    def fallback_text(self, ranked: list[Match], reason: FallbackReason) -> str:
+        """The fallback: why, what the bot can talk about, and three questions to try."""
+        if reason is FallbackReason.EMPTY:
+            return msg.EMPTY_QUESTION
         near = [
             m.intent
             for m in ranked[:3]
-            if m.confidence >= self.settings.threshold / 2
+            if m.confidence >= self.settings.clarify_threshold / 2
             and self.intent(m.intent).kind is IntentKind.FAQ
         ]
         picks = list(dict.fromkeys([*near, *_DEFAULT_SUGGESTIONS]))[:3]
-        lead = msg.FALLBACK
-        if rejected_by is not None:
-            lead = f"{self.intent(rejected_by).answer} {msg.FALLBACK_TOPICS}"
-        lines = [lead]
+        lines = [msg.FALLBACKS[reason]]
         lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
         return "\n".join(lines)
 
 
 def clean(text: str) -> str:
-    """The question as matched: control characters and broken surrogates blanked, trimmed."""
-    return _CONTROL.sub(" ", text[: MAX_QUESTION_CHARS * 2]).strip()
+    """The message as read: cut to the one input limit, control characters and broken
+    surrogates blanked, trimmed."""
+    return _CONTROL.sub(" ", text[:MAX_INPUT_CHARS]).strip()
 
 
 def foreign_script(text: str) -> bool:
@@ -300,13 +457,3 @@ def foreign_script(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))
     return bool(letters) and latin < len(letters) / 2
-
-
-def _texts_to_lemmatise(corpus: Corpus, catalog: Catalog) -> list[str]:
-    texts = [p.text for p in corpus.passages.values()]
-    for intent in catalog.intents.values():
-        texts += [intent.question, intent.answer, *intent.examples]
-    lexicon = catalog.lexicon
-    texts += [phrase for phrases in lexicon.synonyms.values() for phrase in phrases]
-    texts += sorted(lexicon.stop_words | lexicon.false_friends)
-    return texts

@@ -8,6 +8,8 @@ back in milliseconds by every later process.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import enum
 import hashlib
 import json
 import os
@@ -17,9 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["cache_key", "cached", "code_fingerprint", "default_cache_dir"]
+__all__ = ["cache_key", "cached", "code_fingerprint", "default_cache_dir", "texts_of"]
 
-_FORMAT = 2
+_FORMAT = 3
+# Fields that name or place things rather than hold French: never lemmatised.
+_NOT_TEXT = frozenset({"id", "file", "passage", "document", "favours", "kind", "origin"})
 T = TypeVar("T")
 
 
@@ -43,12 +47,53 @@ def code_fingerprint() -> str:
 
 
 def cache_key(*parts: Any) -> str:
-    """A short stable hash of JSON-serialisable parts.
+    """A short stable hash of parts: JSON values, and dataclasses, sets and enums
+    (the whole validated data), written in a canonical order.
 
     >>> cache_key("a", [1, 2]) == cache_key("a", [1, 2]) != cache_key("a", [2, 1])
     True
+    >>> cache_key({"x"}, frozenset({"b", "a"})) == cache_key({"x"}, frozenset({"a", "b"}))
+    True
     """
-    return hashlib.sha256(json.dumps([_FORMAT, *parts]).encode()).hexdigest()[:24]
+    text = json.dumps([_FORMAT, *parts], default=_canonical, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _canonical(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=lambda v: json.dumps(v, default=_canonical, sort_keys=True))
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+def texts_of(value: Any) -> list[str]:
+    """Every French text a value holds, walking dataclasses, mappings and sequences.
+
+    Keys of mappings count too (synonyms' canonical terms); ids and paths do not.
+    The lemma table is built from what this finds, so a text added to the data in
+    a new field is lemmatised without anyone listing it.
+    """
+    out: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, enum.Enum):
+            continue  # a value from a closed set, not text
+        if isinstance(item, str):
+            out.append(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack += [
+                getattr(item, f.name) for f in dataclasses.fields(item) if f.name not in _NOT_TEXT
+            ]
+        elif isinstance(item, dict):
+            stack += list(item)
+            stack += list(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack += sorted(item, key=str) if isinstance(item, set | frozenset) else list(item)
+    return out
 
 
 def cached(name: str, key: str, kind: type[T], build: Callable[[], T], cache_dir: Path | None) -> T:

@@ -22,6 +22,7 @@ from bot.domain import (
     Corpus,
     Criterion,
     Document,
+    Grammar,
     Intent,
     IntentKind,
     Lexicon,
@@ -37,9 +38,9 @@ __all__ = ["EvalItem", "data_files", "load_catalog", "load_corpus", "load_eval_s
 
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _EXAMPLE_LIMITS = {
-    IntentKind.FAQ: (10, 25),
-    IntentKind.CONVERSATION: (10, 25),
-    IntentKind.OUT_OF_SCOPE: (20, 150),
+    IntentKind.FAQ: (10, 80),
+    IntentKind.CONVERSATION: (10, 120),
+    IntentKind.OUT_OF_SCOPE: (20, 400),
 }
 _ID = re.compile(r"^[a-z0-9_.-]+$")
 
@@ -171,11 +172,32 @@ _LEXICON = {
     "synonyms": _Field(kind=dict),
     "lemma_fixes": _Field(kind=dict),
     "false_friends": _Field(kind=list),
-    "verdicts": _Field(kind=dict),
     "vocatives": _Field(kind=list),
     "anchors": _Field(kind=list),
-    "acknowledgements": _Field(kind=list),
     "accent_senses": _Field(kind=dict),
+    "sides": _Field(kind=dict),
+    "project_words": _Field(kind=list),
+}
+_GRAMMAR = {
+    "elisions": _Field(kind=dict),
+    "fillers": _Field(kind=list),
+    "question_openers": _Field(kind=list),
+    "negations": _Field(kind=list),
+    "restrictives": _Field(kind=list),
+    "clause_breaks": _Field(kind=list),
+    "corrections": _Field(kind=list),
+    "first_person": _Field(kind=list),
+    "certainty_before": _Field(kind=list),
+    "certainty_after": _Field(kind=list),
+    "focus_markers": _Field(kind=list),
+    "comparatives": _Field(kind=list),
+    "avoidance": _Field(kind=list),
+    "verdicts": _Field(kind=dict),
+    "hedges": _Field(kind=list),
+    "acknowledgements": _Field(kind=list),
+    "chat_words": _Field(kind=dict),
+    "emoji": _Field(kind=dict),
+    "ordinals": _Field(kind=dict),
 }
 _CRITERION = {
     "id": _Field(kind=str),
@@ -183,8 +205,11 @@ _CRITERION = {
     "weight": _Field(kind=int),
     "question": _Field(kind=str),
     "reason": _Field(kind=str),
+    "absent": _Field(kind=str),
     "sources": _Field(kind=list),
     "examples": _Field(kind=list),
+    "counter_examples": _Field(kind=list),
+    "unsure_examples": _Field(kind=list),
 }
 _OUTCOME = {"id": _Field(kind=str), "answer": _Field(kind=str), "sources": _Field(kind=list)}
 # The ids of the JSON contract and of the evaluation sets; the code relies on them too.
@@ -250,12 +275,16 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
     problems: list[DataProblem] = []
     intents: dict[str, Intent] = {}
     lexicons: list[Lexicon] = []
+    grammars: list[Grammar] = []
+    neutral: list[str] = []
     criteria: dict[str, Criterion] = {}
     outcomes: dict[str, OutcomeText] = {}
     example_owner: dict[str, str] = {}
     readers: dict[str, Callable[[Any, _Problems], None]] = {
         "intents": lambda raw, check: _read_intents(raw, check, corpus, intents, example_owner),
         "lexicon": lambda raw, check: lexicons.extend(_read_lexicon(raw, check)),
+        "grammar": lambda raw, check: grammars.extend(_read_grammar(raw, check)),
+        "neutral": lambda raw, check: neutral.extend(_read_texts(raw, check, "neutral")),
         "criteria": lambda raw, check: _read_criteria(raw, check, corpus, criteria),
         "outcomes": lambda raw, check: _read_outcomes(raw, check, corpus, outcomes),
     }
@@ -269,12 +298,13 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
             continue
         key, value = next(iter(raw.items()))
         readers[key](value, check)
-    if len(lexicons) != 1 and not problems:
-        problems.append(
-            DataProblem(
-                path=str(folder), where="", detail=msg.DATA_ONE_LEXICON.format(n=len(lexicons))
+    for key, count in (("lexicon", len(lexicons)), ("grammar", len(grammars))):
+        if count != 1 and not problems:
+            problems.append(
+                DataProblem(
+                    path=str(folder), where="", detail=msg.DATA_ONE_FILE.format(key=key, n=count)
+                )
             )
-        )
     for required, found, text in (
         (REQUIRED_INTENTS, intents, msg.DATA_MISSING_INTENTS),
         (REQUIRED_CRITERIA, criteria, msg.DATA_MISSING_CRITERIA),
@@ -292,7 +322,14 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
         )
     if problems:
         raise DataError(problems)
-    return Catalog(intents=intents, lexicon=lexicons[0], criteria=criteria, outcomes=outcomes)
+    return Catalog(
+        intents=intents,
+        lexicon=lexicons[0],
+        grammar=grammars[0],
+        criteria=criteria,
+        outcomes=outcomes,
+        neutral_statements=tuple(neutral),
+    )
 
 
 def _items(raw: Any, check: _Problems, key: str) -> list[tuple[str, Any]]:
@@ -321,10 +358,12 @@ def _read_criteria(
             check.add(where, msg.DATA_BAD_WEIGHT)
             ok = False
         sources = list(_read_sources(item["sources"], check, where, corpus))
-        examples = [e for e in item["examples"] if isinstance(e, str) and e.strip()]
-        if not examples or len(examples) != len(item["examples"]):
-            check.add(where, msg.DATA_EMPTY_EXAMPLE)
-            ok = False
+        said: dict[str, list[str]] = {}
+        for field in ("examples", "counter_examples", "unsure_examples"):
+            said[field] = [e.strip() for e in item[field] if isinstance(e, str) and e.strip()]
+            if not said[field] or len(said[field]) != len(item[field]):
+                check.add(where, msg.DATA_EMPTY_EXAMPLE)
+                ok = False
         if item["id"] in criteria:
             check.add(where, msg.DATA_DUPLICATE_ID.format(other=check.path))
             ok = False
@@ -335,8 +374,11 @@ def _read_criteria(
                 weight=item["weight"],
                 question=item["question"].strip(),
                 reason=item["reason"].strip(),
+                absent=item["absent"].strip(),
                 sources=tuple(sources),
-                examples=tuple(e.strip() for e in examples),
+                examples=tuple(said["examples"]),
+                counter_examples=tuple(said["counter_examples"]),
+                unsure_examples=tuple(said["unsure_examples"]),
             )
 
 
@@ -473,7 +515,7 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             continue
         synonyms[str(canonical)] = tuple(phrases)
     phrase_lists: dict[str, tuple[str, ...]] = {}
-    for field in ("anchors", "acknowledgements"):
+    for field in ("anchors", "project_words"):
         phrase_lists[field] = tuple(raw[field])
         if not all(isinstance(a, str) and a.strip() for a in raw[field]):
             check.add(where, msg.DATA_BAD_PHRASES.format(field=field))
@@ -486,19 +528,17 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             ok = False
             continue
         senses[str(word).lower()] = meaning
-    verdicts: dict[str, tuple[str, ...]] = {}
-    for verdict, phrases in raw["verdicts"].items():
+    sides: dict[str, tuple[str, ...]] = {}
+    for side, phrases in raw["sides"].items():
         if (
-            verdict not in {v.value for v in Verdict}
+            side not in SIDES
             or not isinstance(phrases, list)
-            or not all(isinstance(p, str) for p in phrases)
+            or not all(isinstance(p, str) and p.strip() for p in phrases)
         ):
-            check.add(
-                where, msg.DATA_BAD_VERDICTS.format(verdicts=", ".join(v.value for v in Verdict))
-            )
+            check.add(where, msg.DATA_BAD_SIDES.format(sides=", ".join(SIDES)))
             ok = False
             continue
-        verdicts[verdict] = tuple(phrases)
+        sides[side] = tuple(phrases)
     if not ok:
         return []
     return [
@@ -507,13 +547,114 @@ def _read_lexicon(raw: Any, check: _Problems) -> list[Lexicon]:
             synonyms=synonyms,
             lemma_fixes=fixes,
             false_friends=frozenset(words["false_friends"]),
-            verdicts=verdicts,
             vocatives=frozenset(words["vocatives"]),
             anchors=phrase_lists["anchors"],
-            acknowledgements=phrase_lists["acknowledgements"],
             accent_senses=senses,
+            sides=sides,
+            project_words=phrase_lists["project_words"],
         )
     ]
+
+
+def _read_texts(raw: Any, check: _Problems, where: str) -> list[str]:
+    if not isinstance(raw, list) or not all(isinstance(t, str) and t.strip() for t in raw):
+        check.add(where, msg.DATA_BAD_PHRASES.format(field=where))
+        return []
+    return [t.strip() for t in raw]
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(tokenize(fold(text)))
+
+
+def _read_grammar(raw: Any, check: _Problems) -> list[Grammar]:
+    where = "grammar"
+    if not check.fields(raw, _GRAMMAR, where):
+        return []
+    ok = True
+
+    def phrases(field: str) -> tuple[tuple[str, ...], ...]:
+        nonlocal ok
+        values = raw[field]
+        found = tuple(_phrase(p) for p in values if isinstance(p, str))
+        if len(found) != len(values) or not all(found):
+            check.add(where, msg.DATA_BAD_PHRASES.format(field=field))
+            ok = False
+        return tuple(p for p in found if p)
+
+    def words(field: str) -> frozenset[str]:
+        nonlocal ok
+        found = phrases(field)
+        for phrase in found:
+            if len(phrase) != 1:
+                check.add(where, msg.DATA_BAD_WORD.format(field=field, word=" ".join(phrase)))
+                ok = False
+        return frozenset(p[0] for p in found)
+
+    elisions: dict[str, frozenset[str] | None] = {}
+    for elided, before in raw["elisions"].items():
+        if before == "any":
+            elisions[str(elided)] = None
+        elif isinstance(before, list) and all(isinstance(w, str) for w in before):
+            elisions[str(elided)] = frozenset(before)
+        else:
+            check.add(where, msg.DATA_BAD_ELISION.format(word=elided))
+            ok = False
+    verdicts: dict[Verdict, tuple[tuple[str, ...], ...]] = {}
+    for verdict, listed in raw["verdicts"].items():
+        if (
+            verdict not in {v.value for v in Verdict}
+            or not isinstance(listed, list)
+            or not all(isinstance(p, str) and _phrase(p) for p in listed)
+        ):
+            check.add(
+                where, msg.DATA_BAD_VERDICTS.format(verdicts=", ".join(v.value for v in Verdict))
+            )
+            ok = False
+            continue
+        verdicts[Verdict(verdict)] = tuple(_phrase(p) for p in listed)
+    chat_words: dict[str, tuple[str, ...]] = {}
+    for canonical, listed in raw["chat_words"].items():
+        if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+            check.add(where, msg.DATA_BAD_SYNONYMS.format(term=canonical))
+            ok = False
+            continue
+        chat_words[str(canonical)] = tuple(listed)
+    emoji = {str(k): str(v) for k, v in raw["emoji"].items() if isinstance(v, str)}
+    if len(emoji) != len(raw["emoji"]) or any(k.isalnum() for k in emoji):
+        check.add(where, msg.DATA_BAD_EMOJI)
+        ok = False
+    ordinals = {str(k): v for k, v in raw["ordinals"].items() if isinstance(v, int)}
+    if len(ordinals) != len(raw["ordinals"]):
+        check.add(where, msg.DATA_BAD_ORDINALS)
+        ok = False
+    grammar = Grammar(
+        elisions=elisions,
+        fillers=words("fillers"),
+        question_openers=phrases("question_openers"),
+        negations=words("negations"),
+        restrictives=phrases("restrictives"),
+        clause_breaks=phrases("clause_breaks"),
+        corrections=phrases("corrections"),
+        first_person=phrases("first_person"),
+        certainty_before=words("certainty_before"),
+        certainty_after=words("certainty_after"),
+        focus_markers=phrases("focus_markers"),
+        comparatives=phrases("comparatives"),
+        avoidance=phrases("avoidance"),
+        verdicts=verdicts,
+        hedges=words("hedges"),
+        acknowledgements=frozenset(phrases("acknowledgements")),
+        chat_words=chat_words,
+        emoji=emoji,
+        ordinals={fold(k): v for k, v in ordinals.items()},
+    )
+    return [grammar] if ok else []
+
+
+# q and intent are required; style (how it is written) and oos (domain / other, for
+# out-of-scope items) are optional tags.
+_EVAL_KEYS = frozenset({"q", "intent", "style", "oos"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -523,6 +664,7 @@ class EvalItem:
     question: str
     expected: frozenset[str]
     line: int
+    style: str | None = None  # how it is written: sms, formal, story... (optional)
 
 
 def load_eval_set(path: Path, known_intents: set[str]) -> list[EvalItem]:
@@ -541,7 +683,7 @@ def load_eval_set(path: Path, known_intents: set[str]) -> list[EvalItem]:
     for node, entry in zip(nodes.value, raw, strict=True):
         line = node.start_mark.line + 1
         where = msg.DATA_LINE.format(line=line)
-        if not isinstance(entry, dict) or set(entry) != {"q", "intent"}:
+        if not isinstance(entry, dict) or not {"q", "intent"} <= set(entry) <= _EVAL_KEYS:
             problems.append(DataProblem(path=str(path), where=where, detail=msg.EVAL_BAD_ENTRY))
             continue
         question, intent = entry["q"], entry["intent"]
@@ -563,7 +705,15 @@ def load_eval_set(path: Path, known_intents: set[str]) -> list[EvalItem]:
                 )
             )
             continue
-        items.append(EvalItem(question=question, expected=frozenset(expected), line=line))
+        style = entry.get("style")
+        items.append(
+            EvalItem(
+                question=question,
+                expected=frozenset(expected),
+                line=line,
+                style=str(style) if style is not None else None,
+            )
+        )
     if problems:
         raise DataError(problems)
     return items

@@ -18,7 +18,11 @@ DATA_PASSAGE = "passage {id}"
 DATA_INTENT = "intention {id}"
 DATA_DUPLICATE_ID = "identifiant déjà défini dans {other}"
 DATA_BAD_TOP_LEVEL = "le fichier doit avoir une seule clé de premier niveau parmi : {keys}"
-DATA_ONE_LEXICON = "il faut exactement un fichier « lexicon » dans intents/ (trouvé : {n})"
+DATA_ONE_FILE = "il faut exactement un fichier « {key} » dans intents/ (trouvé : {n})"
+DATA_BAD_ELISION = "elisions : « {word} » doit valoir « any » ou une liste de mots"
+DATA_BAD_EMOJI = "emoji : chaque émoji (pas une lettre) doit être associé à un texte, même vide"
+DATA_BAD_SIDES = "sides : clés possibles {sides}, chacune avec une liste de mots"
+DATA_BAD_ORDINALS = "ordinals : chaque mot doit être associé à un numéro entier"
 DATA_BAD_ID = "identifiant invalide (lettres minuscules, chiffres, _ . - uniquement)"
 DATA_BAD_KIND = "type inconnu, valeurs possibles : {kinds}"
 DATA_FAQ_NEEDS_SOURCES = "une intention FAQ doit citer au moins un passage (champ « sources »)"
@@ -52,12 +56,26 @@ FALLBACK_TOPICS = (
     "différences, leurs points communs, la sécurité, les ressources, et quand choisir l'un "
     "ou l'autre. Essayez par exemple :"
 )
-FALLBACK = f"Je ne suis pas sûr de comprendre votre question. {FALLBACK_TOPICS}"
 EMPTY_QUESTION = (
     "Votre question est vide. Posez-moi une question sur Docker ou les machines virtuelles."
 )
-AMBIGUOUS = "Votre question peut porter sur plusieurs sujets. Lequel vous intéresse ?"
-AMBIGUOUS_HINT = "Répondez par le numéro de votre choix."
+FALLBACKS = {
+    "unclear": f"Je ne suis pas sûr de comprendre votre question. {FALLBACK_TOPICS}",
+    "off_domain": f"Cette question sort de mon domaine. {FALLBACK_TOPICS}",
+    "unsourced": (
+        "Mes sources ne couvrent pas ce point (commandes, installation, configuration, "
+        "dépannage, tarifs ou produits qu'elles ne décrivent pas) : je ne peux pas y répondre "
+        f"sans inventer. {FALLBACK_TOPICS}"
+    ),
+    "language": (
+        "Je ne comprends que le français, désolé. Posez-moi votre question en français. "
+        f"{FALLBACK_TOPICS}"
+    ),
+    "empty": EMPTY_QUESTION,
+}
+CLARIFY = "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire :"
+CLARIFY_HINT = "Répondez par le numéro de votre choix, ou reformulez votre question."
+CLARIFY_ONE_HINT = "Répondez « 1 » (ou « oui ») pour cette réponse, ou reformulez votre question."
 SUGGESTION = "« {question} »"
 SOURCES_HEADER = "Sources :"
 SOURCE_LINE = "[{passage}] {document} : « {excerpt} »"
@@ -91,8 +109,8 @@ FAQ_SOURCES = "Sources :"
 # --- Evaluation --------------------------------------------------------------------------
 EVAL_NOT_LIST = "le fichier d'évaluation doit être une liste d'entrées {q: ..., intent: ...}"
 EVAL_BAD_ENTRY = (
-    "entrée invalide : il faut exactement les clés q (texte non vide) et intent "
-    "(un identifiant, une liste d'identifiants ou null)"
+    "entrée invalide : il faut les clés q (texte non vide) et intent (un identifiant, une "
+    "liste d'identifiants ou null), et au plus style et oos"
 )
 EVAL_UNKNOWN_INTENT = "intention inconnue : {intent}"
 
@@ -103,8 +121,10 @@ ADVICE_START = (
     "Volontiers ! Je vais vous poser quelques questions sur votre application, une à la fois. "
     "Répondez par oui, non ou je ne sais pas (ou décrivez votre projet librement)."
 )
-ADVICE_NOTED = "C'est noté, j'en tiens compte. Quelques questions pour compléter :"
-NOTED = "C'est noté."
+ADVICE_MORE = "Quelques questions pour compléter :"
+NOTED_HEADER = "J'ai noté :"
+NOTED_UNKNOWN = "à vérifier : {question}"
+NOTED_CORRECT_ME = "Si je me trompe, corrigez-moi (par exemple : « non, ce n'est pas le cas »)."
 ADVICE_UPDATED = "C'est noté, cela change ma recommandation."
 ADVICE_KEPT = "C'est noté ; ma recommandation reste la même."
 ADVICE_WITHOUT_ANSWERS = (
@@ -116,11 +136,16 @@ CANNOT_ANSWER_DURING_ADVICE = (
     "un point qui pèse dans le choix entre une machine virtuelle et des conteneurs."
 )
 EXPECTED_ANSWER = "Je n'ai pas compris votre réponse. Répondez par oui, non ou je ne sais pas."
-GIVING_UP = "Je n'arrive pas à lire votre réponse : je la compte comme « je ne sais pas »."
+GIVING_UP = (
+    "Je n'arrive pas à lire votre réponse : je la compte comme « je ne sais pas » et je passe "
+    "à la suite."
+)
+SKIPPING = "Je laisse ma question précédente de côté (comptée comme « je ne sais pas »)."
 BACK_TO_QUESTION = "Pour revenir à ma question :\n"
 WHY_THIS_QUESTION = (
-    "Je vous pose cette question car ce point pèse dans le choix entre une machine virtuelle "
-    "et des conteneurs."
+    "Je vous pose cette question parce que, d'après mes sources, ce point fait pencher vers "
+    "{side} : « {excerpt} » (source : {passage}). Si c'est votre cas, cela compte en faveur "
+    "de {side} ; sinon, ce point ne pèse pas."
 )
 REASONS_HEADER = "Ce qui a pesé dans ma recommandation :"
 NO_REASONS = (

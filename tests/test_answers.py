@@ -3,7 +3,7 @@
 import pytest
 
 from bot import messages as msg
-from bot.domain import AnswerKind
+from bot.domain import AnswerKind, FallbackReason
 from bot.engine import Bot
 
 
@@ -104,17 +104,20 @@ def test_a_topic_question_with_known_words_or_its_subject_is_answered(
 )
 def test_a_domain_question_the_sources_do_not_cover_says_so(bot: Bot, question: str) -> None:
     answer = bot.ask(question)
-    assert answer.intent is None
-    assert answer.text.startswith(bot.intent("hors_sources").answer)
+    assert answer.intent is None and answer.reason is FallbackReason.UNSOURCED
+    assert answer.text.startswith(msg.FALLBACKS["unsourced"])
 
 
 def test_gibberish_is_not_understood_rather_than_off_topic(bot: Bot) -> None:
-    assert bot.ask("zorglub blip").text.startswith(msg.FALLBACK)
+    answer = bot.ask("zorglub blip")
+    assert answer.reason is FallbackReason.UNCLEAR
+    assert answer.text.startswith(msg.FALLBACKS["unclear"])
 
 
 def test_an_off_topic_question_is_told_it_is_off_topic(bot: Bot) -> None:
     answer = bot.ask("quelle est la recette de la blanquette de veau ?")
-    assert answer.text.startswith(bot.intent("hors_sujet").answer)
+    assert answer.reason is FallbackReason.OFF_DOMAIN
+    assert answer.text.startswith(msg.FALLBACKS["off_domain"])
 
 
 def test_fallback_says_what_the_bot_covers_and_suggests_questions(bot: Bot) -> None:
@@ -136,9 +139,9 @@ def test_answers_carry_their_sources(bot: Bot) -> None:
 
 
 def test_a_question_torn_between_two_topics_asks_which_one(bot: Bot) -> None:
-    answer = bot.ask("images docker sur aws")
-    assert answer.kind is AnswerKind.AMBIGUOUS
-    assert set(answer.choices) == {"images", "services_aws"}
+    answer = bot.ask("docker sécurité et ressources")
+    assert answer.kind is AnswerKind.CLARIFY
+    assert set(answer.choices) == {"securite", "partage_ressources"}
     assert answer.intent == answer.choices[0]
     assert "1. " in answer.text and "2. " in answer.text
 
@@ -194,7 +197,7 @@ def test_a_greeting_before_a_question_answers_the_question(bot: Bot) -> None:
     ("question", "intent"),
     [
         ("merci ! et kubernetes, ça sert à quoi ?", "kubernetes"),
-        ("merci ! et le démarrage ?", "demarrage_taille"),
+        ("merci ! et le temps de démarrage des conteneurs ?", "demarrage_taille"),
     ],
 )
 def test_thanks_before_a_question_answers_the_question(

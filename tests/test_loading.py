@@ -155,7 +155,7 @@ def _add_file(root: Path, name: str, text: str) -> None:
             "x.yaml",
             "intents:\n  - {id: x, kind: conversation, question: q, answer: a,"
             " examples: [zz1, zz2]}\n",
-            "2 exemples, il en faut entre 10 et 25",
+            "2 exemples, il en faut entre 10 et 120",
         ),
         (
             "x.yaml",
@@ -215,7 +215,7 @@ def test_an_empty_accent_sense_is_refused(data_copy: Path) -> None:
 
 
 def test_unknown_verdict_is_refused(data_copy: Path) -> None:
-    _edit(data_copy / "intents" / "lexique.yaml", "    nsp: [", "    peutetre: [")
+    _edit(data_copy / "intents" / "grammaire.yaml", "    nsp: [", "    peutetre: [")
     assert "verdicts : clés possibles oui, non, nsp" in _problems(data_copy)
 
 
@@ -258,7 +258,7 @@ def test_eval_entry_whose_intent_is_not_an_id_names_the_line(tmp_path: Path, int
 
 
 def test_verdict_phrases_that_yaml_reads_as_booleans_are_refused(data_copy: Path) -> None:
-    _edit(data_copy / "intents" / "lexique.yaml", '"yes"', "yes")
+    _edit(data_copy / "intents" / "grammaire.yaml", '"yes"', "yes")
     assert "verdicts : clés possibles" in _problems(data_copy)
 
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def conversation(bot: Bot) -> Conversation:
-    return Conversation(bot)
+    return Conversation.of(bot)
 
 
 def typed(conversation: Conversation, tmp_path: Path, keys: str) -> list[Reply]:
@@ -91,8 +91,11 @@ def test_chat_json_gives_one_line_per_message_and_skips_empty_ones() -> None:
         "reply",
         "intent",
         "confidence",
+        "kind",
+        "choices",
         "expecting",
         "recommendation",
+        "profile",
         "sources",
     }
     assert objects[1]["expecting"] is not None and objects[1]["recommendation"] is None

@@ -1,5 +1,6 @@
 """Whatever a person types, the bot answers in French and never raises."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,10 +28,16 @@ def test_ask_always_answers(bot: Bot, question: str) -> None:
     assert 0.0 <= answer.confidence <= 1.0
 
 
+@pytest.fixture(scope="module")
+def conversation(bot: Bot) -> Conversation:
+    return Conversation.of(bot)
+
+
 @SETTINGS
 @given(messages=st.lists(MESSAGES, min_size=1, max_size=6))
-def test_any_conversation_keeps_a_valid_serialisable_state(bot: Bot, messages: list[str]) -> None:
-    conversation = Conversation(bot)
+def test_any_conversation_keeps_a_valid_serialisable_state(
+    conversation: Conversation, messages: list[str]
+) -> None:
     state: object = None
     for message in messages:
         new_state, reply = conversation.step(state, message)

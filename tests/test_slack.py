@@ -324,7 +324,7 @@ def _no_slack_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def conversation(bot: Bot) -> Conversation:
-    return Conversation(bot)
+    return Conversation.of(bot)
 
 
 @pytest.fixture

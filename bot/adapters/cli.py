@@ -134,7 +134,7 @@ def _chat(args: argparse.Namespace) -> int:
     from bot.adapters.repl import chat_lines, default_history_path, run_repl
     from bot.dialogue.flow import Conversation
 
-    conversation = Conversation(Bot.from_paths(args.data))
+    conversation = Conversation.of(Bot.from_paths(args.data))
     if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
         run_repl(conversation, history_path=default_history_path())
     else:
@@ -173,7 +173,7 @@ def _slack(args: argparse.Namespace) -> int:
     except slack.SlackConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    conversation = Conversation(Bot.from_paths(args.data))
+    conversation = Conversation.of(Bot.from_paths(args.data))
     try:
         slack.run(conversation, settings, http=args.http, host=args.host, port=args.port)
     except slack.SlackStartError as exc:

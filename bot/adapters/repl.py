@@ -124,7 +124,7 @@ def chat_lines(
         else:
             state, reply = conversation.step(state, _as_message(line))
         if as_json:
-            out.write(json.dumps(_reply_json(line, reply), ensure_ascii=False) + "\n")
+            out.write(json.dumps(_reply_json(line, reply, state), ensure_ascii=False) + "\n")
         else:
             out.write(reply.text + "\n\n")
         out.flush()
@@ -160,14 +160,18 @@ def _quits(line: str) -> bool:
     return line.strip().lower() in ("/quitter", "/quit", "/exit")
 
 
-def _reply_json(message: str, reply: Reply) -> dict[str, Any]:
+def _reply_json(message: str, reply: Reply, state: DialogueState) -> dict[str, Any]:
     return {
         "message": message,
         "reply": reply.text,
         "intent": reply.intent,
         "confidence": reply.confidence,
+        "kind": reply.kind.value if reply.kind is not None else None,
+        "choices": list(reply.choices),
         "expecting": reply.expecting,
         "recommendation": reply.recommendation,
+        # What the advisor has recorded of the project so far: criterion -> oui/non/nsp.
+        "profile": {criterion: verdict.value for criterion, verdict in state.answers.items()},
         "sources": sources_json(reply.sources),
     }
 

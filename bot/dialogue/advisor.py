@@ -27,10 +27,10 @@ def outcome(criteria: Iterable[Criterion], answers: Mapping[str, Verdict]) -> st
     """The recommendation for these answers; an unanswered criterion counts as absent.
 
     >>> from bot.domain import Criterion
-    >>> iso = Criterion(id="iso", favours="vm", weight=2, question="", reason="",
+    >>> iso = Criterion(id="iso", favours="vm", weight=2, question="", reason="", absent="",
     ...                 sources=(), examples=())
     >>> micro = Criterion(id="micro", favours="conteneur", weight=2, question="", reason="",
-    ...                   sources=(), examples=())
+    ...                   absent="", sources=(), examples=())
     >>> outcome([iso, micro], {"iso": Verdict.YES, "micro": Verdict.YES})
     'conteneur_sur_vm'
     """

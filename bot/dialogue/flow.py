@@ -2,6 +2,10 @@
 
 `Conversation.step(state, text)` is pure: the same state and text give the same
 new state and reply, and nothing is printed, read or sent.
+
+What the advisor reads from a message is repeated back ("J'ai noté : ..."), so a
+misreading can be corrected; a question is put twice at most: a reply it cannot
+read the second time is counted as "je ne sais pas", and the advice moves on.
 """
 
 from __future__ import annotations
@@ -10,16 +14,13 @@ from dataclasses import replace
 
 from bot import messages as msg
 from bot.dialogue import advisor
-from bot.dialogue.reading import (
-    CriteriaReader,
-    VerdictReader,
-    offers_a_choice,
-    speaks_of_own_project,
-)
+from bot.dialogue.needs import NeedsModel
+from bot.dialogue.reading import CriteriaReader, VerdictReader, offers_a_choice
 from bot.dialogue.state import DialogueState, Reply, StateError
 from bot.domain import (
     Answer,
     AnswerKind,
+    Catalog,
     Criterion,
     IntentKind,
     Match,
@@ -27,26 +28,60 @@ from bot.domain import (
     SourceRef,
     Verdict,
 )
-from bot.engine import Bot, clean
-from bot.nlp.questions import asks_something, without_fillers
+from bot.engine import Bot
+from bot.index_cache import cache_key, cached
 
-__all__ = ["Conversation"]
+__all__ = ["MAX_ASKED", "Conversation"]
 
-# After this many answers it cannot read, the advisor takes "je ne sais pas".
-MAX_FAILED_TRIES = 3
+# A follow-up question is put at most this many times.
+MAX_ASKED = 2
+# How sure a request for advice must be to start a new project in the middle of one.
+_SURE_REQUEST = 0.9
+# Words that may surround an ordinal choice: "le deuxième", "choix 2", "la 3".
+_CHOICE_WORDS = frozenset({"le", "la", "l", "numero", "num", "no", "n", "choix", "reponse"})
 
 
 class Conversation:
     """Holds what every conversation shares (the bot, the readers); no per-user state."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, criteria_model: NeedsModel | None = None) -> None:
         self.bot = bot
-        self.criteria = list(bot.catalog.criteria.values())
-        self.verdicts = VerdictReader(bot.catalog.lexicon.verdicts)
-        self.reader = CriteriaReader(self.criteria, bot.analyzer)
-        self._acknowledgements = frozenset(
-            tuple(without_fillers(p)) for p in bot.catalog.lexicon.acknowledgements
+        catalog = bot.catalog
+        self.criteria = list(catalog.criteria.values())
+        self.verdicts = VerdictReader(catalog.grammar, bot.forms)
+        self.reader = CriteriaReader(
+            self.criteria,
+            bot.analyzer,
+            bot.forms,
+            unrelated=self._unrelated(catalog),
+            model=criteria_model,
         )
+        self._project_terms = frozenset(
+            t for w in catalog.lexicon.project_words for t in bot.analyzer.terms(w)
+        )
+
+    @classmethod
+    def of(cls, bot: Bot) -> Conversation:
+        """A conversation whose criteria model is cached beside the bot's index."""
+
+        def train() -> NeedsModel:
+            return cls(bot).reader.model
+
+        if bot.index_key is None:
+            return cls(bot)
+        model = cached("needs", cache_key(bot.index_key), NeedsModel, train, bot.cache_dir)
+        return cls(bot, criteria_model=model)
+
+    @staticmethod
+    def _unrelated(catalog: Catalog) -> list[str]:
+        """Statements about no need: the neutral ones, and every out-of-scope example."""
+        rejected = [
+            e
+            for i in catalog.intents.values()
+            if i.kind is IntentKind.OUT_OF_SCOPE
+            for e in i.examples
+        ]
+        return [*catalog.neutral_statements, *rejected]
 
     def restore(self, stored: object) -> tuple[DialogueState, str | None]:
         """A stored state, or a fresh one and a French notice if it cannot be read."""
@@ -79,7 +114,7 @@ class Conversation:
         `stored` is a DialogueState, its `to_json()` dict, or None for a new session.
         """
         state, notice = self.restore(stored)
-        state, reply = self._step(state, clean(text))
+        state, reply = self._step(state, self.bot.read(text))
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         return state, reply
@@ -88,13 +123,32 @@ class Conversation:
         if not text:
             return state, self._say(state, msg.EMPTY_MESSAGE)
         state = replace(state, ended=False)
-        if state.choices and text.strip().isdecimal():
-            return self._choose(state, int(text.strip()))
+        if state.choices:
+            number = self._choice(text, len(state.choices))
+            if number is not None:
+                return self._choose(state, number)
         answer = self.bot.ask(text)
         state = replace(state, choices=())
         if state.expecting is not None:
             return self._answer_to_question(state, text, answer)
         return self._free_message(state, text, answer)
+
+    def _choice(self, text: str, offered: int) -> int | None:
+        """The number a message picks among offered choices ("2", "le deuxième", "oui"
+        when one was offered), or None when it is another message."""
+        tokens = self.bot.forms.without_fillers(text)
+        rest = [t for t in tokens if t not in _CHOICE_WORDS]
+        if len(rest) != 1 or len(tokens) > 3:
+            return None
+        word = rest[0]
+        if word.isdecimal():
+            return int(word)
+        ordinal = self.bot.catalog.grammar.ordinals.get(word)
+        if ordinal is not None:
+            return offered if ordinal < 0 else ordinal
+        if offered == 1 and self.verdicts.read_whole(text) is Verdict.YES:
+            return 1
+        return None
 
     # --- While a follow-up question is pending --------------------------------------------
 
@@ -103,50 +157,77 @@ class Conversation:
     ) -> tuple[DialogueState, Reply]:
         assert state.expecting is not None
         pending = self.bot.catalog.criteria[state.expecting]
-        asking = asks_something(text)
-        # In a question, a verdict word is only an answer alone ("oui ?"): "plutôt vm
-        # ou docker ?" says nothing of the pending point.
+        asking = self.bot.forms.asks_something(text)
+        # In a question, a verdict word is only an answer alone ("oui ?"): "plutôt vm ou
+        # docker ?" says nothing of the pending point.
         verdict = self.verdicts.read_whole(text) if asking else self.verdicts.read(text)
-        if verdict is None and self._acknowledges(text):
-            return state, self._ask(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
         # "c'est quoi un microservice ?" names a criterion but does not answer it, and
         # "super merci" is small talk, whatever "super" resembles.
-        found = {} if asking or self._chat_only(answer) else self.reader.read(text)
-        if answer.intent == "recommandation" and verdict is None:
+        quiet = asking or self._chat_only(answer)
+        found = {} if quiet else self.reader.read(text, pending=pending.id)
+        read = found.get(pending.id)
+        hedged = self.verdicts.hedges(text) and read in (Verdict.YES, Verdict.NO)
+        if verdict is not None and not hedged:
+            # The user's own yes or no wins over a reading; a hedge ("bof, c'est juste
+            # des numéros de colis") does not win over what the rest of the answer says.
+            found[pending.id] = verdict
+        if (
+            answer.intent == "recommandation"
+            and answer.kind is AnswerKind.ANSWER
+            and answer.confidence >= _SURE_REQUEST
+            and pending.id not in found
+        ):
             # Advice asked for again, mid-way: for another project, most likely.
             return self._open_advice(found)
-        if verdict is not None:
-            found[pending.id] = verdict
         if pending.id in found:
-            answers = {**state.answers, **found}
-            return self._advance(replace(state, answers=answers, failed_tries=0), "")
-        if found and "?" not in text:
-            # A statement about the project answers other questions than the pending one.
-            answers = {**state.answers, **found}
-            return self._advance(replace(state, answers=answers), msg.NOTED)
-        intent = answer.intent
+            others = {c: v for c, v in found.items() if c != pending.id}
+            state = replace(state, answers={**state.answers, **found})
+            return self._advance(state, self._noted(others, ask_to_correct=False))
         ending = self._restart_or_goodbye(state, answer)
         if ending is not None:
             return ending
-        if intent == "pourquoi":
-            reply = self._ask(state, pending, msg.WHY_THIS_QUESTION, self._sources(pending.sources))
-            return state, replace(reply, intent=intent, confidence=answer.confidence)
-        if intent is not None and answer.kind is not AnswerKind.FALLBACK:
+        if self._acknowledges(text):
+            return self._again_or_next(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
+        if found and "?" not in text:
+            # A statement about the project answers other questions than the pending one.
+            state = replace(state, answers={**state.answers, **found})
+            return self._again_or_next(state, pending, self._noted(found))
+        if answer.intent == "pourquoi":
+            state, reply = self._again_or_next(
+                state, pending, self._why_pending(pending), self._sources(pending.sources)
+            )
+            return state, replace(reply, intent=answer.intent, confidence=answer.confidence)
+        if answer.intent is not None and answer.kind is not AnswerKind.FALLBACK:
             state = replace(state, choices=answer.choices, last_sources=answer.sources)
-            return state, self._ask(state, pending, answer.text, answer.sources, answer)
-        if found:
-            answers = {**state.answers, **found}
-            return self._advance(replace(state, answers=answers), msg.NOTED)
+            return self._again_or_next(state, pending, answer.text, answer.sources, answer)
         if asking:
             # A question the bot cannot answer is not a failed answer: explain the point.
-            said = msg.CANNOT_ANSWER_DURING_ADVICE
-            return state, self._ask(state, pending, said, self._sources(pending.sources))
-        tries = state.failed_tries + 1
-        if tries >= MAX_FAILED_TRIES:
+            return self._again_or_next(state, pending, msg.CANNOT_ANSWER_DURING_ADVICE)
+        if not self.bot.forms.without_fillers(text):  # only fillers, or emoji with no meaning
+            return self._again_or_next(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
+        return self._again_or_next(state, pending, msg.EXPECTED_ANSWER)
+
+    def _again_or_next(
+        self,
+        state: DialogueState,
+        pending: Criterion,
+        before: str,
+        sources: tuple[Source, ...] = (),
+        answer: Answer | None = None,
+    ) -> tuple[DialogueState, Reply]:
+        """Put the pending question again, unless it was put twice already (then it counts
+        as "je ne sais pas") or what the user said settles or changes the next question."""
+        if advisor.next_question(self.criteria, state.answers) is None:
+            return self._advance(state, before)  # what was said settles the advice
+        if state.asked >= MAX_ASKED:
             answers = {**state.answers, pending.id: Verdict.UNKNOWN}
-            return self._advance(replace(state, answers=answers, failed_tries=0), msg.GIVING_UP)
-        state = replace(state, failed_tries=tries)
-        return state, self._ask(state, pending, msg.EXPECTED_ANSWER)
+            note = msg.SKIPPING if answer is not None else msg.GIVING_UP
+            reply_state, reply = self._advance(
+                replace(state, answers=answers), f"{before}\n\n{note}"
+            )
+            return reply_state, replace(reply, sources=sources or reply.sources)
+        state = replace(state, asked=state.asked + 1)
+        return state, self._ask(state, pending, before, sources, answer)
 
     # --- No pending question ----------------------------------------------------------------
 
@@ -157,67 +238,97 @@ class Conversation:
         ending = self._restart_or_goodbye(state, answer)
         if ending is not None:
             return ending
-        if intent == "pourquoi":
+        forms = self.bot.forms
+        first_person = forms.speaks_of_own_project(text)
+        found = (
+            self.reader.read(text)
+            if first_person and not self._chat_only_small_talk(answer)
+            else {}
+        )
+        own_project = first_person and (bool(found) or self._names_a_project(text))
+        if intent == "pourquoi" and (state.recommendation is not None or not own_project):
             if state.recommendation is None:
                 return state, Reply(
                     text=msg.NOTHING_TO_JUSTIFY, intent=intent, confidence=answer.confidence
                 )
             return state, self._why(state)
-        found = self.reader.read(text) if speaks_of_own_project(text) else {}
-        # A description of one's project ("j'ai une vieille appli...") opens the advice,
+        if not found and intent == "recommandation" and not forms.asks_something(text):
+            found = self.reader.read(text)  # "besoin d'un conseil, appli en microservices"
+        faq = answer.kind is AnswerKind.ANSWER and self._is_faq(answer.intent)
+        # A description of one's project ("on a une vieille appli...") asks for advice,
         # unless it is one question the FAQ answers ("mon appli est sûre dans docker ?");
         # two needs or more, or a choice ("..., vm ou docker ?"), ask for advice.
-        describes = found and (
-            intent is None
-            or "?" not in text
+        describes = own_project and (
+            not faq
+            or not forms.asks_something(text)
             or len(found) >= 2
-            or offers_a_choice(text, self.bot.analyzer.terms(text), self.bot.anchors)
+            or offers_a_choice(forms, text, self.bot.analyzer.terms(text), self.bot.anchors)
         )
         if intent == "recommandation" or describes:
-            if state.answers and found and intent != "recommandation":
-                # More about the same project: the advice is updated, not restarted.
-                # An explicit request for advice is about a new one.
-                before = state.recommendation
-                answers = {**state.answers, **found}
-                state, reply = self._advance(DialogueState(answers=answers), "")
-                if reply.recommendation is None:
-                    said = msg.ADVICE_NOTED  # questions follow
-                elif before is None:
-                    said = msg.NOTED
-                else:
-                    said = msg.ADVICE_KEPT if reply.recommendation == before else msg.ADVICE_UPDATED
-                reply = replace(reply, text=f"{said}\n\n{reply.text}")
-            else:
-                state, reply = self._open_advice(found)
-            # The message asked for advice, in words or by describing the project.
-            confidence = answer.confidence if intent == "recommandation" else 1.0
-            return state, replace(reply, intent="recommandation", confidence=confidence)
-        faq = answer.intent is not None and self.bot.intent(answer.intent).kind is IntentKind.FAQ
+            return self._advice_asked(state, found, answer)
         if self._acknowledges(text) or (not faq and self.verdicts.read_whole(text)):
             # "ok", "sais pas": nothing to answer, but not a question misunderstood either.
             said = msg.ACKNOWLEDGED_AFTER_ADVICE if state.recommendation else msg.ACKNOWLEDGED
             return state, self._say(state, said)
         state = replace(state, choices=answer.choices, last_sources=answer.sources)
-        return state, Reply(
-            text=answer.text,
-            intent=answer.intent,
-            confidence=answer.confidence,
-            recommendation=state.recommendation,
-            sources=answer.sources,
-        )
+        return state, self._from_answer(state, answer)
+
+    def _advice_asked(
+        self, state: DialogueState, found: dict[str, Verdict], answer: Answer
+    ) -> tuple[DialogueState, Reply]:
+        """Advice asked for, in words or by describing the project."""
+        if state.answers and found and answer.intent != "recommandation":
+            # More about the same project: the advice is updated, not restarted.
+            # An explicit request for advice is about a new one.
+            before = state.recommendation
+            state, reply = self._advance(DialogueState(answers={**state.answers, **found}), "")
+            said = self._noted(found)
+            if reply.recommendation is not None and before is not None:
+                kept = reply.recommendation == before
+                change = msg.ADVICE_KEPT if kept else msg.ADVICE_UPDATED
+                said = f"{self._noted(found, ask_to_correct=False)}\n{change}"
+            reply = replace(reply, text=f"{said}\n\n{reply.text}")
+        else:
+            state, reply = self._open_advice(found)
+        confidence = answer.confidence if answer.intent == "recommandation" else 1.0
+        return state, replace(reply, intent="recommandation", confidence=confidence)
+
+    def _names_a_project(self, text: str) -> bool:
+        """Whether a message names a project ("appli", "site", "infra")."""
+        return not self._project_terms.isdisjoint(self.bot.analyzer.terms(text))
+
+    def _is_faq(self, intent: str | None) -> bool:
+        return intent is not None and self.bot.intent(intent).kind is IntentKind.FAQ
 
     # --- Steps shared by both -----------------------------------------------------------------
 
     def _open_advice(self, found: dict[str, Verdict]) -> tuple[DialogueState, Reply]:
         """Advice for a new project, from what the opening message already says."""
-        state, reply = self._advance(
-            DialogueState(answers=found), msg.ADVICE_NOTED if found else msg.ADVICE_START
-        )
+        lead = f"{self._noted(found)}\n\n{msg.ADVICE_MORE}" if found else msg.ADVICE_START
+        state, reply = self._advance(DialogueState(answers=found), lead)
         return state, replace(reply, intent="recommandation", confidence=1.0)
+
+    def _noted(self, found: dict[str, Verdict], *, ask_to_correct: bool = True) -> str:
+        """What was read from the user's words, repeated back so it can be corrected."""
+        if not found:
+            return ""
+        lines = [msg.NOTED_HEADER]
+        for criterion in self.criteria:
+            verdict = found.get(criterion.id)
+            if verdict is Verdict.YES:
+                lines.append(f"- {criterion.reason}")
+            elif verdict is Verdict.NO:
+                lines.append(f"- {criterion.absent}")
+            elif verdict is Verdict.UNKNOWN:
+                lines.append("- " + msg.NOTED_UNKNOWN.format(question=_bare(criterion.question)))
+        if ask_to_correct:
+            lines.append(msg.NOTED_CORRECT_ME)
+        return "\n".join(lines)
 
     def _acknowledges(self, text: str) -> bool:
         """Whether the whole message only acknowledges ("ok", "d'accord", "ça marche")."""
-        return tuple(without_fillers(text)) in self._acknowledgements
+        tokens = tuple(self.bot.forms.without_fillers(text))
+        return tokens in self.bot.catalog.grammar.acknowledgements
 
     def _chat_only(self, answer: Answer) -> bool:
         """Thanks, greetings and the like: conversation intents other than asking for advice."""
@@ -225,15 +336,16 @@ class Conversation:
             return False
         return self.bot.intent(answer.intent).kind is IntentKind.CONVERSATION
 
+    def _chat_only_small_talk(self, answer: Answer) -> bool:
+        return self._chat_only(answer) and answer.intent != "pourquoi"
+
     def _advance(self, state: DialogueState, prefix: str) -> tuple[DialogueState, Reply]:
         """Ask the next question, or recommend once the answers settle the outcome."""
         question = advisor.next_question(self.criteria, state.answers)
         if question is not None:
-            tries = state.failed_tries if question.id == state.expecting else 0
-            state = replace(state, expecting=question.id, recommendation=None, failed_tries=tries)
+            asked = state.asked + 1 if question.id == state.expecting else 1
+            state = replace(state, expecting=question.id, recommendation=None, asked=asked)
             return state, self._ask(state, question, prefix)
-        if prefix == msg.ADVICE_NOTED:
-            prefix = msg.NOTED  # no questions follow
         result = advisor.outcome(self.criteria, state.answers)
         reasons = advisor.supporting(self.criteria, state.answers, result)
         wording = self.bot.catalog.outcomes[result]
@@ -243,9 +355,7 @@ class Conversation:
         lines += [f"- {c.reason}" for c in reasons]
         lines += ["", msg.WHY_HINT]
         sources = self._sources(wording.sources + tuple(s for c in reasons for s in c.sources))
-        state = replace(
-            state, expecting=None, recommendation=result, failed_tries=0, last_sources=sources
-        )
+        state = replace(state, expecting=None, recommendation=result, asked=0, last_sources=sources)
         text = "\n".join(lines)
         return state, Reply(
             text=f"{prefix}\n\n{text}" if prefix else text,
@@ -273,6 +383,17 @@ class Conversation:
             expecting=question.id,
             recommendation=state.recommendation,
             sources=sources,
+            kind=answer.kind if answer is not None else None,
+            choices=answer.choices if answer is not None else (),
+        )
+
+    def _why_pending(self, pending: Criterion) -> str:
+        """Why the pending question matters: which way a yes pushes, in the sources' words."""
+        passage = self.bot.corpus.passages[pending.sources[0].passage]
+        return msg.WHY_THIS_QUESTION.format(
+            side=msg.OUTCOME_NAMES[pending.favours],
+            excerpt=pending.sources[0].excerpt or passage.text,
+            passage=passage.id,
         )
 
     def _why(self, state: DialogueState) -> Reply:
@@ -305,24 +426,31 @@ class Conversation:
             return state, self._say(state, msg.CHOICE_OUT_OF_RANGE.format(n=len(state.choices)))
         chosen = self.bot.answer_for("", Match(intent=state.choices[number - 1], confidence=1.0))
         state = replace(state, choices=(), last_sources=chosen.sources)
+        if chosen.intent == "recommandation" and state.expecting is None:
+            return self._open_advice({})
         if state.expecting is not None:
             pending = self.bot.catalog.criteria[state.expecting]
             return state, self._ask(state, pending, chosen.text, chosen.sources, chosen)
-        return state, Reply(
-            text=chosen.text,
-            intent=chosen.intent,
-            confidence=1.0,
+        return state, self._from_answer(state, chosen)
+
+    def _from_answer(self, state: DialogueState, answer: Answer) -> Reply:
+        return Reply(
+            text=answer.text,
+            intent=answer.intent,
+            confidence=answer.confidence,
             recommendation=state.recommendation,
-            sources=chosen.sources,
+            sources=answer.sources,
+            kind=answer.kind,
+            choices=answer.choices,
         )
 
     def _restart_or_goodbye(
         self, state: DialogueState, answer: Answer
     ) -> tuple[DialogueState, Reply] | None:
         """`recommencer` and `au revoir` end the current exchange, question pending or not."""
-        if answer.intent == "recommencer":
+        if answer.intent == "recommencer" and answer.kind is AnswerKind.ANSWER:
             return self._restart()
-        if answer.intent == "au_revoir":
+        if answer.intent == "au_revoir" and answer.kind is AnswerKind.ANSWER:
             return self._goodbye(state, answer)
         return None
 
@@ -333,7 +461,7 @@ class Conversation:
 
     def _goodbye(self, state: DialogueState, answer: Answer) -> tuple[DialogueState, Reply]:
         # The pending question is dropped; what was learnt of the project stays.
-        state = replace(state, ended=True, expecting=None, failed_tries=0)
+        state = replace(state, ended=True, expecting=None, asked=0)
         return state, Reply(
             text=answer.text,
             intent=answer.intent,
@@ -358,3 +486,13 @@ class Conversation:
                 ),
             )
         return tuple(seen.values())
+
+
+def _bare(question: str) -> str:
+    """A follow-up question without its example, lower-cased: for "à vérifier : ...".
+
+    >>> _bare("Votre application est-elle légère (par exemple, une API) ?")
+    'votre application est-elle légère ?'
+    """
+    head = question.split(" (", 1)[0].rstrip(" ?")
+    return f"{head[:1].lower()}{head[1:]} ?"

@@ -1,141 +1,227 @@
-"""Reading the user's answers: yes/no/don't know, and the criteria a sentence reveals."""
+"""Reading the user's answers: yes / no / don't know, and the criteria a sentence states.
+
+Both read a message statement by statement (`Forms.statements`): a contrast
+("mais") starts a new statement, and a correction ("non... enfin si", "en fait")
+replaces what came before it: the last statement wins.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bot.domain import Criterion, Match, Verdict
+from bot.dialogue.needs import NeedsModel, statement_analysis, train_needs
+from bot.domain import Criterion, Grammar, Verdict
 from bot.nlp.analyzer import Analyzer
+from bot.nlp.forms import Forms
 from bot.nlp.matcher import IntentMatcher, TrainingExample
-from bot.nlp.questions import asks_something, without_fillers
-from bot.nlp.text import fold, tokenize
+from bot.nlp.text import PhraseSet, fold, tokenize
 
-__all__ = [
-    "CriteriaReader",
-    "VerdictReader",
-    "offers_a_choice",
-    "speaks_of_own_project",
-]
+__all__ = ["CriteriaReader", "VerdictReader", "offers_a_choice"]
 
-# "non" holds no other verdict's words, "je ne sais pas" does: check it first.
+# "non" holds no other verdict's words, "je ne sais pas" does: the longest phrase wins.
 _ORDER = (Verdict.UNKNOWN, Verdict.NO, Verdict.YES)
 # A verdict word deep inside a long sentence ("si j'ai besoin...") is not an answer.
 _SHORT_ANSWER = 5
-_NEGATIONS = frozenset({"pas", "jamais", "aucun", "aucune", "sans", "nullement", "ni"})
-# Clause boundaries: punctuation and the conjunctions that join two statements.
-_CLAUSE = re.compile(r"[,;.!?:]|\b(?:et|mais|par contre|sinon|alors que)\b")
-_FIRST_PERSON = frozenset({"je", "j", "mon", "ma", "mes", "notre", "nos", "on", "nous", "moi"})
+# In a longer answer, the verdict starts within its first words.
+_OPENING_WORDS = 3
+# How close a statement's words must be to a need's examples to state it unasked.
+_MIN_SIMILARITY = 0.3
+_MIN_SIMILARITY_ALONE = 0.5
+# Words on each side of "et" for it to join two statements rather than list things.
+_CONJOINED_WORDS = 3
 
 
 class VerdictReader:
     """Finds "oui", "non" or "je ne sais pas" in an answer to a follow-up question."""
 
-    def __init__(self, phrases: Mapping[str, Sequence[str]]) -> None:
-        self._phrases = [
-            (verdict, [tuple(tokenize(fold(p))) for p in phrases.get(verdict.value, ())])
-            for verdict in _ORDER
-        ]
+    def __init__(self, grammar: Grammar, forms: Forms) -> None:
+        self._forms = forms
+        phrases: dict[tuple[str, ...], Verdict] = {}
+        # Listed first, kept first: "nsp" phrases hold other verdicts' words.
+        for verdict in _ORDER:
+            for phrase in grammar.verdicts.get(verdict, ()):
+                phrases.setdefault(phrase, verdict)
+        self._verdict_of = phrases
+        self._phrases = PhraseSet(phrases)
+        self._hedges = grammar.hedges
 
     def read(self, text: str) -> Verdict | None:
-        """The verdict, if the text opens with one or is a short answer holding one.
+        """The verdict of the last statement that opens with one or is a short answer
+        holding one ("non... enfin si" is yes).
 
-        >>> reader = VerdictReader({"oui": ["oui", "tout a fait"], "non": ["non", "pas du tout"],
-        ...                         "nsp": ["je ne sais pas"]})
-        >>> [reader.read(t) for t in ("Tout à fait !", "euh non", "je ne sais pas", "bof")]
-        [<Verdict.YES: 'oui'>, <Verdict.NO: 'non'>, <Verdict.UNKNOWN: 'nsp'>, None]
+        >>> from dataclasses import replace
+        >>> from bot.domain import Grammar
+        >>> grammar = replace(Grammar.empty(), verdicts={
+        ...     Verdict.YES: (("oui",), ("tout", "a", "fait"), ("si",)),
+        ...     Verdict.NO: (("non",), ("pas", "du", "tout")),
+        ...     Verdict.UNKNOWN: (("je", "ne", "sais", "pas"),)},
+        ...     corrections=(("enfin",),))
+        >>> reader = VerdictReader(grammar, Forms(grammar))
+        >>> [reader.read(t) for t in ("Tout à fait !", "je ne sais pas", "bof", "non... enfin si")]
+        [<Verdict.YES: 'oui'>, <Verdict.UNKNOWN: 'nsp'>, None, <Verdict.YES: 'oui'>]
         """
-        tokens = without_fillers(text)
-        for verdict, phrases in self._phrases:
-            for phrase in phrases:
-                if not phrase:
-                    continue
-                if tuple(tokens[: len(phrase)]) == phrase:
-                    return verdict
-                if len(tokens) <= _SHORT_ANSWER and _contains(tokens, phrase):
-                    return verdict
-        return None
+        found = None
+        for statement in self._forms.statements(text):
+            verdict = self._opening(statement.text)
+            if verdict is not None:
+                found = verdict
+        return found
+
+    def _opening(self, text: str) -> Verdict | None:
+        tokens = self._forms.without_fillers(text)
+        if not tokens:
+            return None
+        # A short answer holds its verdict anywhere ("bon ben non"); a longer one in
+        # its first words ("c'est pas le cas, ...", "on a pas besoin de ...").
+        found = [
+            (phrase, self._verdict_of[phrase])
+            for start, phrase in self._phrases.find(tokens)
+            if len(tokens) <= _SHORT_ANSWER or start < _OPENING_WORDS
+        ]
+        # A hedge then a verdict ("bof non", "bof pas vraiment") is the verdict.
+        definite = [(p, v) for p, v in found if not (p[0] in self._hedges and len(p) == 1)]
+        kept = definite or found
+        if not kept:
+            return None
+        return kept[-1][1] if len(tokens) <= _SHORT_ANSWER else kept[0][1]
+
+    def hedges(self, text: str) -> bool:
+        """Whether an answer only hedges ("bof", "mouais"): no verdict of its own."""
+        return any(t in self._hedges for t in self._forms.without_fillers(text)[:_OPENING_WORDS])
+
+    def without_verdicts(self, text: str) -> str:
+        """The text's folded words, without its yes / no / don't-know phrases."""
+        tokens = self._forms.without_fillers(text)
+        found = self._phrases.find(tokens)
+        skipped = {i for start, phrase in found for i in range(start, start + len(phrase))}
+        return " ".join(t for i, t in enumerate(tokens) if i not in skipped)
 
     def read_whole(self, text: str) -> Verdict | None:
-        """The verdict only if it is the whole message: "oui ?" is one, "plutôt vm ?" not.
+        """The verdict only if it is the whole message: "oui ?" is one, "plutôt vm ?" not."""
+        tokens = tuple(self._forms.without_fillers(text))
+        return self._verdict_of.get(tokens)
 
-        >>> reader = VerdictReader({"oui": ["oui", "plutot"], "non": ["non"], "nsp": []})
-        >>> [reader.read_whole(t) for t in ("oui ?", "euh non", "plutôt vm ou docker ?")]
-        [<Verdict.YES: 'oui'>, <Verdict.NO: 'non'>, None]
-        """
-        tokens = tuple(without_fillers(text))
-        for verdict, phrases in self._phrases:
-            if tokens in phrases:
-                return verdict
-        return None
+
+@dataclass(frozen=True, kw_only=True)
+class _Reading:
+    criterion: str
+    verdict: Verdict
+    confidence: float
 
 
 class CriteriaReader:
-    """Finds the criteria a free-text sentence reveals, each true or (negated) false."""
+    """Finds the criteria a free-text statement reveals, each with its verdict.
+
+    A criterion is recorded only when its topic model is sure and most of the
+    statement's words are known, so that nothing the user never said is invented.
+    """
 
     def __init__(
         self,
         criteria: Sequence[Criterion],
         analyzer: Analyzer,
+        forms: Forms,
         *,
-        threshold: float = 0.3,
-        runner_up: float = 0.6,
+        unrelated: Sequence[str] = (),
+        model: NeedsModel | None = None,
+        threshold: float = 0.6,
+        beside_pending: float = 0.8,
+        pending_threshold: float = 0.3,
+        min_coverage: float = 0.5,
     ) -> None:
         self._analyzer = analyzer
+        self._forms = forms
+        self._verdicts = VerdictReader(forms.grammar, forms)
+        self._ids = [c.id for c in criteria]
+        self.model = model or train_needs(criteria, unrelated, analyzer, forms)
+        self._vocabulary = IntentMatcher(
+            [
+                TrainingExample(intent=c.id, terms=analyzer.terms(t))
+                for c in criteria
+                for texts in c.examples_by_verdict().values()
+                for t in texts
+            ],
+            french_words=analyzer.french_words,
+        )
         self._threshold = threshold
-        self._runner_up = runner_up
-        examples = [
-            TrainingExample(intent=c.id, terms=analyzer.terms(text))
-            for c in criteria
-            for text in (*c.examples, c.reason)
-        ]
-        self._matcher = IntentMatcher(examples, french_words=analyzer.french_words)
+        self._beside_pending = beside_pending
+        self._pending_threshold = pending_threshold
+        self._min_coverage = min_coverage
 
-    def read(self, text: str) -> dict[str, Verdict]:
-        """Criterion id -> YES, or NO where its clause negates it ("pas de microservices").
+    def read(self, text: str, *, pending: str | None = None) -> dict[str, Verdict]:
+        """Criterion id -> verdict, for what the message states (the last statement wins).
 
-        Each clause is read on its own ("des microservices, et pas besoin d'isolation"),
-        and two negations cancel out ("ne peut pas tourner sans Windows").
+        With a question `pending`, a statement that is about it counts for it even
+        when the model is less sure ("c'est une seule grosse appli java" answers the
+        question on microservices).
         """
-        found: dict[str, tuple[float, Verdict]] = {}
-        for clause in _CLAUSE.split(fold(text)):
-            negations = sum(1 for t in tokenize(clause) if t in _NEGATIONS)
-            verdict = Verdict.NO if negations % 2 else Verdict.YES
-            for match in self._criteria_in(clause):
-                if match.confidence > found.get(match.intent, (0.0, verdict))[0]:
-                    found[match.intent] = (match.confidence, verdict)
-        return {criterion: verdict for criterion, (_, verdict) in found.items()}
+        found: dict[str, Verdict] = {}
+        for statement in self._forms.statements(text):
+            # Each part between commas may state a need of its own ("3 petites API,
+            # hébergées chez un seul hébergeur"); the whole statement catches the rest.
+            parts = [q for p in statement.text.split(",") for q in _conjoined(p) if q.strip()]
+            readings = [r for part in parts for r in self._readings(part, pending)]
+            if len(parts) > 1:
+                said = {r.criterion for r in readings}
+                readings += [
+                    r for r in self._readings(statement.text, pending) if r.criterion not in said
+                ]
+            for reading in readings:
+                found[reading.criterion] = reading.verdict
+        return found
 
-    def _criteria_in(self, clause: str) -> list[Match]:
-        terms = self._analyzer.terms(clause)
-        if not terms:
+    def _readings(self, text: str, pending: str | None) -> list[_Reading]:
+        analysis = statement_analysis(text, self._analyzer, self._forms)
+        if not analysis.terms or self._vocabulary.coverage(analysis.terms) < self._min_coverage:
             return []
-        ranked = self._matcher.match(terms)
-        if not ranked or ranked[0].confidence < self._threshold:
-            return []
-        # A clause may reveal two criteria ("vieille appli ... que sous Windows XP"),
-        # but a runner-up far behind the best is only a shared word.
-        floor = max(self._threshold, self._runner_up * ranked[0].confidence)
-        return [m for m in ranked if m.confidence >= floor]
+        # Another need than the pending one takes words of its own, close to what is
+        # said of it: "quand même oui" answers the question, it says nothing of peaks.
+        rest = self._analyzer.terms(self._verdicts.without_verdicts(text))
+        similar = {m.intent: m.confidence for m in self._vocabulary.match(rest)} if rest else {}
+        readings = []
+        # One word alone must be telling ("microservices"), not incidental ("quand").
+        least = _MIN_SIMILARITY if len(rest) > 1 else _MIN_SIMILARITY_ALONE
+        for criterion in self._ids:
+            if criterion != pending and similar.get(criterion, 0.0) < least:
+                continue
+            if criterion == pending:
+                threshold = self._pending_threshold
+            else:
+                # An answer to one question rarely states another need: only a sure reading.
+                threshold = self._threshold if pending is None else self._beside_pending
+            about = self.model.about(criterion, analysis)
+            if about < threshold:
+                continue
+            verdict, _ = self.model.verdict(criterion, analysis)
+            readings.append(_Reading(criterion=criterion, verdict=verdict, confidence=about))
+        readings.sort(key=lambda r: -r.confidence)
+        # A statement states one need, two at most ("un seul serveur pour Windows et Linux").
+        return readings[:2]
 
 
-def offers_a_choice(text: str, terms: Sequence[str], anchors: frozenset[str]) -> bool:
+def _conjoined(text: str) -> list[str]:
+    """A statement split at "et" when both sides say something of their own ("on a des
+    microservices et pas besoin d'isolation"), not in a list ("Windows et Linux").
+
+    >>> _conjoined("on a des microservices et pas besoin d'isolation forte")
+    ['on a des microservices', "pas besoin d'isolation forte"]
+    >>> _conjoined("windows et linux sur le même serveur")
+    ['windows et linux sur le même serveur']
+    """
+    pieces = text.split(" et ")
+    if len(pieces) == 2 and all(len(p.split()) >= _CONJOINED_WORDS for p in pieces):
+        return pieces
+    return [text]
+
+
+def offers_a_choice(forms: Forms, text: str, terms: Sequence[str], anchors: frozenset[str]) -> bool:
     """Whether a question weighs two of the domain's subjects ("vm ou docker ?").
 
     `terms` are the text's analysed terms, `anchors` the terms that name a subject.
     """
     return (
-        asks_something(text)
+        forms.asks_something(text)
         and "ou" in tokenize(fold(text))
         and len(anchors.intersection(terms)) >= 2
     )
-
-
-def speaks_of_own_project(text: str) -> bool:
-    """Whether the sentence talks about the user's own situation ("mon appli", "on a")."""
-    return bool(_FIRST_PERSON & set(tokenize(fold(text))))
-
-
-def _contains(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.domain import Source, Verdict
+from bot.domain import AnswerKind, Source, Verdict
 
 __all__ = ["DialogueState", "Reply", "StateError"]
 
-_VERSION = 1
+_VERSION = 2
 
 
 class StateError(ValueError):
@@ -22,9 +22,9 @@ class DialogueState:
 
     answers: dict[str, Verdict] = field(default_factory=dict)
     expecting: str | None = None  # criterion of the pending follow-up question
-    failed_tries: int = 0  # answers to it that could not be read
+    asked: int = 0  # times the pending question has been put: never a third time
     recommendation: str | None = None
-    choices: tuple[str, ...] = ()  # intents offered by number after an ambiguous question
+    choices: tuple[str, ...] = ()  # intents offered by number by a clarifying question
     last_sources: tuple[Source, ...] = ()
     ended: bool = False
 
@@ -50,7 +50,7 @@ class DialogueState:
             state = cls(
                 answers={str(k): Verdict(v) for k, v in dict(data["answers"]).items()},
                 expecting=_optional_str(data["expecting"]),
-                failed_tries=int(data["failed_tries"]),
+                asked=int(data["asked"]),
                 recommendation=_optional_str(data["recommendation"]),
                 choices=tuple(str(c) for c in data["choices"]),
                 last_sources=tuple(Source(**s) for s in data["last_sources"]),
@@ -78,3 +78,5 @@ class Reply:
     recommendation: str | None = None
     sources: tuple[Source, ...] = ()
     ended: bool = False
+    kind: AnswerKind | None = None  # set when the reply is an FAQ answer, clarify or fallback
+    choices: tuple[str, ...] = ()  # the intents a clarifying question offers, numbered

@@ -1,90 +1,88 @@
-"""Analysis: French text -> the terms the matcher compares (lemmas, synonyms, no stop words)."""
+"""Analysis: French text -> the terms the matcher compares (lemmas, synonyms, no stop words).
+
+Every text goes through the same steps at index time and at query time, so a
+user's "ipervizeur" or "isolement" meets the examples' "hyperviseur" or
+"isolation". The words the steps rely on (elisions, negations, emoji...) are data:
+`Grammar` and `Lexicon`, loaded from intents/.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.domain import Lexicon
+from bot.domain import Grammar, Lexicon, Phrase
+from bot.nlp.dictionary import WordLists, stem
 from bot.nlp.lemmas import MIN_TYPO_LENGTH, LemmaTable, TypoCorrector
-from bot.nlp.text import fold, tokenize
+from bot.nlp.text import MAX_INPUT_CHARS, PhraseSet, fold, tokenize
 
-__all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer"]
+__all__ = ["Analysis", "Analyzer"]
 
-# Words French elides before a vowel or a mute h ("l'image", "qu'il", "c'est").
-# c, m, n, s, t elide only before a few pronouns and verbs; the others before any
-# word, of which only function words and the subject's names are split off.
-_ELIDED: dict[str, frozenset[str] | None] = {
-    "qu": None,
-    "c": frozenset({"est", "etait"}),
-    "d": None,
-    "j": None,
-    "l": None,
-    "m": frozenset({"a", "as", "en", "y", "est"}),
-    "n": frozenset({"est", "a", "ai", "as", "en", "y", "etait", "ont"}),
-    "s": frozenset({"il", "ils", "est", "en", "y", "etait"}),
-    "t": frozenset({"es", "as", "a", "ai", "en", "y"}),
-}
 _ELISION_ONSET = frozenset("aeiouyh")
 # A preposition never ends a question: "lequel est le plus sur ?" means "sûr".
 _FINAL_SUR = re.compile(r"\bsur(?=\s*\?)")
-# "bien sûr", "pas sûr", "je suis sûr que": certainty, not the word's domain sense.
-_CERTAINTY_BEFORE = frozenset({"bien", "pas", "suis", "es", "etes", "sommes", "sois", "soyez"})
-_CERTAINTY_AFTER = frozenset({"que", "qu", "de", "d"})
 # Longer than any French word, so the window always holds the whole neighbour.
 _NEIGHBOUR_CHARS = 30
-
-# A question longer than this is cut: nobody types more, and analysis stays instant.
-MAX_QUESTION_CHARS = 2_000
 _TYPO_CACHE_SIZE = 20_000
+# Cues: a subject to avoid or negated ("éviter Docker"), preferred ("les VM plutôt
+# que...") or ranked below another ("... mieux que les conteneurs").
+_AVOIDED, _PREFERRED, _OUTRANKED = "neg:", "pref:", "over:"
 
 
 @dataclass(frozen=True, kw_only=True)
 class Analysis:
-    """A text as the bot reads it: folded tokens, and the terms that carry meaning.
+    """A text as the bot reads it: folded tokens, the terms that carry meaning, and
+    cues of direction ("neg:conteneur": Docker is what to avoid).
 
-    Tokens are as typed but for accent senses, resolved before folding ("sûr").
+    Tokens are as typed but for accent senses, resolved before folding.
     """
 
     tokens: tuple[str, ...]
     terms: tuple[str, ...]
+    cues: tuple[str, ...] = ()
 
 
 class Analyzer:
     """Turns text into terms with the same steps at index time and at query time.
 
-    Steps: fold and tokenize, lemma from the table (a typo is first corrected
-    against the forms the bot knows), synonyms to their canonical term, stop
-    words dropped.
+    Steps: fold and tokenize, lemma from the table (an unknown real
+    word joins its word family; an unknown non-word is corrected when it is a
+    plausible typo of a known form), synonyms to their canonical term, cues of
+    direction, stop words dropped.
     """
 
-    def __init__(self, table: LemmaTable, lexicon: Lexicon) -> None:
+    def __init__(
+        self, table: LemmaTable, lexicon: Lexicon, grammar: Grammar, words: WordLists
+    ) -> None:
         self.table = table
+        self.grammar = grammar
+        self.words = words
         self._lemmas = table.lemmas
         self._french = table.french_words
+        self._families = table.families
         self._stop = lexicon.stop_words
         self._typos = TypoCorrector(table.lemmas)
         self._corrections: dict[str, str] = {}
-        self._synonyms = self._compile_synonyms(lexicon.synonyms)
+        self._synonyms = self._compile_synonyms({**lexicon.synonyms, **grammar.chat_words})
+        self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
         self._anchor_lemmas = frozenset(
             self._lemmas.get(t, t) for a in lexicon.anchors for t in tokenize(fold(a))
         )
+        self._sides = {
+            self._lemmas.get(term, term): side
+            for side, phrases in lexicon.sides.items()
+            for term in self._phrase_terms(phrases)
+        }
+        self._negations = frozenset(self._lemmas.get(w, w) for w in grammar.negations)
+        self._avoidance = self._lemma_phrases(grammar.avoidance)
+        self._comparatives = self._lemma_phrases(grammar.comparatives)
         self._senses = lexicon.accent_senses
-        self._accented = (
-            re.compile(
-                r"\b(?:"
-                + "|".join(map(re.escape, sorted(self._senses, key=len, reverse=True)))
-                + r")\b"
-            )
-            if self._senses
-            else None
-        )
-        self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
+        self._accented = _alternation(self._senses)
 
-    def _compile_synonyms(self, synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], str]:
-        compiled: dict[tuple[str, ...], str] = {}
+    def _compile_synonyms(self, synonyms: dict[str, tuple[str, ...]]) -> dict[Phrase, str]:
+        compiled: dict[Phrase, str] = {}
         for canonical, phrases in synonyms.items():
             for phrase in phrases:
                 key = tuple(self.lemma(t) for t in tokenize(fold(phrase)))
@@ -92,19 +90,36 @@ class Analyzer:
                     compiled[key] = fold(canonical)
         return compiled
 
+    def _lemma_phrases(self, phrases: Iterable[Phrase]) -> PhraseSet:
+        return PhraseSet(tuple(self.lemma(t) for t in p) for p in phrases)
+
+    def _phrase_terms(self, phrases: Iterable[str]) -> set[str]:
+        terms: set[str] = set()
+        for phrase in phrases:
+            merged = self._apply_synonyms([self.lemma(t) for t in tokenize(fold(phrase))])
+            terms.update(self._drop_stop_words(merged))
+        return terms
+
     @property
     def french_words(self) -> frozenset[str]:
         return self._french
+
+    def is_word(self, form: str) -> bool:
+        """Whether a folded form is a word: known to the bot, or real French or English."""
+        return form in self._lemmas or form in self._french or self.words.is_word(form)
 
     def lemma(self, form: str) -> str:
         """The lemma of one folded token, correcting a typo when the form is unknown.
 
         >>> from bot.domain import Lexicon
+        >>> from bot.nlp.dictionary import WordLists
         >>> table = LemmaTable(lemmas={"conteneurs": "conteneur"}, french_words=frozenset())
         >>> lexicon = Lexicon(stop_words=frozenset(), synonyms={}, lemma_fixes={},
         ...                   false_friends=frozenset())
-        >>> Analyzer(table, lexicon).lemma("conteneusr")
-        'conteneur'
+        >>> words = WordLists(french=frozenset({"conteneuse"}), english=frozenset(), common={})
+        >>> analyzer = Analyzer(table, lexicon, Grammar.empty(), words)
+        >>> analyzer.lemma("conteneusr"), analyzer.lemma("conteneuse")
+        ('conteneur', 'conteneuse')
         """
         known = self._lemmas.get(form)
         if known is not None:
@@ -114,6 +129,10 @@ class Analyzer:
         rest = self._without_elision(form)
         if rest is not None:
             return self._lemmas[rest]
+        if form in self._french or self.words.is_word(form):
+            # A real word is no typo: it keeps its form, or joins its family
+            # ("isolement" -> "isolation") when the data holds another of its words.
+            return self._families.get(stem(form), form) if form.isalpha() else form
         return self._lemmas.get(self._correct(form), form)
 
     def _without_elision(self, form: str) -> str | None:
@@ -122,7 +141,7 @@ class Analyzer:
         # would become other words, and nothing tells unknown French from a glued form.
         if form in self._french:
             return None
-        for prefix, before in _ELIDED.items():
+        for prefix, before in self.grammar.elisions.items():
             rest = form[len(prefix) :]
             if not form.startswith(prefix) or rest[:1] not in _ELISION_ONSET:
                 continue
@@ -138,7 +157,7 @@ class Analyzer:
         return None
 
     def _correct(self, form: str) -> str:
-        if len(form) < MIN_TYPO_LENGTH or form in self._french or form.isdigit():
+        if len(form) < MIN_TYPO_LENGTH or form.isdigit():
             return form
         cached = self._corrections.get(form)
         if cached is not None:
@@ -150,10 +169,11 @@ class Analyzer:
 
     def lemmas(self, text: str) -> list[str]:
         """Every token's lemma, stop words included."""
-        return [self.lemma(t) for t in self._tokens(text)]
+        return [self.lemma(t) for t in self.tokens(text)]
 
-    def _tokens(self, text: str) -> list[str]:
-        text = text[:MAX_QUESTION_CHARS]
+    def tokens(self, text: str) -> list[str]:
+        """The folded tokens of a text, accent senses read first."""
+        text = text[:MAX_INPUT_CHARS]
         if self._accented is not None:
             # Before folding: "Docker est-il sûr ?" asks about safety, not "sur" (on).
             text = unicodedata.normalize("NFC", text.lower())
@@ -167,27 +187,33 @@ class Analyzer:
         start, end = match.start(), match.end()
         before = tokenize(fold(match.string[max(0, start - _NEIGHBOUR_CHARS) : start]))[-1:]
         after = tokenize(fold(match.string[end : end + _NEIGHBOUR_CHARS]))[:1]
-        if _CERTAINTY_BEFORE.intersection(before) or _CERTAINTY_AFTER.intersection(after):
+        grammar = self.grammar
+        if grammar.certainty_before.intersection(before) or grammar.certainty_after.intersection(
+            after
+        ):
             return match.group(0)
         return self._senses[match.group(0)]
 
     def analyze(self, text: str) -> Analysis:
-        """Tokens and terms of a text, analysed once for the matcher and the classifier."""
-        tokens = self._tokens(text)
-        lemmas = [self.lemma(t) for t in tokens]
-        terms = self._drop_stop_words(self._apply_synonyms(lemmas))
-        return Analysis(tokens=tuple(tokens), terms=terms)
+        """Tokens, terms and cues of a text, analysed once for every reader."""
+        tokens = self.tokens(text)
+        merged = self._apply_synonyms([self.lemma(t) for t in tokens])
+        return Analysis(
+            tokens=tuple(tokens), terms=self._drop_stop_words(merged), cues=self._cues(merged)
+        )
 
     def terms(self, text: str) -> tuple[str, ...]:
         """The terms that carry meaning, in order.
 
         >>> from bot.domain import Lexicon
+        >>> from bot.nlp.dictionary import WordLists
         >>> table = LemmaTable(lemmas={"machines": "machine", "virtuelles": "virtuel"},
         ...                    french_words=frozenset())
         >>> lexicon = Lexicon(stop_words=frozenset({"les", "le"}),
         ...                   synonyms={"vm": ("machine virtuelle",)}, lemma_fixes={},
         ...                   false_friends=frozenset())
-        >>> Analyzer(table, lexicon).terms("Les Machines Virtuelles")
+        >>> words = WordLists(french=frozenset(), english=frozenset(), common={})
+        >>> Analyzer(table, lexicon, Grammar.empty(), words).terms("Les Machines Virtuelles")
         ('vm',)
         """
         return self.analyze(text).terms
@@ -207,5 +233,37 @@ class Analyzer:
                 i += 1
         return out
 
+    def _cues(self, merged: Sequence[str]) -> tuple[str, ...]:
+        """Which side (VM, containers) the text avoids, prefers or ranks below the other.
+
+        "quand éviter Docker" avoids containers; "ce que les VM font mieux que les
+        conteneurs" prefers VMs over containers: word order carries the meaning.
+        """
+        if not self._sides:
+            return ()
+        compared_at = next(
+            (i for i in range(len(merged)) if self._comparatives.at(merged, i)), len(merged)
+        )
+        cues: list[str] = []
+        avoiding = False
+        for i, term in enumerate(merged):
+            if term in self._negations or self._avoidance.at(merged, i):
+                avoiding = True
+            side = self._sides.get(term)
+            if side is None:
+                continue
+            if avoiding:
+                cues.append(_AVOIDED + side)
+            if compared_at < len(merged):
+                cues.append((_PREFERRED if i < compared_at else _OUTRANKED) + side)
+        return tuple(dict.fromkeys(cues))
+
     def _drop_stop_words(self, lemmas: Iterable[str]) -> tuple[str, ...]:
         return tuple(t for t in lemmas if t not in self._stop)
+
+
+def _alternation(keys: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(keys, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b")

@@ -2,7 +2,9 @@
 
 Similarity to examples ranks paraphrases poorly when words are shared between
 intents ("quoi", "docker"); a discriminative model learns which words tell intents
-apart. Training takes about a second and is cached on disk with the lemma table.
+apart. The design matrix is sparse (a message holds a few hundred of the tens of
+thousands of features), so training takes about a second and grows with the
+examples, not with their product by the vocabulary; it is cached on disk.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from bot.nlp.analyzer import Analysis
 
@@ -44,6 +47,8 @@ def features(analysis: Analysis) -> dict[str, float]:
         for size in _CHAR_SIZES:
             for i in range(len(padded) - size + 1):
                 out["#" + padded[i : i + size]] += _CHAR_WEIGHT
+    for cue in analysis.cues:
+        out["~" + cue] += 1.0
     return dict(out)
 
 
@@ -82,10 +87,20 @@ def train_softmax(
     classes, index, idf = vocabulary(samples)
     class_index = {c: i for i, c in enumerate(classes)}
     n = len(samples)
-    x = np.zeros((n, len(index)), dtype=np.float32)
+    rows: list[int] = []
+    columns: list[int] = []
+    values: list[float] = []
     for row, (_, analysis) in enumerate(samples):
         cols, vals = sparse_row(features(analysis), index, idf)
-        x[row, cols] = vals
+        rows += [row] * len(cols)
+        columns += cols
+        values += vals
+    x = sparse.csr_matrix(
+        (np.asarray(values, dtype=np.float32), (rows, columns)),
+        shape=(n, len(index)),
+        dtype=np.float32,
+    )
+    x_t = x.T.tocsr()
     y = np.zeros((n, len(classes)), dtype=np.float32)
     for row, (name, _) in enumerate(samples):
         y[row, class_index[name]] = 1.0
@@ -100,7 +115,7 @@ def train_softmax(
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         grad = (p - y) / n
-        g_w = x.T @ grad + l2 * w
+        g_w = x_t @ grad + l2 * w
         g_b = grad.sum(axis=0)
         for param, g, m, v in ((w, g_w, m_w, v_w), (b, g_b, m_b, v_b)):
             m *= beta1

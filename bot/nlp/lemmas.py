@@ -9,13 +9,15 @@ and the queries are analysed through that same table.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.errors import NlpModelError
+from bot.nlp.dictionary import stem
 from bot.nlp.sounds import sound_key
 from bot.nlp.text import fold, tokenize
 
@@ -36,17 +38,27 @@ _EXCLUDED = ["parser", "senter", "ner"]
 _MORE_FREQUENT = 5
 # Shorter words are left alone: "vite" or "cobol" would be "corrected" into others.
 MIN_TYPO_LENGTH = 5
-# Spelling similarity (rapidfuzz ratio, 0-100) for a typo, and for one made by ear.
-_SPELLING_CUTOFF = 80.0
-_SOUND_CUTOFF = 85.0
+# From this length, a typo may hold two slips ("hyperviseru" -> two letters swapped
+# count one); shorter words allow one, or "power" becomes "poser".
+_TWO_SLIPS_FROM = 8
+
+
+def allowed_slips(form: str) -> int:
+    """How many typing slips (edits, a swap counting one) a typo of this length may hold."""
+    if len(form) < MIN_TYPO_LENGTH:
+        return 0
+    return 2 if len(form) >= _TWO_SLIPS_FROM else 1
 
 
 @dataclass(frozen=True, kw_only=True)
 class LemmaTable:
-    """Folded form -> folded lemma, plus the folded lemmas spaCy knows as French words."""
+    """Folded form -> folded lemma, the folded lemmas spaCy knows as French words, and
+    word families: French stem -> the known lemma of that family ("isol" -> "isolation").
+    """
 
     lemmas: dict[str, str]
     french_words: frozenset[str]
+    families: dict[str, str] = field(default_factory=dict)
 
 
 def model_version() -> str:
@@ -99,39 +111,56 @@ def build_lemma_table(texts: Iterable[str], fixes: dict[str, str]) -> LemmaTable
     known = [f for f in votes if f in lookup or f in stop_words]
     _absorb_typos(lemmas, votes, french | set(fixes) | set(known))
     french.update(lemmas.values())
-    return LemmaTable(lemmas=lemmas, french_words=frozenset(french))
+    return LemmaTable(
+        lemmas=lemmas, french_words=frozenset(french), families=_families(lemmas, votes)
+    )
+
+
+def _families(lemmas: dict[str, str], votes: dict[str, Counter[str]]) -> dict[str, str]:
+    # Each stem goes to the lemma its forms are most often seen with: "isoler",
+    # "isolement" and "isolé" join "isolation" when that is the word the data uses.
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for form, lemma in lemmas.items():
+        seen[stem(form)][lemma] += votes[form].total() if form in votes else 1
+    return {key: counts.most_common(1)[0][0] for key, counts in seen.items() if len(key) >= 4}
 
 
 def _absorb_typos(lemmas: dict[str, str], votes: dict[str, Counter[str]], french: set[str]) -> None:
     # Examples are typed like users type: "dokcer" thrice, "docker" a hundred times.
-    # A form spaCy does not know, close to a far more frequent one, takes its lemma;
-    # otherwise it would count as a word of its own and typo correction would
-    # never map a user's "dokcer" onto "docker".
+    # A form spaCy does not know, a typo (or typed by ear) of a far more frequent one,
+    # takes its lemma; otherwise it would count as a word of its own and typo
+    # correction would never map a user's "dokcer" onto "docker".
     totals = {f: c.total() for f, c in votes.items()}
+    corrector = TypoCorrector(f for f in totals if f in french or not f.isdigit())
     for form, total in totals.items():
         # spaCy's lemma of a word it does not know is a guess ("kubernetis" ->
         # "kuberneti"): such forms may still be typos; real French lemmas are kept.
         if form in french or form.isdigit() or lemmas.get(form) in french:
             continue
-        frequent = [f for f, t in totals.items() if t >= _MORE_FREQUENT * total]
-        best = closest_form(form, frequent)
-        if best is not None:
+        best = corrector.closest(form, frequency=totals)
+        if best is not None and totals[best] >= _MORE_FREQUENT * total:
             lemmas[form] = lemmas[best]
 
 
 def closest_form(form: str, choices: Sequence[str]) -> str | None:
     """The known form this one is most likely a typo of, if any.
 
-    Typos keep the first letter and cost about one edit in five letters; shorter
-    words are left alone, as "vite" or "cobol" would be "corrected" into other words.
+    Typos keep the first letter and hold one slip (two in long words: a letter
+    missing, doubled, swapped or struck beside); shorter words are left alone, as
+    "vite" or "cobol" would be "corrected" into other words.
 
     >>> closest_form("conteneru", ["conteneur", "container"]), closest_form("cool", ["cobol"])
     ('conteneur', None)
+    >>> closest_form("power", ["poser"]), closest_form("hyperviseru", ["hyperviseur"])
+    ('poser', 'hyperviseur')
     """
-    if len(form) < MIN_TYPO_LENGTH:
+    slips = allowed_slips(form)
+    if not slips:
         return None
-    same_start = [c for c in choices if c[:1] == form[:1] and c != form]
-    best = process.extractOne(form, same_start, scorer=fuzz.ratio, score_cutoff=_SPELLING_CUTOFF)
+    same_start = [
+        c for c in choices if c[:1] == form[:1] and c != form and abs(len(c) - len(form)) <= slips
+    ]
+    best = process.extractOne(form, same_start, scorer=OSA.distance, score_cutoff=slips)
     return best[0] if best is not None else None
 
 
@@ -156,20 +185,32 @@ class TypoCorrector:
         for key in self._by_sound:
             self._keys_by_start[key[:1]].append(key)
 
-    def closest(self, form: str) -> str | None:
-        """The known form `form` is a typo of, or None when it is not close to any."""
+    def closest(self, form: str, *, frequency: Mapping[str, int] | None = None) -> str | None:
+        """The known form `form` is a typo of, or None when it is not close to any.
+
+        Of forms that sound alike, the most frequent wins when `frequency` is given
+        (the examples' own typos lose to the word they misspell), else the best spelled.
+        """
         spelled = closest_form(form, self._forms)
         if spelled is not None or len(form) < MIN_TYPO_LENGTH:
             return spelled
         key = sound_key(form)
         # Short keys sound like too much ("happy" -> "api" -> "appli"), and a typo by
-        # ear keeps the word's length.
+        # ear keeps the word's sound: the same key, or one slip in a long one.
         if len(key) < MIN_TYPO_LENGTH:
             return None
-        keys = [k for k in self._keys_by_start.get(key[:1], []) if abs(len(k) - len(key)) <= 1]
-        best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=_SOUND_CUTOFF)
-        if best is None:
-            return None
+        if key in self._by_sound:
+            alike = key
+        else:
+            slips = 1 if len(key) >= _TWO_SLIPS_FROM - 1 else 0
+            keys = [k for k in self._keys_by_start.get(key[:1], []) if abs(len(k) - len(key)) <= 1]
+            best = process.extractOne(key, keys, scorer=OSA.distance, score_cutoff=slips)
+            if best is None or not slips:
+                return None
+            alike = best[0]
         # Of the forms that sound alike ("conteneur", "conteneurs"), the best spelled.
-        spelled_alike = process.extractOne(form, self._by_sound[best[0]], scorer=fuzz.ratio)
-        return spelled_alike[0] if spelled_alike is not None and spelled_alike[0] != form else None
+        others = [f for f in self._by_sound[alike] if f != form]
+        if frequency is not None and others:
+            return max(others, key=lambda f: (frequency.get(f, 0), f))
+        spelled_alike = process.extractOne(form, others, scorer=fuzz.ratio)
+        return spelled_alike[0] if spelled_alike is not None else None

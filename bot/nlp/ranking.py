@@ -1,40 +1,71 @@
-"""One confidence per intent from two views: the classifier and the similarity matcher.
+"""Deciding in two steps: which intent (ranking), then how sure (confidence).
 
 Intents are ranked by the classifier's probability blended with the matcher's
-similarity (which holds the near-duplicate signal), mostly the former: 5-fold
-cross-validation put a pure classifier and a 0.8 blend within noise of each
-other, both ahead of an even mean. Whether the question is in scope at all is a separate matter: the
-confidence of the best intent is the squared share of the question the bot's
-vocabulary covers, times the classifier's probability that it is not out of
-scope (uncertainty between two in-scope intents is no sign of an off-topic
-question). Other intents get that confidence scaled by their score relative to
-the best. benchmarks/calibrate.py chose this form by cross-validation.
+similarity (which holds the near-duplicate signal), mostly the former. In a long
+message, the part that holds the question (`focus`) weighs more than the story
+around it.
 
-An FAQ question names its subject (Docker, a VM, a hypervisor...). When the best
-intent is an FAQ one and the question names none, the words the bot does not
-know weigh more: "architecture gothique" is about something else, while "niveau
-secu c'est quoi le mieux" (every word known) keeps its confidence.
+How sure the bot is that the best intent is right is a separate question, answered
+by a small logistic model over signals of the ranking (`Signals`): the classifier's
+probability of the best intent and of the out-of-scope classes, the margin over the
+runner-up, the matcher's similarity, the share of the message's words the bot
+knows (in the whole message and in its question), whether the message names the
+domain's subject. Its weights are chosen by benchmarks/calibrate.py on the
+development sets, like the thresholds applied to the confidence.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import astuple, dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.domain import Match
 from bot.nlp.analyzer import Analysis
 from bot.nlp.classifier import SoftmaxModel
 from bot.nlp.matcher import IntentMatcher
 
-__all__ = ["Ranker", "Ranking"]
+__all__ = ["ConfidenceModel", "Ranker", "Ranking", "Signals"]
 
 # Intents a ranking lists: the best and the alternatives channels show.
 _TOP = 10
-# Extra power of the coverage for FAQ questions that name no anchor: 0 would ignore
-# anchors. Chosen on benchmarks/data/dev_questions.yaml (out-of-scope rejection
-# 0.886 -> 0.95, in-scope accuracy unchanged from 0 to 8).
-_UNANCHORED_COVERAGE_POWER = 4
+
+
+@dataclass(frozen=True, kw_only=True)
+class Signals:
+    """What the confidence is computed from, for the best intent of a ranking."""
+
+    probability: float  # the classifier's probability of the best intent
+    in_scope: float  # 1 - the probability of the out-of-scope classes
+    unsourced: float  # the probability of the class of questions the sources do not answer
+    margin: float  # best score - runner-up score
+    similarity: float  # the matcher's similarity to the best intent
+    coverage: float  # share of the whole message's weight on known words
+    focus_coverage: float  # the same, in the part holding the question
+    named: float  # 1 if the message names the domain's subject
+    faq: float  # 1 if the best intent is an FAQ one (it must name its subject)
+    length: float  # log(1 + number of terms)
+    false_friend: float  # 1 if a word gives a domain word another sense ("maritime")
+    # The known share squared, times in_scope; to the power 4 more for an FAQ
+    # question that names no subject ("architecture gothique" is about something else).
+    strict: float
+
+    def vector(self) -> tuple[float, ...]:
+        return astuple(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfidenceModel:
+    """A logistic model: confidence = sigmoid(bias + weights . signals)."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def confidence(self, signals: Signals) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, signals.vector(), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +76,7 @@ class Ranking:
     out_of_scope: bool
     # The out-of-scope class that won ("hors_sources": in the domain, not in the sources).
     rejected_by: str | None = None
+    signals: Signals | None = None
 
 
 class Ranker:
@@ -56,49 +88,100 @@ class Ranker:
         model: SoftmaxModel,
         matcher: IntentMatcher,
         rejecting: frozenset[str],
+        confidence: ConfidenceModel,
+        unsourced: str | None = None,
         anchored: frozenset[str] = frozenset(),
         anchors: frozenset[str] = frozenset(),
+        false_friends: frozenset[str] = frozenset(),
         classifier_weight: float = 0.8,
+        focus_weight: float = 0.7,
+        strict_gate: float = 0.5,
     ) -> None:
-        """`anchored`: intents whose questions name one of the `anchors` (terms)."""
+        """`anchored`: intents whose questions name one of the `anchors` (terms);
+        `unsourced`: the out-of-scope class of domain questions the sources do not answer."""
         self.model = model
         self.matcher = matcher
+        self.confidence = confidence
         self._anchored = anchored
         self._anchors = anchors
+        self._false_friends = false_friends
         self._weight = classifier_weight
+        self._focus_weight = focus_weight
+        self._strict_gate = strict_gate
         self._class_index = {name: i for i, name in enumerate(model.classes)}
         self._rejecting_index = np.array(
             [i for i, name in enumerate(model.classes) if name in rejecting], dtype=np.intp
         )
+        self._rejecting = frozenset(int(i) for i in self._rejecting_index)
+        self._unsourced = self._class_index.get(unsourced) if unsourced is not None else None
         self._answerable = len(model.classes) - len(self._rejecting_index)
 
-    def rank(self, analysis: Analysis) -> Ranking:
+    def rank(self, analysis: Analysis, focus: Analysis | None = None) -> Ranking:
+        """Rank intents for a message; `focus` is the part of a long message that holds
+        its question ("... bref, c'est quoi la différence ?"), weighed above the rest."""
         terms = analysis.terms
         if not terms:
             return Ranking(matches=(), out_of_scope=False)
-        similar = self.matcher.match(terms)
-        probabilities = self.model.probabilities(analysis)
-        coverage = self.matcher.coverage(terms)
+        probabilities, similar, coverage = self._views(analysis)
+        focus_coverage = coverage
+        if focus is not None and focus.terms:
+            focus_probabilities, focus_similar, focus_coverage = self._views(focus)
+            w = self._focus_weight
+            probabilities = (1 - w) * probabilities + w * focus_probabilities
+            similar = _blend(similar, focus_similar, w)
         best_class = int(probabilities.argmax())
-        out_of_scope = bool(np.isin(best_class, self._rejecting_index))
-        in_scope = 1.0 - float(probabilities[self._rejecting_index].sum())
+        out_of_scope = best_class in self._rejecting
         scores = self._weight * probabilities
-        for match in similar:
-            scores[self._class_index[match.intent]] += (1 - self._weight) * match.confidence
+        for intent, similarity in similar.items():
+            scores[self._class_index[intent]] += (1 - self._weight) * similarity
         scores[self._rejecting_index] = -np.inf
         top = np.argsort(-scores, kind="stable")[: min(_TOP, self._answerable)]
+        best_name = self.model.classes[top[0]]
+        in_scope = 1.0 - float(probabilities[self._rejecting_index].sum())
+        named = not self._anchors.isdisjoint(terms)
+        faq = best_name in self._anchored
+        strict = coverage * coverage * in_scope * (1.0 if named or not faq else coverage**4)
+        signals = Signals(
+            probability=float(probabilities[top[0]]),
+            in_scope=in_scope,
+            unsourced=float(probabilities[self._unsourced]) if self._unsourced is not None else 0.0,
+            margin=float(scores[top[0]] - scores[top[1]]) if len(top) > 1 else 1.0,
+            similarity=similar.get(best_name, 0.0),
+            coverage=coverage,
+            focus_coverage=focus_coverage,
+            named=float(named),
+            faq=float(faq),
+            length=math.log1p(len(terms)),
+            false_friend=float(not self._false_friends.isdisjoint(terms)),
+            strict=strict,
+        )
+        # The model is linear; a question that names no subject and holds unknown words
+        # is capped by `strict` itself, whatever else it scores ("une instance de divorce").
+        confidence = min(self.confidence.confidence(signals), strict / self._strict_gate)
         best = float(scores[top[0]]) or 1.0
-        confidence = coverage * coverage * in_scope
-        if self.model.classes[top[0]] in self._anchored and self._anchors.isdisjoint(terms):
-            confidence *= coverage**_UNANCHORED_COVERAGE_POWER
         matches = tuple(
             Match(
                 intent=self.model.classes[i],
-                confidence=round(confidence * float(scores[i]) / best, 4),
+                confidence=round(confidence * max(0.0, float(scores[i])) / best, 4),
             )
             for i in top
         )
         # Words that are not even French ("zorglub") tell nothing about what was meant.
         readable = self.matcher.reads_any(terms)
         rejected_by = self.model.classes[best_class] if out_of_scope and readable else None
-        return Ranking(matches=matches, out_of_scope=out_of_scope, rejected_by=rejected_by)
+        return Ranking(
+            matches=matches, out_of_scope=out_of_scope, rejected_by=rejected_by, signals=signals
+        )
+
+    def _views(self, analysis: Analysis) -> tuple[npt.NDArray[np.float64], dict[str, float], float]:
+        """The classifier's probabilities, the matcher's similarities, the vocabulary's coverage."""
+        similar = {m.intent: m.confidence for m in self.matcher.match(analysis.terms)}
+        return (
+            self.model.probabilities(analysis),
+            similar,
+            self.matcher.coverage(analysis.terms),
+        )
+
+
+def _blend(whole: dict[str, float], focus: dict[str, float], w: float) -> dict[str, float]:
+    return {i: (1 - w) * whole.get(i, 0.0) + w * focus.get(i, 0.0) for i in whole.keys() | focus}

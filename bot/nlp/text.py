@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 
-__all__ = ["fold", "tokenize"]
+__all__ = ["MAX_INPUT_CHARS", "PhraseSet", "fold", "tokenize"]
+
+# A message longer than this is cut: nobody types more, and reading stays instant.
+MAX_INPUT_CHARS = 2_000
 
 _LIGATURES = str.maketrans(
     {"œ": "oe", "æ": "ae", "’": "'", "‘": "'", "`": "'", "ß": "ss", "+": " plus "}
 )
-# "l'image", "qu'est", "jusqu'au": the elided word is its own token.
-_ELISION = re.compile(r"\b(qu|jusqu|lorsqu|puisqu|quoiqu|[cdjlmnst])'")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -32,4 +34,42 @@ def tokenize(folded: str) -> list[str]:
     >>> tokenize("qu'est-ce que l'hyperviseur ?")
     ['qu', 'est', 'ce', 'que', 'l', 'hyperviseur']
     """
-    return _TOKEN.findall(_ELISION.sub(r"\1 ", folded))
+    return _TOKEN.findall(folded)
+
+
+class PhraseSet:
+    """Phrases (token tuples) found in a token sequence, the longest first at each place.
+
+    >>> phrases = PhraseSet([("je", "sais"), ("je", "ne", "sais", "pas"), ("pas",)])
+    >>> phrases.at(["euh", "je", "ne", "sais", "pas"], 1), phrases.find(["bon", "pas", "ok"])
+    (('je', 'ne', 'sais', 'pas'), [(1, ('pas',))])
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]]) -> None:
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted(set(phrases), key=len, reverse=True):
+            if phrase:
+                self._by_first.setdefault(phrase[0], []).append(phrase)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
+
+    def at(self, tokens: Sequence[str], i: int) -> tuple[str, ...] | None:
+        """The longest phrase that starts at position i, if any."""
+        for phrase in self._by_first.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                return phrase
+        return None
+
+    def find(self, tokens: Sequence[str]) -> list[tuple[int, tuple[str, ...]]]:
+        """Every non-overlapping phrase, left to right, each the longest at its place."""
+        found = []
+        i = 0
+        while i < len(tokens):
+            phrase = self.at(tokens, i)
+            if phrase is None:
+                i += 1
+            else:
+                found.append((i, phrase))
+                i += len(phrase)
+        return found

@@ -1,0 +1,84 @@
+"""Which words are real words: French and English word lists, and the commonest words of
+the languages people may write in instead of French.
+
+A word the bot has never seen is either a real word it does not know (left as it
+is, or joined to its word family) or a typo of a word it knows (corrected). Only a
+dictionary tells the two apart: without one, "droits" was "corrected" into
+"doigt" and "power" into "poser". The lists come from pyspellchecker's word
+frequency files, read once when the index is built and cached with it.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.nlp.text import fold
+
+__all__ = ["LANGUAGES", "WordLists", "build_word_lists", "stem", "word_lists_version"]
+
+# Languages a message may be written in instead of French, told apart by their
+# commonest words ("the", "una", "der", "della", "uma").
+LANGUAGES = ("en", "es", "de", "it", "pt")
+_COMMON = 2_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class WordLists:
+    """Folded word forms known to be real, and the commonest words of each language."""
+
+    french: frozenset[str]
+    english: frozenset[str]
+    common: dict[str, frozenset[str]]  # "fr", "en", "es", ... -> commonest folded words
+
+    def is_word(self, form: str) -> bool:
+        """Whether a folded form is a real French or English word (so no typo).
+
+        >>> WordLists(french=frozenset({"droits"}), english=frozenset({"power"}),
+        ...           common={}).is_word("power")
+        True
+        """
+        return form in self.french or form in self.english
+
+
+def word_lists_version() -> str:
+    """The installed pyspellchecker's version, part of the cache key."""
+    from importlib.metadata import version
+
+    return version("pyspellchecker")
+
+
+def build_word_lists() -> WordLists:
+    """Read pyspellchecker's frequency lists (about a second; cached by the caller)."""
+    from spellchecker import SpellChecker
+
+    full: dict[str, frozenset[str]] = {}
+    common: dict[str, frozenset[str]] = {}
+    for language in ("fr", *LANGUAGES):
+        frequencies = SpellChecker(language=language, distance=1).word_frequency.dictionary
+        common[language] = _commonest(frequencies.items())
+        if language in ("fr", "en"):
+            full[language] = frozenset(fold(w) for w in frequencies)
+    return WordLists(french=full["fr"], english=full["en"], common=common)
+
+
+def _commonest(counts: Iterable[tuple[str, int]]) -> frozenset[str]:
+    top = heapq.nlargest(_COMMON, counts, key=lambda item: (item[1], item[0]))
+    return frozenset(fold(word) for word, _ in top if word.isalpha())
+
+
+@lru_cache(maxsize=50_000)
+def stem(form: str) -> str:
+    """The French stem of a folded form: one key for a word family.
+
+    >>> stem("isolement") == stem("isoler") == stem("isolation")
+    True
+    """
+    return str(_STEMMER.stemWord(form))
+
+
+_STEMMER = snowballstemmer.stemmer("french")

@@ -1,0 +1,147 @@
+"""The form of a message, whatever its topic: does it ask something, where is its
+question, where do its statements start and end, does it speak of the user's own
+project. The words these rest on are data (`Grammar`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain import Grammar
+from bot.nlp.text import PhraseSet, fold, tokenize
+
+__all__ = ["Forms", "Statement"]
+
+# Sentence ends: what follows is another sentence ("... VMware. Bref, ...").
+_SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
+# A message this short is its own focus: there is no story around the question.
+_FOCUS_FROM_TOKENS = 12
+# A focus this short needs the sentence before it ("Et pour Docker ?").
+_MIN_FOCUS_TOKENS = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class Statement:
+    """A piece of a message said on its own, and whether it corrects what came before."""
+
+    text: str
+    corrects: bool
+
+
+class Forms:
+    """Reads the form of messages with the grammar's closed word classes."""
+
+    def __init__(self, grammar: Grammar) -> None:
+        self.grammar = grammar
+        self._openers = PhraseSet(grammar.question_openers)
+        self._markers = PhraseSet(grammar.focus_markers)
+        self._breaks = PhraseSet(grammar.clause_breaks)
+        self._corrections = PhraseSet(grammar.corrections)
+        self._first_person = PhraseSet(grammar.first_person)
+        self._restrictives = PhraseSet(grammar.restrictives)
+        ordered = sorted(grammar.emoji, key=len, reverse=True)
+        self._emoji = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def normalize(self, text: str) -> str:
+        """The message with its emoji and emoticons read as the words they stand for
+        ("👍" is "oui"): done once, before anything else reads the message."""
+        if self._emoji is None:
+            return text
+        return self._emoji.sub(lambda m: f" {self.grammar.emoji[m.group(0)]} ", text)
+
+    def without_fillers(self, text: str) -> list[str]:
+        """The folded tokens of a message, opening fillers dropped."""
+        tokens = tokenize(fold(text))
+        start = 0
+        while start < len(tokens) and tokens[start] in self.grammar.fillers:
+            start += 1
+        return tokens[start:]
+
+    def asks_something(self, text: str) -> bool:
+        """Whether the message is a question rather than a statement or an answer."""
+        if "?" in text:
+            return True
+        tokens = self.without_fillers(text)
+        return bool(tokens) and self._openers.at(tokens, 0) is not None
+
+    def without_restrictives(self, tokens: list[str]) -> list[str]:
+        """Folded tokens without the phrases that restrict ("rien d'autre"), which hold
+        negation words but negate nothing."""
+        found = self._restrictives.find(tokens)
+        skipped = {i for start, phrase in found for i in range(start, start + len(phrase))}
+        return [t for i, t in enumerate(tokens) if i not in skipped]
+
+    def speaks_of_own_project(self, text: str) -> bool:
+        """Whether the message talks about the user's own situation ("mon appli", "on a")."""
+        return bool(self._first_person.find(tokenize(fold(text))))
+
+    def focus(self, text: str) -> str | None:
+        """The part of a long message that carries its question, or None when the whole
+        message is the question (short, or no part stands out).
+
+        The question is the last sentence that asks something, or what follows the
+        last "bref" / "du coup"; the story before it is context.
+        """
+        if len(tokenize(fold(text))) < _FOCUS_FROM_TOKENS:
+            return None
+        sentences = [s for s in _SENTENCE_END.split(text) if tokenize(fold(s))]
+        focus: str | None = None
+        for i in range(len(sentences) - 1, -1, -1):
+            if self.asks_something(sentences[i]):
+                focus = sentences[i]
+                if len(tokenize(fold(focus))) < _MIN_FOCUS_TOKENS and i > 0:
+                    focus = f"{sentences[i - 1]} {focus}"
+                break
+        after_marker = self._after_last_marker(focus if focus is not None else text)
+        if after_marker is not None:
+            focus = after_marker
+        if focus is None or len(tokenize(fold(focus))) >= len(tokenize(fold(text))):
+            return None
+        return focus
+
+    def _after_last_marker(self, text: str) -> str | None:
+        tokens = tokenize(fold(text))
+        found = self._markers.find(tokens)
+        if not found:
+            return None
+        start, phrase = found[-1]
+        rest = tokens[start + len(phrase) :]
+        return " ".join(rest) if len(rest) >= _MIN_FOCUS_TOKENS else None
+
+    def statements(self, text: str) -> list[Statement]:
+        """The pieces of a message said on their own: sentences, split again at contrasts
+        ("mais", "par contre") and corrections ("enfin", "en fait"), which win over what
+        came before them.
+
+        Folded text, commas kept as " , "; "et" and commas do not split: "Windows et
+        Linux" is one need.
+        """
+        pieces: list[Statement] = []
+        for sentence in _SENTENCE_END.split(text):
+            # Commas stay as tokens of their own: readers may split a statement there.
+            tokens: list[str] = []
+            for chunk in fold(sentence).split(","):
+                tokens += [",", *tokenize(chunk)] if tokens else tokenize(chunk)
+            current: list[str] = []
+            corrects = False
+            i = 0
+            while i < len(tokens):
+                correction = self._corrections.at(tokens, i)
+                contrast = self._breaks.at(tokens, i)
+                cut = correction or contrast
+                if cut is None:
+                    current.append(tokens[i])
+                    i += 1
+                    continue
+                if current:
+                    pieces.append(_statement(current, corrects))
+                current, corrects = [], correction is not None
+                i += len(cut)
+            if current:
+                pieces.append(_statement(current, corrects))
+        return [p for p in pieces if p.text]
+
+
+def _statement(tokens: list[str], corrects: bool) -> Statement:
+    return Statement(text=" ".join(tokens).strip(" ,"), corrects=corrects)
