@@ -99,6 +99,10 @@ class Intent:
     sources: tuple[SourceRef, ...]
     examples: tuple[str, ...]
     file: str
+    # The side ("vm", "conteneur") the intent's answer recommends, and the intent that
+    # recommends the other: "quand éviter Docker ?" is the mirror of "quand Docker ?".
+    side: str | None = None
+    mirror: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,7 +151,9 @@ class Grammar:
     elisions: dict[str, frozenset[str] | None]
     fillers: frozenset[str]
     question_openers: tuple[Phrase, ...]
+    request_openers: tuple[Phrase, ...]
     negations: frozenset[str]
+    negations_after_ne: frozenset[str]
     restrictives: tuple[Phrase, ...]
     clause_breaks: tuple[Phrase, ...]
     corrections: tuple[Phrase, ...]
@@ -176,7 +182,9 @@ class Grammar:
             elisions={},
             fillers=frozenset(),
             question_openers=(),
+            request_openers=(),
             negations=frozenset(),
+            negations_after_ne=frozenset(),
             restrictives=(),
             clause_breaks=(),
             corrections=(),

@@ -58,10 +58,10 @@ _UNSOURCED = "hors_sources"
 # fitted by benchmarks/calibrate.py on the development sets.
 _CONFIDENCE = ConfidenceModel(
     weights=(
-        *(1.7605, 1.9464, -1.4463, 2.9219, -0.4142, 1.5358),
-        *(0.7961, 0.8876, -0.1514, -0.2533, 0.3089, 2.9283),
+        *(1.9118, 2.0248, -1.9706, 1.9339, 1.4688, 1.3441),
+        *(0.746, -0.3181, -0.3877, -0.0189, 2.7401),
     ),
-    bias=-6.7418,
+    bias=-6.4683,
 )
 
 
@@ -74,8 +74,8 @@ class EngineSettings:
     Both chosen by benchmarks/calibrate.py on the development sets.
     """
 
-    threshold: float = 0.7
-    clarify_threshold: float = 0.5
+    threshold: float = 0.65
+    clarify_threshold: float = 0.45
     confidence: ConfidenceModel = _CONFIDENCE
     # Runner-ups scoring at least this share of the best intent's score are offered too.
     ambiguity_ratio: float = 0.8
@@ -126,6 +126,11 @@ class Bot:
         # "démarrage", not "plus" or "sécurité" ("la sécurité routière").
         self._domain_words = self.anchors | (self._domain - words.common["fr"])
         self._vocatives = catalog.lexicon.vocatives
+        french = words.common["fr"]
+        self._language_words = [
+            (words.common[language] - french, french - words.common[language])
+            for language in LANGUAGES
+        ]
         self.ranker = self._ranker(training_pairs(catalog), model)
         # Where the index is cached and under which key: models built on top of it
         # (the advisor's) are cached beside it. None when built without a cache.
@@ -265,10 +270,13 @@ class Bot:
         if opening.intent not in _OPENERS:
             # The whole message was not understood: its question may be.
             return followed.kind is not AnswerKind.FALLBACK or opening.kind is AnswerKind.FALLBACK
+        if followed.intent in _SMALL_TALK:
+            return False  # "merci, et toi ça va ?": still chat
         if followed.kind is AnswerKind.FALLBACK:
-            return followed.reason in (FallbackReason.OFF_DOMAIN, FallbackReason.UNSOURCED) and (
-                self.forms.asks_something(rest) or len(self.analyzer.terms(rest)) >= 3
-            )
+            return followed.reason in (
+                FallbackReason.OFF_DOMAIN,
+                FallbackReason.UNSOURCED,
+            ) and self.forms.requests_something(rest)
         return followed.confidence >= opening.confidence or (
             "?" in rest and followed.intent not in _SMALL_TALK
         )
@@ -280,7 +288,7 @@ class Bot:
         ranking = self.ranker.rank(
             analysis, self.analyzer.analyze(focus) if focus is not None else None
         )
-        ranked = list(ranking.matches)
+        ranked = self._directed(list(ranking.matches), analysis, focus)
         top = ranked[0] if ranked else Match(intent="", confidence=0.0)
         settings = self.settings
         if ranking.out_of_scope or top.confidence < settings.clarify_threshold:
@@ -301,6 +309,22 @@ class Bot:
                 return self._fallback(question, self._why_not(ranking, analysis), ranked)
         alternatives = tuple(m for m in ranked[1:4] if m.confidence > 0)
         return self.answer_for(question, top, alternatives)
+
+    def _directed(self, ranked: list[Match], analysis: Analysis, focus: str | None) -> list[Match]:
+        """The ranking, its best intent turned into its mirror when the question avoids,
+        negates or ranks below the side that intent recommends ("quand éviter Docker ?"
+        is not "quand choisir Docker ?"), unless it also prefers that side."""
+        if not ranked:
+            return ranked
+        top = self.intent(ranked[0].intent)
+        if top.side is None or top.mirror is None:
+            return ranked
+        cues = set(self.analyzer.analyze(focus).cues if focus is not None else analysis.cues)
+        against = {f"avoid:{top.side}", f"neg:{top.side}", f"over:{top.side}"} & cues
+        if not against or f"pref:{top.side}" in cues:
+            return ranked
+        mirrored = Match(intent=top.mirror, confidence=ranked[0].confidence)
+        return [mirrored, *(m for m in ranked[1:] if m.intent != top.mirror)]
 
     def _offered(self, ranked: list[Match]) -> list[Match]:
         """The intents a clarifying question offers: the likely ones, best first."""
@@ -355,13 +379,10 @@ class Bot:
         tokens = [t for t in tokenize(fold(text)) if t.isalpha() and t not in self.anchors]
         if len(tokens) < _LANGUAGE_FROM_TOKENS:
             return False
-        common = self.words.common
-        french = common["fr"]
-        for language in LANGUAGES:
+        for theirs_only, ours_only in self._language_words:
             # Words common in both ("the" is in French subtitles too) tell nothing.
-            theirs = sum(t in common[language] and t not in french for t in tokens)
-            ours = sum(t in french and t not in common[language] for t in tokens)
-            if theirs >= 2 and theirs > 2 * ours:
+            theirs = sum(t in theirs_only for t in tokens)
+            if theirs >= 2 and theirs > 2 * sum(t in ours_only for t in tokens):
                 return True
         return False
 
@@ -454,6 +475,9 @@ def foreign_script(text: str) -> bool:
     >>> foreign_script("Docker 和虚拟机有什么区别"), foreign_script("Sécurité de Docker")
     (True, False)
     """
-    letters = [c for c in text if c.isalpha()]
-    latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))
-    return bool(letters) and latin < len(letters) / 2
+    others = [c for c in text if not c.isascii() and c.isalpha()]
+    if not others:
+        return False
+    letters = sum(c.isalpha() for c in text if c.isascii()) + len(others)
+    latin = letters - sum(1 for c in others if "LATIN" not in unicodedata.name(c, ""))
+    return latin < letters / 2

@@ -165,6 +165,8 @@ _INTENT = {
     "answer": _Field(kind=str),
     "sources": _Field(kind=list, required=False),
     "examples": _Field(kind=list),
+    "side": _Field(kind=str, required=False),
+    "mirror": _Field(kind=str, required=False),
 }
 _SOURCE = {"passage": _Field(kind=str), "excerpt": _Field(kind=str, required=False)}
 _LEXICON = {
@@ -182,7 +184,9 @@ _GRAMMAR = {
     "elisions": _Field(kind=dict),
     "fillers": _Field(kind=list),
     "question_openers": _Field(kind=list),
+    "request_openers": _Field(kind=list),
     "negations": _Field(kind=list),
+    "negations_after_ne": _Field(kind=list),
     "restrictives": _Field(kind=list),
     "clause_breaks": _Field(kind=list),
     "corrections": _Field(kind=list),
@@ -313,6 +317,13 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
         if missing and not problems:
             problems.append(
                 DataProblem(path=str(folder), where="", detail=text.format(ids=", ".join(missing)))
+            )
+    for intent in intents.values():
+        mirror = intents.get(intent.mirror) if intent.mirror is not None else None
+        if intent.mirror is not None and (mirror is None or mirror.side == intent.side):
+            where = msg.DATA_INTENT.format(id=intent.id)
+            problems.append(
+                DataProblem(path=intent.file, where=where, detail=msg.DATA_UNKNOWN_MIRROR)
             )
     if criteria and set(outcomes) != set(OUTCOMES) and not problems:
         problems.append(
@@ -465,9 +476,15 @@ def _read_intent(
             check.add(where, msg.DATA_REPEATED_EXAMPLE.format(example=example))
             ok = False
         seen_here.add(key)
+    side, mirror = item.get("side"), item.get("mirror")
+    if (side is None) != (mirror is None) or (side is not None and side not in SIDES):
+        check.add(where, msg.DATA_BAD_MIRROR.format(sides=", ".join(SIDES)))
+        ok = False
     if not ok:
         return None
     return Intent(
+        side=side,
+        mirror=mirror,
         id=item["id"],
         kind=kind,
         question=item["question"].strip(),
@@ -632,7 +649,9 @@ def _read_grammar(raw: Any, check: _Problems) -> list[Grammar]:
         elisions=elisions,
         fillers=words("fillers"),
         question_openers=phrases("question_openers"),
+        request_openers=phrases("request_openers"),
         negations=words("negations"),
+        negations_after_ne=words("negations_after_ne"),
         restrictives=phrases("restrictives"),
         clause_breaks=phrases("clause_breaks"),
         corrections=phrases("corrections"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,14 @@ def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def bot(_cache_dir: Path) -> Bot:
     return Bot.from_paths(ROOT, cache_dir=_cache_dir)
+
+
+@pytest.fixture(scope="session")
+def hesitant_bot(bot: Bot) -> Bot:
+    """The same bot, never sure enough to answer: every question gets a clarifying one."""
+    hesitant = copy.copy(bot)
+    hesitant.settings = replace(bot.settings, threshold=0.999, clarify_threshold=0.0)
+    return hesitant
 
 
 @pytest.fixture

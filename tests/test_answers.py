@@ -138,10 +138,12 @@ def test_answers_carry_their_sources(bot: Bot) -> None:
     assert [s.passage for s in answer.sources][:1] == ["dvm.securite.docker"]
 
 
-def test_a_question_torn_between_two_topics_asks_which_one(bot: Bot) -> None:
-    answer = bot.ask("docker sécurité et ressources")
+def test_a_question_the_bot_is_not_sure_of_asks_which_intent_was_meant(
+    hesitant_bot: Bot,
+) -> None:
+    answer = hesitant_bot.ask("docker sécurité et ressources")
     assert answer.kind is AnswerKind.CLARIFY
-    assert set(answer.choices) == {"securite", "partage_ressources"}
+    assert {"securite", "partage_ressources"} <= set(answer.choices)
     assert answer.intent == answer.choices[0]
     assert "1. " in answer.text and "2. " in answer.text
 

@@ -329,7 +329,8 @@ def test_english_yes_and_no_are_understood(
     assert conversation.verdicts.read(word) is verdict
 
 
-def test_answering_a_number_picks_one_of_the_offered_topics(conversation: Conversation) -> None:
+def test_answering_a_number_picks_one_of_the_offered_topics(hesitant_bot: Bot) -> None:
+    conversation = Conversation.of(hesitant_bot)
     state, reply = talk(conversation, "docker sécurité et ressources")
     assert set(state.choices) == {"securite", "partage_ressources"}
     chosen = state.choices[1]
@@ -517,3 +518,116 @@ def test_a_bare_dont_know_after_the_recommendation_is_acknowledged(
     state = DialogueState(answers={"multi_os": Verdict.YES}, recommendation="vm")
     _, reply = conversation.step(state, "sais pas")
     assert reply.text == msg.ACKNOWLEDGED_AFTER_ADVICE
+
+
+# --- Reading the French people type, in the advice (issue 9) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Nous souhaiterions être orientés sur l'hébergement de notre plateforme.",
+        "tu pourrais me filer un coup de main pour choisir ?",
+        "j'aurais besoin d'un avis pour héberger notre nouvelle appli",
+    ],
+)
+def test_indirect_and_formal_requests_start_the_advice(
+    conversation: Conversation, opening: str
+) -> None:
+    _, reply = talk(conversation, opening)
+    assert reply.intent == "recommandation" and reply.expecting is not None
+
+
+def test_a_bare_description_of_a_project_starts_the_advice(conversation: Conversation) -> None:
+    state, reply = talk(
+        conversation,
+        "On développe une appli de réservation de salles, trois petites API en Go, "
+        "le tout chez un seul hébergeur.",
+    )
+    assert reply.intent == "recommandation"
+    assert reply.expecting is not None or reply.recommendation is not None
+    assert state.answers.get("microservices") is Verdict.YES
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "notre logiciel sert à gérer les congés du personnel",
+        "on est une PME de quarante personnes près de Rennes",
+        "on est sur un seul serveur chez Hetzner",
+    ],
+)
+def test_a_statement_that_says_nothing_of_a_need_invents_none(
+    conversation: Conversation, statement: str
+) -> None:
+    found = conversation.reader.read(statement)
+    assert all(v is not Verdict.YES for v in found.values())
+
+
+def test_negation_is_read_per_clause_in_an_opening(conversation: Conversation) -> None:
+    found = conversation.reader.read(
+        "rien dans le cloud, mais une appli découpée en petits services indépendants"
+    )
+    assert found.get("cloud_distribue") is Verdict.NO
+    assert found.get("microservices") is Verdict.YES
+
+
+def test_what_an_opening_reveals_is_repeated_back_so_it_can_be_corrected(
+    conversation: Conversation,
+) -> None:
+    _, reply = talk(conversation, "un conseil svp : notre appli ne tourne que sous Windows")
+    criterion = conversation.bot.catalog.criteria["dependances_os"]
+    assert msg.NOTED_HEADER in reply.text and criterion.reason in reply.text
+    assert msg.NOTED_CORRECT_ME in reply.text
+
+
+def test_a_later_statement_corrects_an_earlier_one(conversation: Conversation) -> None:
+    state, _ = talk(
+        conversation,
+        "conseille-moi pour mon appli, elle est découpée en microservices",
+        "non pardon, en fait c'est un seul gros bloc",
+    )
+    assert state.answers.get("microservices") is Verdict.NO
+
+
+@pytest.mark.parametrize(
+    ("pending", "reply", "verdict"),
+    [
+        ("microservices", "c'est un gros programme monolithique", Verdict.NO),
+        ("mise_a_echelle", "la charge reste à peu près la même toute l'année", Verdict.NO),
+        ("cloud_distribue", "faut que je voie ça avec l'équipe infra", Verdict.UNKNOWN),
+        ("dependances_os", "nada, ça tourne sur n'importe quel linux", Verdict.NO),
+        ("dependances_os", "yep", Verdict.YES),
+        ("dependances_os", "👎", Verdict.NO),
+        ("dependances_os", "🤷", Verdict.UNKNOWN),
+        ("multi_os", "oui... enfin non, pas vraiment", Verdict.NO),
+        ("multi_os", "non... enfin si, on a deux systèmes sur la machine", Verdict.YES),
+        ("isolation_forte", "bof, pas vraiment, rien de sensible", Verdict.NO),
+    ],
+)
+def test_free_text_slang_emoji_and_corrections_answer_the_pending_question(
+    conversation: Conversation, pending: str, reply: str, verdict: Verdict
+) -> None:
+    state, _ = conversation.step(DialogueState(expecting=pending, asked=1), reply)
+    assert state.answers.get(pending) is verdict
+
+
+def test_an_unreadable_answer_is_not_called_noted(conversation: Conversation) -> None:
+    _, reply = conversation.step(DialogueState(expecting="multi_os", asked=1), "zorglub")
+    assert msg.NOTED_HEADER not in reply.text and reply.expecting == "multi_os"
+
+
+def test_why_during_the_advice_says_which_way_the_question_pushes_from_the_sources(
+    conversation: Conversation,
+) -> None:
+    _, reply = conversation.step(DialogueState(expecting="deploiement_rapide", asked=1), "pk ?")
+    criterion = conversation.bot.catalog.criteria["deploiement_rapide"]
+    assert msg.OUTCOME_NAMES[criterion.favours] in reply.text
+    assert criterion.sources[0].passage in reply.text
+    assert reply.expecting == "deploiement_rapide"
+
+
+def test_an_ordinal_picks_a_choice(conversation: Conversation) -> None:
+    state = DialogueState(choices=("securite", "architecture"))
+    _, reply = conversation.step(state, "la deuxième")
+    assert reply.intent == "architecture"

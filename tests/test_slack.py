@@ -57,6 +57,7 @@ SECRET = "0123456789abcdef0123456789abcdef"
 BOT_TOKEN = "xoxb-1-test"
 APP_TOKEN = "xapp-1-test"
 ADVICE = "je voudrais un conseil pour mon projet"
+TORN = "docker sécurité et ressources"  # two topics, both likely
 WAIT = 30.0
 
 
@@ -336,6 +337,22 @@ def fake() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def served(fake: FakeSlack, conversation: Conversation) -> Iterator[Served]:
+    yield from serve(fake, conversation)
+
+
+@pytest.fixture(scope="module")
+def hesitant(hesitant_bot: Bot) -> Conversation:
+    """A conversation whose every question gets a clarifying question."""
+    return Conversation.of(hesitant_bot)
+
+
+@pytest.fixture
+def served_hesitant(fake: FakeSlack, hesitant: Conversation) -> Iterator[Served]:
+    yield from serve(fake, hesitant)
+
+
+def serve(fake: FakeSlack, conversation: Conversation) -> Iterator[Served]:
+    """The app over a real HTTP server on 127.0.0.1, talking to the fake Slack."""
     store = MemoryStore()
     app = create_app(
         conversation, bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.url, store=store
@@ -497,6 +514,22 @@ def test_a_whole_recommendation_through_buttons(served: Served, conversation: Co
         assert update.params["blocks"][-1]["elements"][0]["text"] == msg.SLACK_CHOSEN.format(
             user="U1", label=LABELS[word]
         )
+
+
+def test_a_clarifying_question_offers_its_choices_as_buttons(
+    served_hesitant: Served, hesitant: Conversation
+) -> None:
+    served = served_hesitant
+    root = new_ts()
+    served.send(mention(TORN, ts=root))
+    offer = served.fake.wait_posts(root, 1)[0]
+    _, reply = hesitant.step(None, TORN)
+    labels = [e["text"]["text"] for e in offer.params["blocks"][-1]["elements"]]
+    assert len(labels) == len(reply.choices) >= 2 and labels[1].startswith("2. ")
+    assert click(served, offer, labels[1]) == 200
+    answered = served.fake.wait_posts(root, 2)[1]
+    chosen = hesitant.bot.intent(reply.choices[1])
+    assert answered.params["text"] == escaped(chosen.answer)
 
 
 def test_a_late_click_on_an_answered_question_is_ignored(served: Served) -> None:
@@ -692,6 +725,15 @@ def test_a_question_gets_three_buttons_that_type_the_answer() -> None:
     assert [json.loads(b["value"])["word"] for b in buttons] == ["oui", "non", "je ne sais pas"]
     assert {json.loads(b["value"])["session"] for b in buttons} == {"T/C/1"}
     assert len({b["action_id"] for b in buttons}) == 3
+
+
+def test_offered_choices_get_numbered_buttons_that_type_their_number() -> None:
+    reply = Reply(text="Vouliez-vous dire ?", choices=("securite", "architecture"))
+    labels = ("Docker est-il sûr ?", "Comment sont-ils construits ? " * 5)
+    blocks = reply_blocks(reply, session="k", thread_ts="1", choice_labels=labels)
+    buttons = blocks[-1]["elements"]
+    assert [json.loads(b["value"])["word"] for b in buttons] == ["1", "2"]
+    assert all(len(b["text"]["text"]) <= 75 for b in buttons)
 
 
 def test_long_texts_and_many_sources_fit_block_kit_limits() -> None:

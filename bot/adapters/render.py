@@ -27,6 +27,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         ],
         "kind": answer.kind.value,
         "choices": list(answer.choices),
+        # Why a fallback: off_domain, unsourced, unclear, language or empty (else null).
+        "reason": answer.reason.value if answer.reason is not None else None,
     }
 
 

@@ -26,6 +26,7 @@ _BUTTON_IDS = ("oui", "non", "nsp")
 _SECTION_LIMIT = 3000  # Block Kit's limit on a section's text
 _EXCERPT_LIMIT = 140
 _CONTEXT_ELEMENTS = 10  # Block Kit's limit on a context block
+_BUTTON_LABEL_LIMIT = 75  # Block Kit's limit on a button's text
 
 
 def escape(text: str) -> str:
@@ -33,21 +34,35 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def reply_blocks(reply: Reply, *, session: str, thread_ts: str) -> list[dict[str, Any]]:
-    """The reply as Block Kit: its text, its sources, and yes/no buttons for a question."""
+def reply_blocks(
+    reply: Reply, *, session: str, thread_ts: str, choice_labels: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The reply as Block Kit: its text, its sources, one button per offered choice
+    (`choice_labels`, in the reply's numbered order) and yes/no buttons for a question."""
     blocks = text_blocks(reply.text) + source_blocks(reply.sources)
+    if choice_labels:
+        buttons = [
+            _button(f"choix_{n}", str(n), f"{n}. {label}", session, thread_ts)
+            for n, label in enumerate(choice_labels, 1)
+        ]
+        blocks.append({"type": "actions", "block_id": "vmbot_choices", "elements": buttons})
     if reply.expecting is not None:
         buttons = [
-            {
-                "type": "button",
-                "action_id": BUTTON_PREFIX + button_id,
-                "text": {"type": "plain_text", "text": label},
-                "value": json.dumps({"word": word, "session": session, "thread": thread_ts}),
-            }
+            _button(button_id, word, label, session, thread_ts)
             for button_id, (word, label) in zip(_BUTTON_IDS, msg.SLACK_ANSWER_BUTTONS, strict=True)
         ]
         blocks.append({"type": "actions", "block_id": "vmbot_question", "elements": buttons})
     return blocks
+
+
+def _button(button_id: str, word: str, label: str, session: str, thread: str) -> dict[str, Any]:
+    shown = label if len(label) <= _BUTTON_LABEL_LIMIT else label[: _BUTTON_LABEL_LIMIT - 1] + "…"
+    return {
+        "type": "button",
+        "action_id": BUTTON_PREFIX + button_id,
+        "text": {"type": "plain_text", "text": shown},
+        "value": json.dumps({"word": word, "label": shown, "session": session, "thread": thread}),
+    }
 
 
 def text_blocks(text: str) -> list[dict[str, Any]]:

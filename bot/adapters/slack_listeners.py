@@ -96,7 +96,7 @@ class SlackListeners:
         message = body.get("message") or {}
         message_ts = str(body["container"]["message_ts"])
         channel = str(body["container"]["channel_id"])
-        label = dict(msg.SLACK_ANSWER_BUTTONS).get(word, word)
+        label = str(value.get("label") or dict(msg.SLACK_ANSWER_BUTTONS).get(word, word))
         with self.locks.hold(key):
             record = self.store.get(key)
             if record is None or record.get("question_ts") != message_ts:
@@ -123,12 +123,14 @@ class SlackListeners:
     def post(
         self, context: BoltContext, channel: str, thread_ts: str, reply: Reply, key: str
     ) -> str | None:
-        """Send the reply in the thread; the message's ts if it asks a yes/no question."""
-        blocks = reply_blocks(reply, session=key, thread_ts=thread_ts)
+        """Send the reply in the thread; the message's ts if it has buttons (a yes/no
+        question, or the choices of a clarifying question)."""
+        labels = tuple(self.conversation.bot.intent(i).question for i in reply.choices)
+        blocks = reply_blocks(reply, session=key, thread_ts=thread_ts, choice_labels=labels)
         posted = _client(context).chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=escape(reply.text), blocks=blocks
         )
-        return str(posted["ts"]) if reply.expecting is not None else None
+        return str(posted["ts"]) if reply.expecting is not None or labels else None
 
 
 def _client(context: BoltContext) -> WebClient:

@@ -5,11 +5,12 @@ Two questions, two kinds of model, each trained on the criteria's examples:
   statement may speak of two needs at once ("une vieille appli qui ne tourne que
   sous Windows XP") without their sharing one probability;
 - polarity: one three-way model per criterion (the user has the need, has not, does
-  not know), trained on that criterion's own examples. It reads what a statement
-  says before its negation: "il n'y a pas de microservices" is learnt as a statement
-  that there are microservices, negated; reading it, the model says "oui" and the
-  negation turns it into "non". So "ce n'est pas un monolithe" (a monolith, negated)
-  reads as "oui" without an example of its own.
+  not know), trained on that criterion's own examples, whose terms a negation
+  covers are marked ("il n'y a pas de ¬microservice"). Each example that holds no
+  negation also teaches its negated form, marked and with the opposite verdict:
+  so "pas de microservices" reads as "non" without an example of its own, while
+  a negation that is the need itself ("ne s'installe pas sur les versions
+  récentes": legacy) is learnt from the examples that say it.
 """
 
 from __future__ import annotations
@@ -20,13 +21,11 @@ from dataclasses import dataclass, replace
 from bot.domain import Criterion, Verdict
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
-from bot.nlp.forms import Forms
 
 __all__ = ["NeedsModel", "statement_analysis", "train_needs"]
 
 _ABOUT, _OTHER = "oui", "non"
-_NEGATED_CUE = "negated"
-_WITHOUT = "sans"
+_NOT = "¬"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,46 +41,38 @@ class NeedsModel:
         return float(model.probabilities(analysis)[model.classes.index(_ABOUT)])
 
     def verdict(self, criterion: str, analysis: Analysis) -> tuple[Verdict, float]:
-        """What the statement says of the criterion, and how sure that reading is."""
+        """What the statement says of the criterion, and how sure that reading is.
+
+        `analysis` is a `statement_analysis`: its terms carry the negation marks.
+        """
         model = self.polarities[criterion]
         p = model.probabilities(analysis)
         best = int(p.argmax())
-        verdict = Verdict(model.classes[best])
-        return (_flipped(verdict) if _NEGATED_CUE in analysis.cues else verdict), float(p[best])
+        return Verdict(model.classes[best]), float(p[best])
 
 
 def _flipped(verdict: Verdict) -> Verdict:
     return {Verdict.YES: Verdict.NO, Verdict.NO: Verdict.YES}.get(verdict, verdict)
 
 
-def statement_analysis(text: str, analyzer: Analyzer, forms: Forms) -> Analysis:
-    """A statement's analysis, with a cue when it is negated.
+def statement_analysis(text: str, analyzer: Analyzer) -> Analysis:
+    """A statement's analysis for the polarity models: the terms a negation covers
+    are marked ("¬microservice")."""
+    return replace(analyzer.analyze(text), terms=analyzer.negated_terms(text))
 
-    "pas", "jamais", "rien", "aucun", "ni"... negate once however many there are
-    ("on n'a rien chez AWS ni ailleurs"); "sans" negates alone and cancels another
-    negation ("ça ne tourne pas sans Windows" needs Windows); a restriction is no
-    negation ("pour Windows et rien d'autre").
-    """
-    analysis = analyzer.analyze(text)
-    negations = forms.grammar.negations
-    words = set(forms.without_restrictives(list(analysis.tokens)))
-    negated = bool(words & (negations - {_WITHOUT}))
-    if _WITHOUT in words:
-        negated = not negated
-    if negated:
-        return replace(analysis, cues=(*analysis.cues, _NEGATED_CUE))
-    return analysis
+
+def _negated(analysis: Analysis) -> Analysis:
+    """The same statement, negated: every term marked."""
+    return replace(analysis, terms=tuple(_NOT + t for t in analysis.terms))
 
 
 def train_needs(
-    criteria: Sequence[Criterion],
-    unrelated: Sequence[str],
-    analyzer: Analyzer,
-    forms: Forms,
+    criteria: Sequence[Criterion], unrelated: Sequence[str], analyzer: Analyzer
 ) -> NeedsModel:
     """Train both models; `unrelated` are statements about no criterion (neutral ones,
     off-topic messages): the topic models learn from them what no need looks like."""
-    said: dict[str, list[tuple[Verdict, Analysis]]] = {}
+    # Per criterion: (verdict, plain analysis for the topic, marked one for polarity).
+    said: dict[str, list[tuple[Verdict, Analysis, Analysis]]] = {}
     for criterion in criteria:
         texts = criterion.examples_by_verdict()
         texts = {
@@ -90,23 +81,30 @@ def train_needs(
             Verdict.NO: (*texts[Verdict.NO], criterion.absent),
         }
         said[criterion.id] = [
-            (verdict, statement_analysis(t, analyzer, forms))
+            (verdict, analyzer.analyze(t), statement_analysis(t, analyzer))
             for verdict, ts in texts.items()
             for t in ts
         ]
-    others = [statement_analysis(t, analyzer, forms) for t in unrelated]
+    others = [analyzer.analyze(t) for t in unrelated]
+    grammar = analyzer.grammar
+    negation_words = grammar.negations | grammar.negations_after_ne
     topics: dict[str, SoftmaxModel] = {}
     polarities: dict[str, SoftmaxModel] = {}
     for need, samples in said.items():
-        outside = [a for c, s in said.items() if c != need for _, a in s] + others
+        outside = [a for c, s in said.items() if c != need for _, a, _ in s] + others
         # Each need is a small share of all statements: its examples are repeated so
         # that they weigh a third of the rest, or the topic would only win when alone.
         repeat = max(1, len(outside) // (3 * max(len(samples), 1)))
         topics[need] = train_softmax(
-            [(_ABOUT, a) for _, a in samples] * repeat + [(_OTHER, a) for a in outside]
+            [(_ABOUT, a) for _, a, _ in samples] * repeat + [(_OTHER, a) for a in outside]
         )
-        # Learnt before negation: a negated example teaches what its words affirm.
-        polarities[need] = train_softmax(
-            [((_flipped(v) if _NEGATED_CUE in a.cues else v).value, a) for v, a in samples]
-        )
+        # Each plain example teaches its negation too: "pas de ¬microservice" is no.
+        # Not an example that holds a negation word, marked or not: "tourne plus sur
+        # les OS récents" (typed without its "ne") is no plain statement to negate.
+        negated = [
+            (_flipped(v).value, _negated(m))
+            for v, _, m in samples
+            if v is not Verdict.UNKNOWN and negation_words.isdisjoint(m.tokens)
+        ]
+        polarities[need] = train_softmax([(v.value, m) for v, _, m in samples] + negated)
     return NeedsModel(topics=topics, polarities=polarities)

@@ -134,7 +134,7 @@ class CriteriaReader:
         self._forms = forms
         self._verdicts = VerdictReader(forms.grammar, forms)
         self._ids = [c.id for c in criteria]
-        self.model = model or train_needs(criteria, unrelated, analyzer, forms)
+        self.model = model or train_needs(criteria, unrelated, analyzer)
         self._vocabulary = IntentMatcher(
             [
                 TrainingExample(intent=c.id, terms=analyzer.terms(t))
@@ -172,9 +172,10 @@ class CriteriaReader:
         return found
 
     def _readings(self, text: str, pending: str | None) -> list[_Reading]:
-        analysis = statement_analysis(text, self._analyzer, self._forms)
+        analysis = self._analyzer.analyze(text)
         if not analysis.terms or self._vocabulary.coverage(analysis.terms) < self._min_coverage:
             return []
+        marked = statement_analysis(text, self._analyzer)
         # Another need than the pending one takes words of its own, close to what is
         # said of it: "quand même oui" answers the question, it says nothing of peaks.
         rest = self._analyzer.terms(self._verdicts.without_verdicts(text))
@@ -193,7 +194,7 @@ class CriteriaReader:
             about = self.model.about(criterion, analysis)
             if about < threshold:
                 continue
-            verdict, _ = self.model.verdict(criterion, analysis)
+            verdict, _ = self.model.verdict(criterion, marked)
             readings.append(_Reading(criterion=criterion, verdict=verdict, confidence=about))
         readings.sort(key=lambda r: -r.confidence)
         # A statement states one need, two at most ("un seul serveur pour Windows et Linux").

@@ -28,7 +28,12 @@ _NEIGHBOUR_CHARS = 30
 _TYPO_CACHE_SIZE = 20_000
 # Cues: a subject to avoid or negated ("éviter Docker"), preferred ("les VM plutôt
 # que...") or ranked below another ("... mieux que les conteneurs").
-_AVOIDED, _PREFERRED, _OUTRANKED = "neg:", "pref:", "over:"
+_AVOIDED, _NEGATED, _PREFERRED, _OUTRANKED = "avoid:", "neg:", "pref:", "over:"
+# What marks a term a negation covers; the word that opens a negation before its verb.
+_NOT = "¬"
+_NE = frozenset({"ne", "n"})
+_NE_REACH = 4  # "ne s'installe plus", "n'en a jamais eu": the negation word comes soon
+_WITHOUT = "sans"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,6 +207,56 @@ class Analyzer:
             tokens=tuple(tokens), terms=self._drop_stop_words(merged), cues=self._cues(merged)
         )
 
+    def negated_terms(self, text: str) -> tuple[str, ...]:
+        """The terms of a statement, those a negation covers marked with "¬".
+
+        A negation covers what follows it to the end of the statement, from its "ne"
+        when it has one ("ne s'installe pas sur les versions récentes": installer too);
+        "sans" turns it off again ("ne tourne pas sans Windows" needs Windows).
+        Restrictions negate nothing ("pour Windows et rien d'autre").
+
+        >>> from dataclasses import replace
+        >>> from bot.domain import Lexicon
+        >>> from bot.nlp.dictionary import WordLists
+        >>> table = LemmaTable(lemmas={}, french_words=frozenset())
+        >>> lexicon = Lexicon(stop_words=frozenset({"on", "a", "de", "n", "pas"}), synonyms={},
+        ...                   lemma_fixes={}, false_friends=frozenset())
+        >>> grammar = replace(Grammar.empty(), negations=frozenset({"pas", "sans"}))
+        >>> words = WordLists(french=frozenset(), english=frozenset(), common={})
+        >>> Analyzer(table, lexicon, grammar, words).negated_terms("on n'a pas de cloud")
+        ('¬cloud',)
+        """
+        tokens = self.tokens(text)
+        grammar = self.grammar
+        restricted = _covered(tokens, PhraseSet(grammar.restrictives))
+        after_ne = grammar.negations | grammar.negations_after_ne
+        negations = [t in grammar.negations and i not in restricted for i, t in enumerate(tokens)]
+        closes = [t in after_ne and i not in restricted for i, t in enumerate(tokens)]
+        flags = []
+        negating = False
+        for i, token in enumerate(tokens):
+            if negations[i]:
+                negating = not negating if token == _WITHOUT and negating else True
+            elif token in _NE and any(closes[i + 1 : i + 1 + _NE_REACH]):
+                negating = True
+            flags.append(negating)
+        lemmas = [self.lemma(t) for t in tokens]
+        marked = []
+        i = 0
+        while i < len(lemmas):
+            size = self._synonym_size(lemmas, i)
+            term = self._synonyms.get(tuple(lemmas[i : i + size]), lemmas[i]) if size else lemmas[i]
+            if term not in self._stop:
+                marked.append(_NOT + term if flags[i] else term)
+            i += max(size, 1)
+        return tuple(marked)
+
+    def _synonym_size(self, lemmas: Sequence[str], i: int) -> int:
+        for size in range(min(self._longest_synonym, len(lemmas) - i), 0, -1):
+            if tuple(lemmas[i : i + size]) in self._synonyms:
+                return size
+        return 0
+
     def terms(self, text: str) -> tuple[str, ...]:
         """The terms that carry meaning, in order.
 
@@ -234,10 +289,11 @@ class Analyzer:
         return out
 
     def _cues(self, merged: Sequence[str]) -> tuple[str, ...]:
-        """Which side (VM, containers) the text avoids, prefers or ranks below the other.
+        """Which side (VM, containers) the text avoids, negates, prefers or ranks below.
 
-        "quand éviter Docker" avoids containers; "ce que les VM font mieux que les
-        conteneurs" prefers VMs over containers: word order carries the meaning.
+        "quand éviter Docker" avoids containers; "une VM n'est pas le bon choix"
+        negates VMs; "ce que les VM font mieux que les conteneurs" prefers VMs over
+        containers: word order carries the meaning.
         """
         if not self._sides:
             return ()
@@ -245,21 +301,28 @@ class Analyzer:
             (i for i in range(len(merged)) if self._comparatives.at(merged, i)), len(merged)
         )
         cues: list[str] = []
-        avoiding = False
+        avoiding = negating = False
         for i, term in enumerate(merged):
-            if term in self._negations or self._avoidance.at(merged, i):
-                avoiding = True
+            negating = negating or term in self._negations
+            avoiding = avoiding or self._avoidance.at(merged, i) is not None
             side = self._sides.get(term)
             if side is None:
                 continue
             if avoiding:
                 cues.append(_AVOIDED + side)
+            # The subject of a negation stands before it: "une VM n'est pas adaptée".
+            if negating or any(t in self._negations for t in merged[i + 1 : i + 1 + _NE_REACH]):
+                cues.append(_NEGATED + side)
             if compared_at < len(merged):
                 cues.append((_PREFERRED if i < compared_at else _OUTRANKED) + side)
         return tuple(dict.fromkeys(cues))
 
     def _drop_stop_words(self, lemmas: Iterable[str]) -> tuple[str, ...]:
         return tuple(t for t in lemmas if t not in self._stop)
+
+
+def _covered(tokens: Sequence[str], phrases: PhraseSet) -> set[int]:
+    return {i for start, p in phrases.find(tokens) for i in range(start, start + len(p))}
 
 
 def _alternation(keys: Iterable[str]) -> re.Pattern[str] | None:

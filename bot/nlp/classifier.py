@@ -13,6 +13,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -30,6 +31,14 @@ _CHAR_SIZES = range(2, 5)
 _CHAR_WEIGHT = 0.6
 
 
+@lru_cache(maxsize=50_000)
+def _char_grams(token: str) -> tuple[str, ...]:
+    padded = f" {token} "
+    return tuple(
+        "#" + padded[i : i + size] for size in _CHAR_SIZES for i in range(len(padded) - size + 1)
+    )
+
+
 def features(analysis: Analysis) -> dict[str, float]:
     """Term unigrams and bigrams, and character 2-4-grams of each typed word.
 
@@ -43,10 +52,8 @@ def features(analysis: Analysis) -> dict[str, float]:
     for a, b in pairwise(terms):
         out[f"{a}_{b}"] += 1.0
     for token in analysis.tokens:
-        padded = f" {token} "
-        for size in _CHAR_SIZES:
-            for i in range(len(padded) - size + 1):
-                out["#" + padded[i : i + size]] += _CHAR_WEIGHT
+        for gram in _char_grams(token):
+            out[gram] += _CHAR_WEIGHT
     for cue in analysis.cues:
         out["~" + cue] += 1.0
     return dict(out)
@@ -63,14 +70,27 @@ class SoftmaxModel:
     bias: npt.NDArray[np.float32]
 
     def vector(self, analysis: Analysis) -> tuple[list[int], list[float]]:
-        return sparse_row(features(analysis), self.index, self.idf)
+        return sparse_row(features(analysis), self.index, self._idf)
+
+    @cached_property
+    def _idf(self) -> list[float]:
+        # Python floats: reading numpy scalars one by one costs more than the product.
+        return [float(v) for v in self.idf]
+
+    @cached_property
+    def _weights64(self) -> npt.NDArray[np.float64]:
+        return self.weights.astype(np.float64)
+
+    @cached_property
+    def _bias64(self) -> npt.NDArray[np.float64]:
+        return self.bias.astype(np.float64)
 
     def probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
         """The probability of each class (in `classes` order)."""
         cols, vals = self.vector(analysis)
-        logits = self.bias.astype(np.float64).copy()
+        logits = self._bias64.copy()
         if cols:
-            logits += np.asarray(vals) @ self.weights[cols].astype(np.float64)
+            logits += np.asarray(vals) @ self._weights64[cols]
         logits -= logits.max()
         exp = np.exp(logits)
         return exp / exp.sum()  # type: ignore[no-any-return]
@@ -141,19 +161,18 @@ def vocabulary(
 
 
 def sparse_row(
-    counts: dict[str, float], index: dict[str, int], idf: npt.NDArray[np.float32]
+    counts: dict[str, float],
+    index: dict[str, int],
+    idf: Sequence[float] | npt.NDArray[np.float32],
 ) -> tuple[list[int], list[float]]:
     """A text's TF-IDF row, unit length, as (columns, values); unknown features dropped."""
     cols, vals = [], []
+    find = index.get
     for name, count in counts.items():
-        col = index.get(name)
+        col = find(name)
         if col is not None:
             cols.append(col)
-            vals.append(_tf(count) * float(idf[col]))
+            # Sublinear term frequency, as TF-IDF does; character n-grams count fractions.
+            vals.append((1.0 + math.log(count) if count >= 1 else count) * float(idf[col]))
     norm = math.sqrt(sum(v * v for v in vals)) or 1.0
     return cols, [v / norm for v in vals]
-
-
-def _tf(count: float) -> float:
-    # Sublinear term frequency, as TF-IDF does; character n-grams count fractions.
-    return 1.0 + math.log(count) if count >= 1 else count

@@ -35,6 +35,7 @@ class Forms:
     def __init__(self, grammar: Grammar) -> None:
         self.grammar = grammar
         self._openers = PhraseSet(grammar.question_openers)
+        self._requests = PhraseSet(grammar.request_openers)
         self._markers = PhraseSet(grammar.focus_markers)
         self._breaks = PhraseSet(grammar.clause_breaks)
         self._corrections = PhraseSet(grammar.corrections)
@@ -72,6 +73,14 @@ class Forms:
         skipped = {i for start, phrase in found for i in range(start, start + len(phrase))}
         return [t for i, t in enumerate(tokens) if i not in skipped]
 
+    def requests_something(self, text: str) -> bool:
+        """Whether the message asks for something: a question, or a request that opens
+        like one ("je cherche une recette de crêpes", "donne-moi un exemple")."""
+        if self.asks_something(text):
+            return True
+        tokens = self.without_fillers(text)
+        return bool(tokens) and self._requests.at(tokens, 0) is not None
+
     def speaks_of_own_project(self, text: str) -> bool:
         """Whether the message talks about the user's own situation ("mon appli", "on a")."""
         return bool(self._first_person.find(tokenize(fold(text))))
@@ -83,7 +92,9 @@ class Forms:
         The question is the last sentence that asks something, or what follows the
         last "bref" / "du coup"; the story before it is context.
         """
-        if len(tokenize(fold(text))) < _FOCUS_FROM_TOKENS:
+        if len(text.split()) < _FOCUS_FROM_TOKENS // 2 or len(tokenize(fold(text))) < (
+            _FOCUS_FROM_TOKENS
+        ):
             return None
         sentences = [s for s in _SENTENCE_END.split(text) if tokenize(fold(s))]
         focus: str | None = None

@@ -86,9 +86,12 @@ def build_lemma_table(texts: Iterable[str], fixes: dict[str, str]) -> LemmaTable
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for doc in nlp.pipe(texts, batch_size=256):
         for token in doc:
-            # Re-split with the query tokenizer so that keys are the forms queries yield.
+            # Re-split with the query tokenizer so that keys are the forms queries yield;
+            # a token it splits ("aujourd'hui", "pare-feu") gives each piece as it is.
             forms = tokenize(fold(token.text))
             if len(forms) != 1:
+                for piece in forms:
+                    votes[piece][piece] += 1
                 continue
             form = forms[0]
             lemma = "".join(tokenize(fold(token.lemma_))) or form

@@ -11,19 +11,43 @@ __all__ = ["MAX_INPUT_CHARS", "PhraseSet", "fold", "tokenize"]
 # A message longer than this is cut: nobody types more, and reading stays instant.
 MAX_INPUT_CHARS = 2_000
 
-_LIGATURES = str.maketrans(
-    {"œ": "oe", "æ": "ae", "’": "'", "‘": "'", "`": "'", "ß": "ss", "+": " plus "}
-)
+_LIGATURES: dict[str, str] = {
+    "œ": "oe",
+    "æ": "ae",
+    "’": "'",
+    "‘": "'",
+    "`": "'",
+    "ß": "ss",
+    "+": " plus ",
+}
 _TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _accent_table() -> dict[str, str]:
+    # Latin letters with accents, folded once here: most messages need nothing else.
+    table: dict[str, str] = {}
+    for code in range(0xC0, 0x250):
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c)
+        )
+        if base.isascii() and base != chr(code):
+            table[chr(code)] = base
+    return table
+
+
+_FOLD_MAP: dict[str, str] = {**_accent_table(), **_LIGATURES}
+_FOLD = str.maketrans(_FOLD_MAP)
 
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so that "Sécurité" and "securite" meet.
 
-    >>> fold("Qu’est-ce qu’une Machine Virtuelle ?")
-    "qu'est-ce qu'une machine virtuelle ?"
+    >>> fold("Qu’est-ce qu’une Machine Virtuelle ?"), fold("Ŝtŭpa ﬁ")
+    ("qu'est-ce qu'une machine virtuelle ?", 'stupa fi')
     """
-    text = text.lower().translate(_LIGATURES)
+    text = text.lower().translate(_FOLD)
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

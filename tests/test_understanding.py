@@ -1,0 +1,197 @@
+"""French as people type it: jargon, word families, regional words, long messages,
+direction and negation, conversation in other words, and the traps of the domain.
+
+Every example here is our own: none comes from a labelled set.
+"""
+
+from unittest.mock import patch
+
+import pytest
+
+from bot import messages as msg
+from bot.domain import AnswerKind, FallbackReason
+from bot.engine import Bot
+
+
+def intent_of(bot: Bot, question: str) -> str | None:
+    """The intent the reply gives: an answer's, or a clarifying question's first choice."""
+    return bot.ask(question).intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("le sandbox d'un container, c'est fiable ?", "securite"),
+        ("mon RSSI s'inquiète du cloisonnement des conteneurs, il a raison ?", "securite"),
+        ("le hardening d'une VM face à celui d'un conteneur, ça donne quoi ?", "securite"),
+        ("l'overhead d'une vm sur le cpu et la ram", "partage_ressources"),
+    ],
+)
+def test_english_jargon_and_roles_are_understood(bot: Bot, question: str, intent: str) -> None:
+    assert intent_of(bot, question) == intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "les conteneurs sont-ils bien isolés les uns des autres ?",
+        "l'isolement entre deux machines virtuelles est-il meilleur ?",
+        "peut-on isoler un conteneur aussi bien qu'une VM ?",
+    ],
+)
+def test_a_word_family_meets_its_known_member(bot: Bot, question: str) -> None:
+    assert intent_of(bot, question) == "securite"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("c'est-tu vrai que docker boote plus vite qu'une vm ?", "demarrage_taille"),
+        ("on dit quoi mon frère", "salutation"),
+        ("allô le bot", "salutation"),
+        ("tu sais m'expliquer c'est quoi un hyperviseur, une fois ?", "definition_hyperviseur"),
+    ],
+)
+def test_regional_french_is_understood(bot: Bot, question: str, intent: str) -> None:
+    assert intent_of(bot, question) == intent
+
+
+def test_the_question_at_the_end_of_a_story_is_the_one_answered(bot: Bot) -> None:
+    story = (
+        "Je bosse dans une petite boîte de transport, on a trois serveurs qui datent et mon "
+        "patron veut moderniser tout ça. Un consultant est passé hier et n'a parlé que de "
+        "conteneurs pendant une heure. Au final, un conteneur, c'est quoi exactement ?"
+    )
+    assert intent_of(bot, story) == "definition_conteneur"
+
+
+def test_the_focus_of_a_long_message_is_its_last_question(bot: Bot) -> None:
+    story = (
+        "On a une vieille salle serveur et des VM partout. Mon stagiaire me parle sans arrêt "
+        "de Docker. Bref, en deux mots, qu'est-ce qui distingue les deux ?"
+    )
+    assert bot.forms.focus(story) is not None
+    assert "distingue" in (bot.forms.focus(story) or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("dans quelles situations faut-il se passer de Docker ?", "quand_vm"),
+        ("qu'est-ce que les machines virtuelles font mieux que Docker ?", "quand_vm"),
+        ("dans quels cas une VM n'est-elle pas le bon choix ?", "quand_docker"),
+        ("pourquoi une VM met-elle autant de temps à démarrer ?", "demarrage_taille"),
+    ],
+)
+def test_direction_and_negation_decide_the_intent(bot: Bot, question: str, intent: str) -> None:
+    assert intent_of(bot, question) == intent
+
+
+def test_avoiding_and_preferring_a_side_are_read_as_cues(bot: Bot) -> None:
+    assert "avoid:conteneur" in bot.analyzer.analyze("quand faut-il éviter docker").cues
+    assert "neg:vm" in bot.analyzer.analyze("une vm n'est pas adaptée").cues
+    cues = bot.analyzer.analyze("les vm plutôt que les conteneurs").cues
+    assert "pref:vm" in cues and "over:conteneur" in cues
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("et toi, tu sais faire quoi au juste ?", "aide"),
+        ("quels sujets maîtrises-tu ?", "aide"),
+        ("je voudrais que tu m'aides à trancher pour héberger notre site", "recommandation"),
+        ("qu'est-ce qui t'a fait pencher pour cette solution ?", "pourquoi"),
+        ("merci infiniment, tu m'as bien dépanné", "remerciement"),
+    ],
+)
+def test_conversation_intents_in_other_words(bot: Bot, message: str, intent: str) -> None:
+    assert intent_of(bot, message) == intent
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "salut ! tu connais un bon resto à Nantes ?",
+        "je dois recommencer mon gâteau, il est complètement raté",
+        "t'es vraiment nul comme robot",
+        "il me faut un conteneur pour ranger mes cartons pendant le déménagement",
+        "pourquoi le pain rassis durcit-il ?",
+    ],
+)
+def test_off_topic_messages_holding_chat_or_domain_words_fall_back(bot: Bot, message: str) -> None:
+    answer = bot.ask(message)
+    assert answer.kind is AnswerKind.FALLBACK and answer.intent is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "comment exposer le port 8080 d'un conteneur docker ?",
+        "combien coûte une licence VMware vSphere ?",
+        "docker swarm, ça se configure comment ?",
+    ],
+)
+def test_domain_questions_the_sources_do_not_answer_say_so(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)
+    assert answer.kind is AnswerKind.FALLBACK
+    assert answer.reason is FallbackReason.UNSOURCED
+    assert "sort de mon domaine" not in answer.text
+
+
+def test_a_domain_question_not_understood_is_never_told_it_is_off_domain(bot: Bot) -> None:
+    answer = bot.ask("les conteneurs docker et le zorglub quantique tralala")
+    assert answer.kind is not AnswerKind.ANSWER or answer.intent is not None
+    assert "sort de mon domaine" not in answer.text
+
+
+def test_only_a_message_with_nothing_of_the_domain_is_told_so(bot: Bot) -> None:
+    answer = bot.ask("quelle est la meilleure recette de ratatouille ?")
+    assert answer.reason is FallbackReason.OFF_DOMAIN
+    assert answer.text.startswith(msg.FALLBACKS["off_domain"])
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what is the difference between docker and a virtual machine?",
+        "¿Docker es más seguro que una máquina virtual?",
+    ],
+)
+def test_another_language_is_answered_in_french(bot: Bot, message: str) -> None:
+    answer = bot.ask(message)
+    assert answer.reason is FallbackReason.LANGUAGE
+    assert answer.text.startswith(msg.FALLBACKS["language"])
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"), [("cc " * 1400, "salutation"), ("merci " * 700, "remerciement")]
+)
+def test_a_huge_repeated_greeting_is_one_greeting_read_in_bounded_work(
+    bot: Bot, message: str, intent: str
+) -> None:
+    with patch.object(bot.ranker, "rank", wraps=bot.ranker.rank) as rank:
+        answer = bot.ask(message)
+    assert answer.intent == intent
+    # The whole message once, and what follows the opening words at most once.
+    assert rank.call_count <= 2
+
+
+def test_every_word_of_every_criterion_example_has_a_lemma(bot: Bot) -> None:
+    lemmas = bot.analyzer.table.lemmas
+    texts = [
+        text
+        for criterion in bot.catalog.criteria.values()
+        for said in criterion.examples_by_verdict().values()
+        for text in said
+    ]
+    tokens = {t for text in texts for t in bot.analyzer.tokens(text)}
+    # Numbers ("64", "8k") are terms of their own.
+    assert {t for t in tokens if t not in lemmas and not any(c.isdigit() for c in t)} == set()
+
+
+@pytest.mark.parametrize(
+    ("form", "not_into"),
+    [("droits", "doigt"), ("power", "poser"), ("aix", "avoir"), ("cloisonner", "cloner")],
+)
+def test_a_real_word_is_never_corrected_into_another(bot: Bot, form: str, not_into: str) -> None:
+    assert bot.analyzer.lemma(form) != not_into
