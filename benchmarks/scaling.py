@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from bot.domain import Catalog, Intent, IntentKind
-from bot.engine import Bot, training_pairs
+from bot.engine import Bot, Index, training_pairs
 from bot.loading import load_eval_set
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, features, sparse_row, train_softmax, vocabulary
@@ -157,20 +157,16 @@ def measure(bot: Bot, questions: Sequence[str]) -> dict[str, Any]:
     total = timed(bot.ask, questions)
     analyses = {q: bot.analyzer.analyze(q) for q in questions}
     terms = {q: a.terms for q, a in analyses.items()}
-    matcher, model = bot.ranker.matcher, bot.ranker.model
+    weights, model = bot.ranker.weights, bot.ranker.model
     return {
         "latency_ms": quantiles(total),
         "stage_p50_ms": {
             "analysis": quantiles(timed(bot.analyzer.analyze, questions, 1))["p50"],
-            "matcher": quantiles(timed(lambda q: matcher.match(terms[q]), questions, 1))["p50"],
+            "coverage": quantiles(timed(lambda q: weights.coverage(terms[q]), questions, 1))["p50"],
             "softmax": quantiles(timed(lambda q: model.probabilities(analyses[q]), questions, 1))[
                 "p50"
             ],
         },
-        # Only these run rapidfuzz's extractOne, over the 20 closest examples (coverage >= 0.9).
-        "fuzzy_gate": round(
-            sum(1 for q in questions if matcher.coverage(terms[q]) >= 0.9) / len(questions), 3
-        ),
         "answered_synthetic": round(
             sum(1 for a in answers if (a.intent or "").startswith("synth_")) / len(answers), 3
         ),
@@ -196,7 +192,7 @@ def run() -> dict[str, Any]:
         catalog=base,
         table=table,
         words=real.words,
-        model=model,
+        index=Index(model=model),
         settings=real.settings,
     )
     rows: list[dict[str, Any]] = [
@@ -224,7 +220,7 @@ def run() -> dict[str, Any]:
             catalog=catalog,
             table=table,
             words=real.words,
-            model=model,
+            index=Index(model=model),
             settings=real.settings,
         )
         build_s = time.perf_counter() - start
@@ -290,8 +286,8 @@ def markdown(result: dict[str, Any]) -> str:
         "(stages: 1 pass).",
         "",
         "| scale | intents | examples | features | build (s) | model (s) | p50 (ms) | p99 (ms) "
-        "| analysis p50 | matcher p50 | softmax p50 | fuzzy gate | synthetic answers |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| analysis p50 | coverage p50 | softmax p50 | synthetic answers |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["rows"]:
         stages = r["stage_p50_ms"]
@@ -300,17 +296,15 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {r['scale']} | {r['intents']:,} | {r['examples']:,} | {r['features']:,} "
             f"| {build:.2f} | {r['model_s']:.2f} "
             f"| {r['latency_ms']['p50']:.3f} | {r['latency_ms']['p99']:.3f} "
-            f"| {stages['analysis']:.3f} | {stages['matcher']:.3f} | {stages['softmax']:.3f} "
-            f"| {r['fuzzy_gate']:.0%} | {r['answered_synthetic']:.1%} |"
+            f"| {stages['analysis']:.3f} | {stages['coverage']:.3f} | {stages['softmax']:.3f} "
+            f"| {r['answered_synthetic']:.1%} |"
         )
     lines += [
         "",
-        "Build: Bot(...) given the model (analysis of every example, matcher index). Model: "
+        "Build: Bot(...) given the model (analysis of every example, word weights). Model: "
         "train_softmax for the trained row, else analysis + the centroid stand-in. Stage "
         "columns (ms): per-call p50 of "
-        "analyzer.analyze, IntentMatcher.match and SoftmaxModel.probabilities. Fuzzy gate: "
-        "share of the questions whose coverage lets the matcher run extractOne "
-        "over its 20 closest examples.",
+        "analyzer.analyze, TermWeights.coverage and SoftmaxModel.probabilities.",
         "",
         "| growth | examples x | p50 x | p99 x | p50 slope | p99 slope |",
         "|---|---:|---:|---:|---:|---:|",

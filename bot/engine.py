@@ -21,19 +21,33 @@ from bot.domain import (
     Match,
     Source,
 )
-from bot.index_cache import cache_key, cached, code_fingerprint, default_cache_dir, texts_of
+from bot.index_cache import (
+    cache_key,
+    cached,
+    code_fingerprint,
+    default_cache_dir,
+    dictionary_fingerprint,
+    texts_of,
+)
 from bot.loading import load_catalog, load_corpus
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
-from bot.nlp.dictionary import LANGUAGES, WordLists, build_word_lists, word_lists_version
+from bot.nlp.dictionary import (
+    LANGUAGES,
+    CommonWords,
+    Dictionaries,
+    WordLists,
+    build_word_lists,
+    word_lists_version,
+)
 from bot.nlp.forms import Forms
 from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
-from bot.nlp.matcher import IntentMatcher, MatcherSettings, TrainingExample
+from bot.nlp.matcher import MatcherSettings, TermWeights, TrainingExample, idf_of
 from bot.nlp.ranking import ConfidenceModel, Ranker, Ranking
 from bot.nlp.text import MAX_INPUT_CHARS, fold, tokenize
 from bot.training import training_pairs
 
-__all__ = ["Bot", "EngineSettings", "clean", "default_data_root", "training_pairs"]
+__all__ = ["Bot", "EngineSettings", "Index", "clean", "default_data_root", "training_pairs"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
@@ -63,6 +77,14 @@ _CONFIDENCE = ConfidenceModel(
     ),
     bias=-6.4683,
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Index:
+    """What is trained from the data: the classifier and the word weights."""
+
+    model: SoftmaxModel
+    idf: dict[str, float] | None = None  # None: computed from the examples
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,9 +125,10 @@ class Bot:
         catalog: Catalog,
         table: LemmaTable,
         words: WordLists,
-        model: SoftmaxModel | None = None,
+        index: Index | None = None,
         settings: EngineSettings | None = None,
     ) -> None:
+        """`index`: the trained model and the word weights, if built already."""
         self.corpus = corpus
         self.catalog = catalog
         self.settings = settings or EngineSettings()
@@ -131,28 +154,36 @@ class Bot:
             (words.common[language] - french, french - words.common[language])
             for language in LANGUAGES
         ]
-        self.ranker = self._ranker(training_pairs(catalog), model)
+        self.ranker = self._ranker(training_pairs(catalog), index)
         # Where the index is cached and under which key: models built on top of it
         # (the advisor's) are cached beside it. None when built without a cache.
         self.cache_dir: Path | None = None
         self.index_key: str | None = None
 
-    def _ranker(self, pairs: list[tuple[str, str]], model: SoftmaxModel | None) -> Ranker:
-        samples = [(intent, self.analyzer.analyze(text)) for intent, text in pairs]
+    def _ranker(self, pairs: list[tuple[str, str]], index: Index | None) -> Ranker:
         rejecting = frozenset(
             i.id for i in self.catalog.intents.values() if i.kind is IntentKind.OUT_OF_SCOPE
         )
-        matcher = IntentMatcher(
-            [TrainingExample(intent=i, terms=a.terms) for i, a in samples if i not in rejecting],
+        model = index.model if index is not None else None
+        idf = index.idf if index is not None else None
+        if model is None or idf is None:
+            samples = [(intent, self.analyzer.analyze(text)) for intent, text in pairs]
+            model = model or train_softmax(samples)
+            idf = idf or idf_of(
+                [TrainingExample(intent=i, terms=a.terms) for i, a in samples if i not in rejecting]
+            )
+        weights = TermWeights(
+            idf,
+            is_word=self.analyzer.is_word,
+            is_french=self.analyzer.is_french,
             domain_words=self._domain,
-            french_words=self.analyzer.french_words | self.words.french,
             false_friends=self._false_friends,
             settings=self.settings.matcher,
         )
         faq = frozenset(i.id for i in self.catalog.intents.values() if i.kind is IntentKind.FAQ)
         return Ranker(
-            model=model or train_softmax(samples),
-            matcher=matcher,
+            model=model,
+            weights=weights,
             rejecting=rejecting,
             confidence=self.settings.confidence,
             unsourced=_UNSOURCED,
@@ -182,13 +213,7 @@ class Bot:
         catalog = load_catalog(root / "intents", corpus)
         directory = (cache_dir or default_cache_dir()) if use_cache else None
         code = code_fingerprint()
-        words = cached(
-            "words",
-            cache_key(code, word_lists_version()),
-            WordLists,
-            build_word_lists,
-            directory,
-        )
+        words = _word_lists(directory)
         # Every text the analyzer will see, so that each word has its real lemma.
         texts = texts_of((corpus, catalog))
         fixes = catalog.lexicon.lemma_fixes
@@ -197,23 +222,26 @@ class Bot:
             "lemmas", table_key, LemmaTable, lambda: build_lemma_table(texts, fixes), directory
         )
 
-        def train() -> SoftmaxModel:
-            analyzer = Analyzer(table, catalog.lexicon, catalog.grammar, words)
-            return train_softmax([(i, analyzer.analyze(t)) for i, t in training_pairs(catalog)])
+        def build() -> Index:
+            return cls(
+                corpus=corpus, catalog=catalog, table=table, words=words, settings=settings
+            ).index
 
         # Keyed by the whole validated data: a field no one thought of is still in it.
-        model_key = cache_key(table_key, word_lists_version(), catalog)
-        model = cached("model", model_key, SoftmaxModel, train, directory)
-        bot = cls(
-            corpus=corpus,
-            catalog=catalog,
-            table=table,
-            words=words,
-            model=model,
-            settings=settings,
+        index_key = cache_key(
+            table_key, word_lists_version(), catalog, settings or EngineSettings()
         )
-        bot.cache_dir, bot.index_key = directory, model_key
+        index = cached("index", index_key, Index, build, directory)
+        bot = cls(
+            corpus=corpus, catalog=catalog, table=table, words=words, index=index, settings=settings
+        )
+        bot.cache_dir, bot.index_key = directory, index_key
         return bot
+
+    @property
+    def index(self) -> Index:
+        """What training built: the model and the word weights, to cache."""
+        return Index(model=self.ranker.model, idf=self.ranker.weights.idf)
 
     def intent(self, intent_id: str) -> Intent:
         return self.catalog.intents[intent_id]
@@ -461,6 +489,24 @@ class Bot:
         lines = [msg.FALLBACKS[reason]]
         lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
         return "\n".join(lines)
+
+
+def _word_lists(directory: Path | None) -> WordLists:
+    """The common words now, the dictionaries when first needed; both cached."""
+    key = cache_key(dictionary_fingerprint(), word_lists_version())
+
+    def build_both() -> CommonWords:
+        common, dictionaries = build_word_lists()
+        cached("dictionaries", key, Dictionaries, lambda: dictionaries, directory)
+        return common
+
+    common = cached("common-words", key, CommonWords, build_both, directory)
+    return WordLists(
+        common=common.common,
+        load=lambda: cached(
+            "dictionaries", key, Dictionaries, lambda: build_word_lists()[1], directory
+        ),
+    )
 
 
 def clean(text: str) -> str:

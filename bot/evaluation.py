@@ -12,7 +12,7 @@ from bot.engine import Bot
 from bot.loading import EvalItem
 from bot.training import cv_splits
 
-__all__ = ["IntentScore", "Miss", "Report", "cross_validate", "evaluate"]
+__all__ = ["IntentScore", "Miss", "Report", "StyleScore", "cross_validate", "evaluate"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +22,17 @@ class IntentScore:
     recall: float
     f1: float
     support: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StyleScore:
+    """How the bot does on the questions written in one style (sms, formal, story...)."""
+
+    style: str
+    in_scope: int
+    accuracy: float
+    out_of_scope: int
+    rejection: float
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +57,7 @@ class Report:
     confusions: tuple[tuple[str, str, int], ...]  # expected, got ("null": fallback), count
     errors: tuple[Miss, ...]
     latency_ms: dict[str, float]
+    per_style: tuple[StyleScore, ...] = ()
 
 
 def evaluate(
@@ -109,7 +121,27 @@ def _report(items: Sequence[EvalItem], answers: Sequence[Answer], timings: list[
         )
     scored = [s for s in scores if s.support]
     ordered = sorted(timings)
+    styles: dict[str, list[bool]] = {}
+    rejections: dict[str, list[bool]] = {}
+    for item, answer in zip(items, answers, strict=True):
+        if item.style is None:
+            continue
+        if item.expected:
+            styles.setdefault(item.style, []).append(answer.intent in item.expected)
+        else:
+            rejections.setdefault(item.style, []).append(answer.intent is None)
+    per_style = tuple(
+        StyleScore(
+            style=style,
+            in_scope=len(styles.get(style, [])),
+            accuracy=_ratio(sum(styles.get(style, [])), len(styles.get(style, []))),
+            out_of_scope=len(rejections.get(style, [])),
+            rejection=_ratio(sum(rejections.get(style, [])), len(rejections.get(style, []))),
+        )
+        for style in sorted(styles.keys() | rejections.keys())
+    )
     return Report(
+        per_style=per_style,
         accuracy=_ratio(sum(a.intent in i.expected for i, a in in_scope), len(in_scope)),
         out_of_scope_rejection=_ratio(sum(a.intent is None for _, a in oos), len(oos)),
         macro_f1=_ratio(sum(s.f1 for s in scored), len(scored)),

@@ -19,7 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["cache_key", "cached", "code_fingerprint", "default_cache_dir", "texts_of"]
+__all__ = [
+    "cache_key",
+    "cached",
+    "code_fingerprint",
+    "default_cache_dir",
+    "dictionary_fingerprint",
+    "texts_of",
+]
 
 _FORMAT = 3
 # Fields that name or place things rather than hold French: never lemmatised.
@@ -44,6 +51,12 @@ def code_fingerprint() -> str:
     for path in sorted((package / "nlp").glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def dictionary_fingerprint() -> str:
+    """A hash of the code that reads the word lists: only it changes them."""
+    package = Path(__file__).resolve().parent
+    return hashlib.sha256((package / "nlp" / "dictionary.py").read_bytes()).hexdigest()[:16]
 
 
 def cache_key(*parts: Any) -> str:

@@ -221,6 +221,8 @@ EVAL_SUMMARY = (
 )
 EVAL_PER_INTENT = "Par intention"
 EVAL_COLUMNS = ("intention", "précision", "rappel", "F1", "effectif")
+EVAL_PER_STYLE = "Par style d'écriture"
+EVAL_STYLE_COLUMNS = ("style", "dans le domaine", "précision", "hors sujet", "rejet")
 EVAL_CONFUSIONS = "Confusions les plus fréquentes"
 EVAL_CONFUSION_COLUMNS = ("attendu", "obtenu", "nombre")
 EVAL_ERRORS = "Questions mal classées"

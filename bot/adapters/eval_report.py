@@ -92,6 +92,19 @@ def _print(console: Console, report: Report, source: str) -> None:
             s.intent, f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}", str(s.support)
         )
     console.print(table)
+    if report.per_style:
+        styles = Table(title=msg.EVAL_PER_STYLE, title_justify="left")
+        for i, column in enumerate(msg.EVAL_STYLE_COLUMNS):
+            styles.add_column(column, justify="left" if i == 0 else "right")
+        for row in report.per_style:
+            styles.add_row(
+                row.style,
+                str(row.in_scope),
+                f"{row.accuracy:.3f}" if row.in_scope else "-",
+                str(row.out_of_scope),
+                f"{row.rejection:.3f}" if row.out_of_scope else "-",
+            )
+        console.print(styles)
     if report.confusions:
         confusions = Table(title=msg.EVAL_CONFUSIONS, title_justify="left")
         for column in msg.EVAL_CONFUSION_COLUMNS:

@@ -1,10 +1,10 @@
 """Which way the known criteria point, and which follow-up question to ask next.
 
 Each side (VM, containers) scores the weights of its criteria the user has;
-strong needs on both sides call for containers on VMs. With ten criteria, every
-way the unknown ones could still be answered can be enumerated: the advisor
-stops as soon as they all lead to the same outcome, and otherwise asks the
-question whose answer tells the most about the outcome.
+strong needs on both sides call for containers on VMs. Every way the unknown ones
+could still be answered is counted (per pair of side totals, so the count stays
+linear in the criteria): the advisor stops as soon as they all lead to the same
+outcome, and otherwise asks the question whose answer tells the most about it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import product
 
 from bot.domain import Criterion, Verdict
 
@@ -38,7 +37,11 @@ def outcome(criteria: Iterable[Criterion], answers: Mapping[str, Verdict]) -> st
     for criterion in criteria:
         if answers.get(criterion.id) is Verdict.YES:
             score[criterion.favours] += criterion.weight
-    vm, container = score[VM], score[CONTAINER]
+    return _decided(score[VM], score[CONTAINER])
+
+
+def _decided(vm: int, container: int) -> str:
+    """The outcome for the weights of the needs each side has."""
     if vm >= STRONG_NEED and container >= STRONG_NEED:
         return BOTH
     if vm > container:
@@ -50,11 +53,31 @@ def outcome(criteria: Iterable[Criterion], answers: Mapping[str, Verdict]) -> st
 
 
 def _possible(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> Counter[str]:
-    """How many ways of answering the open criteria lead to each outcome."""
-    open_ids = [c.id for c in criteria if c.id not in answers]
+    """How many ways of answering the open criteria lead to each outcome.
+
+    The outcome depends only on each side's total weight, so the ways are counted
+    per pair of totals, one criterion at a time: linear in the criteria, where
+    listing every way would double with each one.
+    """
+    known = {VM: 0, CONTAINER: 0}
+    for criterion in criteria:
+        if answers.get(criterion.id) is Verdict.YES:
+            known[criterion.favours] += criterion.weight
+    ways: Counter[tuple[int, int]] = Counter({(known[VM], known[CONTAINER]): 1})
+    for criterion in criteria:
+        if criterion.id in answers:
+            continue
+        grown: Counter[tuple[int, int]] = Counter()
+        for (vm, container), count in ways.items():
+            grown[(vm, container)] += count  # no
+            if criterion.favours == VM:
+                grown[(vm + criterion.weight, container)] += count
+            else:
+                grown[(vm, container + criterion.weight)] += count
+        ways = grown
     counts: Counter[str] = Counter()
-    for values in product((Verdict.YES, Verdict.NO), repeat=len(open_ids)):
-        counts[outcome(criteria, {**answers, **dict(zip(open_ids, values, strict=True))})] += 1
+    for (vm, container), count in ways.items():
+        counts[_decided(vm, container)] += count
     return counts
 
 

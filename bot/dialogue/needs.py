@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from bot.domain import Criterion, Verdict
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
+from bot.nlp.matcher import TrainingExample
 
 __all__ = ["NeedsModel", "statement_analysis", "train_needs"]
 
@@ -30,10 +31,14 @@ _NOT = "¬"
 
 @dataclass(frozen=True, kw_only=True)
 class NeedsModel:
-    """Per criterion: a topic model (about it or not) and a polarity model."""
+    """Per criterion: a topic model (about it or not) and a polarity model; and the
+    weights of the words the criteria's examples use (what share of a statement the
+    models know)."""
 
     topics: dict[str, SoftmaxModel]
     polarities: dict[str, SoftmaxModel]
+    # the terms of each criterion's examples: what the reader's word weights stand on
+    said: tuple[TrainingExample, ...]
 
     def about(self, criterion: str, analysis: Analysis) -> float:
         """The probability that the statement speaks of this criterion."""
@@ -92,11 +97,12 @@ def train_needs(
     polarities: dict[str, SoftmaxModel] = {}
     for need, samples in said.items():
         outside = [a for c, s in said.items() if c != need for _, a, _ in s] + others
-        # Each need is a small share of all statements: its examples are repeated so
-        # that they weigh a third of the rest, or the topic would only win when alone.
-        repeat = max(1, len(outside) // (3 * max(len(samples), 1)))
+        # Each need is a small share of all statements: its examples weigh more, a
+        # third of the rest together, or the topic would only win when alone.
+        heavier = max(1.0, len(outside) / (3 * max(len(samples), 1)))
         topics[need] = train_softmax(
-            [(_ABOUT, a) for _, a, _ in samples] * repeat + [(_OTHER, a) for a in outside]
+            [(_ABOUT, a) for _, a, _ in samples] + [(_OTHER, a) for a in outside],
+            sample_weights=[heavier] * len(samples) + [1.0] * len(outside),
         )
         # Each plain example teaches its negation too: "pas de ¬microservice" is no.
         # Not an example that holds a negation word, marked or not: "tourne plus sur
@@ -107,4 +113,7 @@ def train_needs(
             if v is not Verdict.UNKNOWN and negation_words.isdisjoint(m.tokens)
         ]
         polarities[need] = train_softmax([(v.value, m) for v, _, m in samples] + negated)
-    return NeedsModel(topics=topics, polarities=polarities)
+    examples = tuple(
+        TrainingExample(intent=c, terms=a.terms) for c, s in said.items() for _, a, _ in s
+    )
+    return NeedsModel(topics=topics, polarities=polarities, said=examples)

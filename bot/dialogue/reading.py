@@ -14,7 +14,7 @@ from bot.dialogue.needs import NeedsModel, statement_analysis, train_needs
 from bot.domain import Criterion, Grammar, Verdict
 from bot.nlp.analyzer import Analyzer
 from bot.nlp.forms import Forms
-from bot.nlp.matcher import IntentMatcher, TrainingExample
+from bot.nlp.matcher import IntentMatcher
 from bot.nlp.text import PhraseSet, fold, tokenize
 
 __all__ = ["CriteriaReader", "VerdictReader", "offers_a_choice"]
@@ -135,15 +135,7 @@ class CriteriaReader:
         self._verdicts = VerdictReader(forms.grammar, forms)
         self._ids = [c.id for c in criteria]
         self.model = model or train_needs(criteria, unrelated, analyzer)
-        self._vocabulary = IntentMatcher(
-            [
-                TrainingExample(intent=c.id, terms=analyzer.terms(t))
-                for c in criteria
-                for texts in c.examples_by_verdict().values()
-                for t in texts
-            ],
-            french_words=analyzer.french_words,
-        )
+        self._vocabulary = IntentMatcher(self.model.said, is_word=analyzer.is_word)
         self._threshold = threshold
         self._beside_pending = beside_pending
         self._pending_threshold = pending_threshold

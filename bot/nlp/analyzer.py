@@ -68,7 +68,7 @@ class Analyzer:
         self._french = table.french_words
         self._families = table.families
         self._stop = lexicon.stop_words
-        self._typos = TypoCorrector(table.lemmas)
+        self._typos: TypoCorrector | None = None  # built at the first typo to correct
         self._corrections: dict[str, str] = {}
         self._synonyms = self._compile_synonyms({**lexicon.synonyms, **grammar.chat_words})
         self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
@@ -109,6 +109,10 @@ class Analyzer:
     def french_words(self) -> frozenset[str]:
         return self._french
 
+    def is_french(self, form: str) -> bool:
+        """Whether a folded form is French: known to the bot, or in the French dictionary."""
+        return form in self._lemmas or form in self._french or self.words.is_french(form)
+
     def is_word(self, form: str) -> bool:
         """Whether a folded form is a word: known to the bot, or real French or English."""
         return form in self._lemmas or form in self._french or self.words.is_word(form)
@@ -121,7 +125,7 @@ class Analyzer:
         >>> table = LemmaTable(lemmas={"conteneurs": "conteneur"}, french_words=frozenset())
         >>> lexicon = Lexicon(stop_words=frozenset(), synonyms={}, lemma_fixes={},
         ...                   false_friends=frozenset())
-        >>> words = WordLists(french=frozenset({"conteneuse"}), english=frozenset(), common={})
+        >>> words = WordLists(common={}, french=frozenset({"conteneuse"}))
         >>> analyzer = Analyzer(table, lexicon, Grammar.empty(), words)
         >>> analyzer.lemma("conteneusr"), analyzer.lemma("conteneuse")
         ('conteneur', 'conteneuse')
@@ -167,6 +171,8 @@ class Analyzer:
         cached = self._corrections.get(form)
         if cached is not None:
             return cached
+        if self._typos is None:
+            self._typos = TypoCorrector(self._lemmas)
         corrected = self._typos.closest(form) or form
         if len(self._corrections) < _TYPO_CACHE_SIZE:
             self._corrections[form] = corrected
@@ -222,7 +228,7 @@ class Analyzer:
         >>> lexicon = Lexicon(stop_words=frozenset({"on", "a", "de", "n", "pas"}), synonyms={},
         ...                   lemma_fixes={}, false_friends=frozenset())
         >>> grammar = replace(Grammar.empty(), negations=frozenset({"pas", "sans"}))
-        >>> words = WordLists(french=frozenset(), english=frozenset(), common={})
+        >>> words = WordLists(common={})
         >>> Analyzer(table, lexicon, grammar, words).negated_terms("on n'a pas de cloud")
         ('¬cloud',)
         """
@@ -267,7 +273,7 @@ class Analyzer:
         >>> lexicon = Lexicon(stop_words=frozenset({"les", "le"}),
         ...                   synonyms={"vm": ("machine virtuelle",)}, lemma_fixes={},
         ...                   false_friends=frozenset())
-        >>> words = WordLists(french=frozenset(), english=frozenset(), common={})
+        >>> words = WordLists(common={})
         >>> Analyzer(table, lexicon, Grammar.empty(), words).terms("Les Machines Virtuelles")
         ('vm',)
         """

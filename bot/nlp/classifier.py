@@ -18,7 +18,6 @@ from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from bot.nlp.analyzer import Analysis
 
@@ -102,16 +101,23 @@ def train_softmax(
     epochs: int = 150,
     learning_rate: float = 0.2,
     l2: float = 1e-5,
+    sample_weights: Sequence[float] | None = None,
 ) -> SoftmaxModel:
-    """Fit the model on (class, analysis) pairs by full-batch Adam; deterministic."""
+    """Fit the model on (class, analysis) pairs by full-batch Adam; deterministic.
+
+    `sample_weights` weigh each pair (default: all alike), as repeating it would.
+    """
+    from scipy import sparse  # only training needs it: answering starts faster without
+
     classes, index, idf = vocabulary(samples)
+    idf_values = [float(v) for v in idf]
     class_index = {c: i for i, c in enumerate(classes)}
     n = len(samples)
     rows: list[int] = []
     columns: list[int] = []
     values: list[float] = []
     for row, (_, analysis) in enumerate(samples):
-        cols, vals = sparse_row(features(analysis), index, idf)
+        cols, vals = sparse_row(features(analysis), index, idf_values)
         rows += [row] * len(cols)
         columns += cols
         values += vals
@@ -124,6 +130,10 @@ def train_softmax(
     y = np.zeros((n, len(classes)), dtype=np.float32)
     for row, (name, _) in enumerate(samples):
         y[row, class_index[name]] = 1.0
+    weight = np.ones((n, 1), dtype=np.float32)
+    if sample_weights is not None:
+        weight[:, 0] = sample_weights
+    total = float(weight.sum())
     w = np.zeros((len(index), len(classes)), dtype=np.float32)
     b = np.zeros(len(classes), dtype=np.float32)
     m_w, v_w = np.zeros_like(w), np.zeros_like(w)
@@ -134,7 +144,7 @@ def train_softmax(
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
-        grad = (p - y) / n
+        grad = (p - y) * weight / total
         g_w = x_t @ grad + l2 * w
         g_b = grad.sum(axis=0)
         for param, g, m, v in ((w, g_w, m_w, v_w), (b, g_b, m_b, v_b)):

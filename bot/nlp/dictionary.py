@@ -11,7 +11,7 @@ frequency files, read once when the index is built and cached with it.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,7 +19,15 @@ import snowballstemmer
 
 from bot.nlp.text import fold
 
-__all__ = ["LANGUAGES", "WordLists", "build_word_lists", "stem", "word_lists_version"]
+__all__ = [
+    "LANGUAGES",
+    "CommonWords",
+    "Dictionaries",
+    "WordLists",
+    "build_word_lists",
+    "stem",
+    "word_lists_version",
+]
 
 # Languages a message may be written in instead of French, told apart by their
 # commonest words ("the", "una", "der", "della", "uma").
@@ -28,21 +36,58 @@ _COMMON = 2_000
 
 
 @dataclass(frozen=True, kw_only=True)
-class WordLists:
-    """Folded word forms known to be real, and the commonest words of each language."""
+class Dictionaries:
+    """Every real French and English word form, folded: large, read only when needed."""
 
     french: frozenset[str]
     english: frozenset[str]
-    common: dict[str, frozenset[str]]  # "fr", "en", "es", ... -> commonest folded words
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommonWords:
+    """The commonest folded words of French and of each language in LANGUAGES."""
+
+    common: dict[str, frozenset[str]]
+
+
+class WordLists:
+    """The commonest words of each language, and whether a form is a real word.
+
+    The full dictionaries are read the first time a word the bot does not know has
+    to be judged: most questions hold none, and start-up stays short.
+
+    >>> WordLists(common={}, french=frozenset({"droits"}), english=frozenset({"power"})
+    ...           ).is_word("power")
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        common: dict[str, frozenset[str]],
+        french: frozenset[str] = frozenset(),
+        english: frozenset[str] = frozenset(),
+        load: Callable[[], Dictionaries] | None = None,
+    ) -> None:
+        self.common = common
+        self._dictionaries = None if load else Dictionaries(french=french, english=english)
+        self._load = load
+
+    @property
+    def dictionaries(self) -> Dictionaries:
+        if self._dictionaries is None:
+            assert self._load is not None
+            self._dictionaries = self._load()
+        return self._dictionaries
 
     def is_word(self, form: str) -> bool:
-        """Whether a folded form is a real French or English word (so no typo).
+        """Whether a folded form is a real French or English word (so no typo)."""
+        found = self.dictionaries
+        return form in found.french or form in found.english
 
-        >>> WordLists(french=frozenset({"droits"}), english=frozenset({"power"}),
-        ...           common={}).is_word("power")
-        True
-        """
-        return form in self.french or form in self.english
+    def is_french(self, form: str) -> bool:
+        """Whether a folded form is a real French word."""
+        return form in self.dictionaries.french
 
 
 def word_lists_version() -> str:
@@ -52,8 +97,8 @@ def word_lists_version() -> str:
     return version("pyspellchecker")
 
 
-def build_word_lists() -> WordLists:
-    """Read pyspellchecker's frequency lists (about a second; cached by the caller)."""
+def build_word_lists() -> tuple[CommonWords, Dictionaries]:
+    """Read pyspellchecker's frequency lists (seconds; cached by the caller)."""
     from spellchecker import SpellChecker
 
     full: dict[str, frozenset[str]] = {}
@@ -63,7 +108,7 @@ def build_word_lists() -> WordLists:
         common[language] = _commonest(frequencies.items())
         if language in ("fr", "en"):
             full[language] = frozenset(fold(w) for w in frequencies)
-    return WordLists(french=full["fr"], english=full["en"], common=common)
+    return CommonWords(common=common), Dictionaries(french=full["fr"], english=full["en"])
 
 
 def _commonest(counts: Iterable[tuple[str, int]]) -> frozenset[str]:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.domain import Match
 
-__all__ = ["IntentMatcher", "MatcherSettings", "TrainingExample"]
+__all__ = ["IntentMatcher", "MatcherSettings", "TermWeights", "TrainingExample", "idf_of"]
 
 _FUZZY_CANDIDATES = 20
 # Far above any word's postings today (915 examples): only changes very large catalogs.
@@ -46,6 +46,71 @@ class MatcherSettings:
     fuzzy_cutoff: float = 90.0
 
 
+def idf_of(examples: Sequence[TrainingExample]) -> dict[str, float]:
+    """How telling each term of the examples is: an IDF over intents."""
+    df: dict[str, set[str]] = defaultdict(set)
+    for example in examples:
+        for term in example.terms:
+            df[term].add(example.intent)
+    n = len({e.intent for e in examples})
+    return {t: math.log(1.0 + n / len(owners)) for t, owners in df.items()}
+
+
+class TermWeights:
+    """How much each term of a question counts: its IDF when the examples use it,
+    else by what it is (another sense of a domain word, a word of the articles, a
+    real word, gibberish). Words the bot has never seen stay in the question's norm,
+    so "conteneur maritime" weighs far less than "conteneur" alone."""
+
+    def __init__(
+        self,
+        idf: dict[str, float],
+        *,
+        is_word: Callable[[str], bool],
+        is_french: Callable[[str], bool] | None = None,
+        domain_words: Iterable[str] = (),
+        false_friends: frozenset[str] = frozenset(),
+        settings: MatcherSettings | None = None,
+    ) -> None:
+        self.settings = settings or MatcherSettings()
+        self.idf = idf
+        self._is_word = is_word
+        self._is_french = is_french or is_word
+        self._domain = frozenset(domain_words) - idf.keys()
+        self._false_friends = false_friends
+
+    def weight(self, term: str) -> float:
+        """How much a term of a question counts, known or not."""
+        idf = self.idf.get(term)
+        if idf is not None:
+            return idf
+        s = self.settings
+        if term in self._false_friends:
+            return s.false_friend_weight
+        if term in self._domain:
+            return s.domain_word_weight
+        if term.isdigit() or self._is_word(term):
+            return s.french_word_weight
+        return s.unknown_word_weight
+
+    def reads_any(self, terms: Iterable[str]) -> bool:
+        """Whether some term is French: from the examples, or a real French word."""
+        return any(t in self.idf or self._is_french(t) for t in terms)
+
+    def vector(self, terms: Iterable[str]) -> dict[str, float]:
+        return {t: self.weight(t) for t in terms}
+
+    def coverage(self, terms: Sequence[str]) -> float:
+        """The share of the question's weight on words seen in the examples, in [0, 1]."""
+        query = self.vector(terms)
+        return self.known_share(query, math.sqrt(sum(w * w for w in query.values())))
+
+    def known_share(self, query: Mapping[str, float], norm: float) -> float:
+        if norm == 0.0:
+            return 0.0
+        return math.sqrt(sum(w * w for t, w in query.items() if t in self.idf)) / norm
+
+
 class IntentMatcher:
     """Ranks intents for a sequence of terms; built once, queried many times."""
 
@@ -53,23 +118,21 @@ class IntentMatcher:
         self,
         examples: Sequence[TrainingExample],
         *,
+        is_word: Callable[[str], bool] = lambda term: False,
         domain_words: Iterable[str] = (),
-        french_words: frozenset[str] = frozenset(),
         false_friends: frozenset[str] = frozenset(),
         settings: MatcherSettings | None = None,
     ) -> None:
-        self.settings = settings or MatcherSettings()
-        self._french = french_words
-        self._false_friends = false_friends
+        self.weights = TermWeights(
+            idf_of(examples),
+            is_word=is_word,
+            domain_words=domain_words,
+            false_friends=false_friends,
+            settings=settings,
+        )
+        self.settings = self.weights.settings
         self._intents = sorted({e.intent for e in examples})
         intent_index = {name: i for i, name in enumerate(self._intents)}
-        df: dict[str, set[str]] = defaultdict(set)
-        for example in examples:
-            for term in example.terms:
-                df[term].add(example.intent)
-        n = len(self._intents)
-        self._idf = {t: math.log(1.0 + n / len(owners)) for t, owners in df.items()}
-        self._domain = frozenset(domain_words) - self._idf.keys()
         self._example_intent: list[int] = []
         self._example_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         centroids: list[dict[str, float]] = [defaultdict(float) for _ in self._intents]
@@ -92,35 +155,13 @@ class IntentMatcher:
         _truncate(self._centroid_postings, _MAX_POSTINGS)
 
     def weight(self, term: str) -> float:
-        """How much a term of a question counts, known or not."""
-        idf = self._idf.get(term)
-        if idf is not None:
-            return idf
-        s = self.settings
-        if term in self._false_friends:
-            return s.false_friend_weight
-        if term in self._domain:
-            return s.domain_word_weight
-        if term in self._french or term.isdigit():
-            return s.french_word_weight
-        return s.unknown_word_weight
-
-    def reads_any(self, terms: Iterable[str]) -> bool:
-        """Whether some term is a word the bot knows, from its examples or as French."""
-        return any(t in self._idf or t in self._french for t in terms)
+        return self.weights.weight(term)
 
     def coverage(self, terms: Sequence[str]) -> float:
-        """The share of the question's weight on words seen in the examples, in [0, 1]."""
-        query = self._vector(terms)
-        return self._coverage(query, math.sqrt(sum(w * w for w in query.values())))
-
-    def _coverage(self, query: Mapping[str, float], norm: float) -> float:
-        if norm == 0.0:
-            return 0.0
-        return math.sqrt(sum(w * w for t, w in query.items() if t in self._idf)) / norm
+        return self.weights.coverage(terms)
 
     def _vector(self, terms: Iterable[str]) -> dict[str, float]:
-        return {t: self.weight(t) for t in terms}
+        return self.weights.vector(terms)
 
     def match(self, terms: Sequence[str]) -> list[Match]:
         """The intents the terms reach, with a score in [0, 1], best first."""
@@ -164,7 +205,7 @@ class IntentMatcher:
         # A question that is an example up to a typo or a word order deserves that
         # example's intent, whatever the weights say; but only if most of its
         # weight is on known terms, or "machine a laver" would copy "machine".
-        if self._coverage(query, norm) < 0.9:
+        if self.weights.known_share(query, norm) < 0.9:
             return
         # A near-duplicate shares most terms, so it is among the closest examples
         # by weight: comparing strings with those only keeps the cost flat as

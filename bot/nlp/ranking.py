@@ -25,7 +25,7 @@ import numpy as np
 from bot.domain import Match
 from bot.nlp.analyzer import Analysis
 from bot.nlp.classifier import SoftmaxModel
-from bot.nlp.matcher import IntentMatcher
+from bot.nlp.matcher import TermWeights
 
 __all__ = ["ConfidenceModel", "Ranker", "Ranking", "Signals"]
 
@@ -97,7 +97,7 @@ class Ranker:
         self,
         *,
         model: SoftmaxModel,
-        matcher: IntentMatcher,
+        weights: TermWeights,
         rejecting: frozenset[str],
         confidence: ConfidenceModel,
         unsourced: str | None = None,
@@ -110,7 +110,7 @@ class Ranker:
         """`anchored`: intents whose questions name one of the `anchors` (terms);
         `unsourced`: the out-of-scope class of domain questions the sources do not answer."""
         self.model = model
-        self.matcher = matcher
+        self.weights = weights
         self.confidence = confidence
         self._anchored = anchored
         self._anchors = anchors
@@ -132,11 +132,11 @@ class Ranker:
         if not terms:
             return Ranking(matches=(), out_of_scope=False)
         probabilities = self.model.probabilities(analysis)
-        coverage = focus_coverage = self.matcher.coverage(terms)
+        coverage = focus_coverage = self.weights.coverage(terms)
         if focus is not None and focus.terms:
             w = self._focus_weight
             probabilities = (1 - w) * probabilities + w * self.model.probabilities(focus)
-            focus_coverage = self.matcher.coverage(focus.terms)
+            focus_coverage = self.weights.coverage(focus.terms)
         best_class = int(probabilities.argmax())
         out_of_scope = best_class in self._rejecting
         scores = probabilities.copy()
@@ -172,7 +172,7 @@ class Ranker:
             for i in top
         )
         # Words that are not even French ("zorglub") tell nothing about what was meant.
-        readable = self.matcher.reads_any(terms)
+        readable = self.weights.reads_any(terms)
         rejected_by = self.model.classes[best_class] if out_of_scope and readable else None
         return Ranking(
             matches=matches, out_of_scope=out_of_scope, rejected_by=rejected_by, signals=signals
