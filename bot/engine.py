@@ -72,10 +72,10 @@ _UNSOURCED = "hors_sources"
 # fitted by benchmarks/calibrate.py on the development sets.
 _CONFIDENCE = ConfidenceModel(
     weights=(
-        *(1.9118, 2.0248, -1.9706, 1.9339, 1.4688, 1.3441),
-        *(0.746, -0.3181, -0.3877, -0.0189, 2.7401),
+        *(1.732, 1.0619, 2.5527, -1.2346, 1.9165, 1.7724),
+        *(1.6499, 0.622, -0.5456, -0.235, 0.0171, 2.2995),
     ),
-    bias=-6.4683,
+    bias=-8.0364,
 )
 
 
@@ -96,8 +96,8 @@ class EngineSettings:
     Both chosen by benchmarks/calibrate.py on the development sets.
     """
 
-    threshold: float = 0.65
-    clarify_threshold: float = 0.45
+    threshold: float = 0.7
+    clarify_threshold: float = 0.4
     confidence: ConfidenceModel = _CONFIDENCE
     # Runner-ups scoring at least this share of the best intent's score are offered too.
     ambiguity_ratio: float = 0.8
@@ -149,6 +149,12 @@ class Bot:
         # "démarrage", not "plus" or "sécurité" ("la sécurité routière").
         self._domain_words = self.anchors | (self._domain - words.common["fr"])
         self._vocatives = catalog.lexicon.vocatives
+        # "bye", "thanks", "ok", "yes": typed in English by French speakers too.
+        grammar = catalog.grammar
+        chat = [p for ps in grammar.chat_words.values() for p in ps]
+        chat += [" ".join(p) for p in grammar.acknowledgements]
+        chat += [" ".join(p) for ps in grammar.verdicts.values() for p in ps]
+        self._chat_tokens = frozenset(t for p in chat for t in tokenize(fold(p)))
         french = words.common["fr"]
         self._language_words = [
             (words.common[language] - french, french - words.common[language])
@@ -322,7 +328,9 @@ class Bot:
         if ranking.out_of_scope or top.confidence < settings.clarify_threshold:
             return self._fallback(question, self._why_not(ranking, analysis), ranked)
         offered = self._offered(ranked)
-        if top.confidence < settings.threshold or len(offered) > 1:
+        # A greeting, thanks or goodbye read with some doubt costs nothing to answer.
+        doubt = top.intent not in _SMALL_TALK
+        if doubt and (top.confidence < settings.threshold or len(offered) > 1):
             if offered:
                 return Answer(
                     question=question,
@@ -404,7 +412,11 @@ class Bot:
         >>> bot.foreign_language("c'est quoi la main difference entre docker et une vm")
         False
         """
-        tokens = [t for t in tokenize(fold(text)) if t.isalpha() and t not in self.anchors]
+        tokens = [
+            t
+            for t in tokenize(fold(text))
+            if t.isalpha() and t not in self.anchors and t not in self._chat_tokens
+        ]
         if len(tokens) < _LANGUAGE_FROM_TOKENS:
             return False
         for theirs_only, ours_only in self._language_words:

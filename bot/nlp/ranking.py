@@ -39,6 +39,9 @@ class Signals:
 
     probability: float  # the classifier's probability of the best intent
     in_scope: float  # 1 - the probability of the out-of-scope classes
+    # the same, for the whole message alone: a story around a question counts too
+    # ("je repeins la chambre... faut-il que je recommence ?" is not about the bot)
+    whole_in_scope: float
     unsourced: float  # the probability of the class of questions the sources do not answer
     margin: float  # best probability - runner-up probability
     coverage: float  # share of the whole message's weight on known words
@@ -55,6 +58,7 @@ class Signals:
         return (
             self.probability,
             self.in_scope,
+            self.whole_in_scope,
             self.unsourced,
             self.margin,
             self.coverage,
@@ -132,6 +136,7 @@ class Ranker:
         if not terms:
             return Ranking(matches=(), out_of_scope=False)
         probabilities = self.model.probabilities(analysis)
+        whole_in_scope = 1.0 - float(probabilities[self._rejecting_index].sum())
         coverage = focus_coverage = self.weights.coverage(terms)
         if focus is not None and focus.terms:
             w = self._focus_weight
@@ -150,6 +155,7 @@ class Ranker:
         signals = Signals(
             probability=float(probabilities[top[0]]),
             in_scope=in_scope,
+            whole_in_scope=whole_in_scope,
             unsourced=float(probabilities[self._unsourced]) if self._unsourced is not None else 0.0,
             margin=float(scores[top[0]] - scores[top[1]]) if len(top) > 1 else 1.0,
             coverage=coverage,
