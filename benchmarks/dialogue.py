@@ -26,17 +26,10 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-CRITERIA = (
-    "dependances_os",
-    "application_heritee",
-    "multi_os",
-    "isolation_forte",
-    "controle_os",
-    "ressources_materielles",
-    "microservices",
-    "mise_a_echelle",
-    "cloud_distribue",
-    "deploiement_rapide",
+# The criteria a persona's facts and replies must cover (intents/criteres.yaml's ids).
+CRITERIA = tuple(
+    c["id"]
+    for c in yaml.safe_load((ROOT / "intents" / "criteres.yaml").read_text("utf-8"))["criteria"]
 )
 OUTCOMES = frozenset({"vm", "conteneur", "conteneur_sur_vm"})
 FACTS = frozenset({"oui", "non", "nsp"})
@@ -174,6 +167,7 @@ def play(persona: Persona, vmbot: list[str], reasons: dict[str, str]) -> Run:
         for text in persona.opening:
             reply = _send(chat, run, text)
         digressed = False
+        digressions = dict(persona.digressions)
         while len(run.transcript) < MAX_MESSAGES:
             if reply.get("recommendation") and not reply.get("expecting"):
                 break
@@ -186,9 +180,9 @@ def play(persona: Persona, vmbot: list[str], reasons: dict[str, str]) -> Run:
                 continue
             if not digressed:
                 run.questions += 1
-            if run.questions in persona.digressions and not digressed:
+            if run.questions in digressions and not digressed:
                 digressed = True
-                reply = _send(chat, run, persona.digressions.pop(run.questions))
+                reply = _send(chat, run, digressions.pop(run.questions))
                 continue
             digressed = False
             run.attempts[pending] += 1

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-OFF_DOMAIN = "sort de mon domaine"
+OFF_DOMAIN = "sort de mon domaine"  # the wording of checkouts without `reason`
 CLARIFYING = ("clarify", "ambiguous")
 
 

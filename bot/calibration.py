@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Rates", "Scored", "best_bands", "best_threshold"]
+__all__ = ["Rates", "Scored", "best_bands", "best_threshold", "fit_logistic"]
 
 # One question as a threshold sees it: in scope, answered with a right intent,
 # the top confidence, judged out of scope by the classifier.

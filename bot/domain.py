@@ -153,9 +153,13 @@ class Grammar:
     question_openers: tuple[Phrase, ...]
     request_openers: tuple[Phrase, ...]
     negations: frozenset[str]
+    negation_openers: frozenset[str]
+    negation_cancellers: frozenset[str]
     negations_after_ne: frozenset[str]
     restrictives: tuple[Phrase, ...]
     clause_breaks: tuple[Phrase, ...]
+    conjunctions: frozenset[str]
+    alternatives: tuple[Phrase, ...]
     corrections: tuple[Phrase, ...]
     first_person: tuple[Phrase, ...]
     certainty_before: frozenset[str]
@@ -172,6 +176,8 @@ class Grammar:
     chat_words: dict[str, tuple[str, ...]]
     # emoji or emoticon -> the words it stands for ("" drops it)
     emoji: dict[str, str]
+    # words around a choice's number ("le", "choix")
+    choice_words: frozenset[str]
     # ordinal word -> choice number (-1: the last)
     ordinals: dict[str, int]
 
@@ -184,9 +190,13 @@ class Grammar:
             question_openers=(),
             request_openers=(),
             negations=frozenset(),
+            negation_openers=frozenset(),
+            negation_cancellers=frozenset(),
             negations_after_ne=frozenset(),
             restrictives=(),
             clause_breaks=(),
+            conjunctions=frozenset(),
+            alternatives=(),
             corrections=(),
             first_person=(),
             certainty_before=frozenset(),
@@ -199,6 +209,7 @@ class Grammar:
             acknowledgements=frozenset(),
             chat_words={},
             emoji={},
+            choice_words=frozenset(),
             ordinals={},
         )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,14 +25,14 @@ from bot.index_cache import (
     cached,
     code_fingerprint,
     default_cache_dir,
-    dictionary_fingerprint,
+    load,
+    store,
     texts_of,
 )
 from bot.loading import load_catalog, load_corpus
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
 from bot.nlp.dictionary import (
-    LANGUAGES,
     CommonWords,
     Dictionaries,
     WordLists,
@@ -41,6 +40,7 @@ from bot.nlp.dictionary import (
     word_lists_version,
 )
 from bot.nlp.forms import Forms
+from bot.nlp.language import LanguageGuard
 from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
 from bot.nlp.matcher import MatcherSettings, TermWeights, TrainingExample, idf_of
 from bot.nlp.ranking import ConfidenceModel, Ranker, Ranking
@@ -61,8 +61,6 @@ _OFFERABLE = frozenset({"recommandation", "aide"})
 _OPENING_TERMS = frozenset({"salut", "merci"})
 # Opening words stripped before the real question, at most: "cc cc cc ..." is a greeting.
 _MAX_OPENING_WORDS = 4
-# A message in another language has this many tokens at least: "help", "thanks" are chat.
-_LANGUAGE_FROM_TOKENS = 4
 _CLARIFY_CHOICES = 3
 # The out-of-scope class of domain questions the sources do not answer.
 _UNSOURCED = "hors_sources"
@@ -149,17 +147,7 @@ class Bot:
         # "démarrage", not "plus" or "sécurité" ("la sécurité routière").
         self._domain_words = self.anchors | (self._domain - words.common["fr"])
         self._vocatives = catalog.lexicon.vocatives
-        # "bye", "thanks", "ok", "yes": typed in English by French speakers too.
-        grammar = catalog.grammar
-        chat = [p for ps in grammar.chat_words.values() for p in ps]
-        chat += [" ".join(p) for p in grammar.acknowledgements]
-        chat += [" ".join(p) for ps in grammar.verdicts.values() for p in ps]
-        self._chat_tokens = frozenset(t for p in chat for t in tokenize(fold(p)))
-        french = words.common["fr"]
-        self._language_words = [
-            (words.common[language] - french, french - words.common[language])
-            for language in LANGUAGES
-        ]
+        self.language = LanguageGuard(words, catalog.grammar, self.anchors)
         self.ranker = self._ranker(training_pairs(catalog), index)
         # Where the index is cached and under which key: models built on top of it
         # (the advisor's) are cached beside it. None when built without a cache.
@@ -234,9 +222,9 @@ class Bot:
             ).index
 
         # Keyed by the whole validated data: a field no one thought of is still in it.
-        index_key = cache_key(
-            table_key, word_lists_version(), catalog, settings or EngineSettings()
-        )
+        # The matcher's settings weigh words; thresholds and the confidence are no input.
+        weighing = (settings or EngineSettings()).matcher
+        index_key = cache_key(table_key, word_lists_version(), catalog, weighing)
         index = cached("index", index_key, Index, build, directory)
         bot = cls(
             corpus=corpus, catalog=catalog, table=table, words=words, index=index, settings=settings
@@ -272,19 +260,25 @@ class Bot:
 
     def rank(self, text: str) -> Ranking:
         """Every in-scope intent ranked for this text (none when nothing in it carries meaning)."""
-        text = self.read(text)
+        return self._ranking(self.read(text))[2]
+
+    def _ranking(self, text: str) -> tuple[Analysis, Analysis | None, Ranking]:
+        """The message's analysis, its question's (in a long message), and the ranking."""
+        analysis = self.analyzer.analyze(text)
         focus = self.forms.focus(text)
-        return self.ranker.rank(
-            self.analyzer.analyze(text),
-            self.analyzer.analyze(focus) if focus is not None else None,
-        )
+        focused = self.analyzer.analyze(focus) if focus is not None else None
+        return analysis, focused, self.ranker.rank(analysis, focused)
 
     def ask(self, question: str) -> Answer:
         """The one-shot answer: the intent's answer, a clarifying question, or the fallback."""
         text = self.read(question)
         if not text:
-            return self._fallback(question, FallbackReason.EMPTY, [])
-        if foreign_script(text) or self.foreign_language(text):
+            # Emoji alone is not empty: it says something the bot cannot read.
+            empty = not clean(question)
+            return self._fallback(
+                question, FallbackReason.EMPTY if empty else FallbackReason.UNCLEAR, []
+            )
+        if self.language.foreign(text):
             return self._fallback(question, FallbackReason.LANGUAGE, [])
         answer = self._decide(question, text)
         greeted = answer.intent in _OPENERS or answer.kind is not AnswerKind.ANSWER
@@ -311,18 +305,12 @@ class Bot:
                 FallbackReason.OFF_DOMAIN,
                 FallbackReason.UNSOURCED,
             ) and self.forms.requests_something(rest)
-        return followed.confidence >= opening.confidence or (
-            "?" in rest and followed.intent not in _SMALL_TALK
-        )
+        return followed.confidence >= opening.confidence or "?" in rest
 
     def _decide(self, question: str, text: str) -> Answer:
         """Answer, clarify or fall back, on the confidence of the best intent."""
-        analysis = self.analyzer.analyze(text)
-        focus = self.forms.focus(text)
-        ranking = self.ranker.rank(
-            analysis, self.analyzer.analyze(focus) if focus is not None else None
-        )
-        ranked = self._directed(list(ranking.matches), analysis, focus)
+        analysis, focused, ranking = self._ranking(text)
+        ranked = self._directed(list(ranking.matches), focused or analysis)
         top = ranked[0] if ranked else Match(intent="", confidence=0.0)
         settings = self.settings
         if ranking.out_of_scope or top.confidence < settings.clarify_threshold:
@@ -346,7 +334,7 @@ class Bot:
         alternatives = tuple(m for m in ranked[1:4] if m.confidence > 0)
         return self.answer_for(question, top, alternatives)
 
-    def _directed(self, ranked: list[Match], analysis: Analysis, focus: str | None) -> list[Match]:
+    def _directed(self, ranked: list[Match], question: Analysis) -> list[Match]:
         """The ranking, its best intent turned into its mirror when the question avoids,
         negates or ranks below the side that intent recommends ("quand éviter Docker ?"
         is not "quand choisir Docker ?"), unless it also prefers that side."""
@@ -355,7 +343,7 @@ class Bot:
         top = self.intent(ranked[0].intent)
         if top.side is None or top.mirror is None:
             return ranked
-        cues = set(self.analyzer.analyze(focus).cues if focus is not None else analysis.cues)
+        cues = set(question.cues)
         against = {f"avoid:{top.side}", f"neg:{top.side}", f"over:{top.side}"} & cues
         if not against or f"pref:{top.side}" in cues:
             return ranked
@@ -401,30 +389,6 @@ class Bot:
         """Whether most words of a message are words (not gibberish): it can be judged."""
         words = [t for t in tokens if not t.isdigit()]
         return bool(words) and sum(map(self.analyzer.is_word, words)) * 2 > len(words)
-
-    def foreign_language(self, text: str) -> bool:
-        """Whether a message is written in another language than French (English,
-        Spanish...), judged by the commonest words of each.
-
-        >>> bot = Bot.from_paths()
-        >>> bot.foreign_language("what is the difference between docker and a vm")
-        True
-        >>> bot.foreign_language("c'est quoi la main difference entre docker et une vm")
-        False
-        """
-        tokens = [
-            t
-            for t in tokenize(fold(text))
-            if t.isalpha() and t not in self.anchors and t not in self._chat_tokens
-        ]
-        if len(tokens) < _LANGUAGE_FROM_TOKENS:
-            return False
-        for theirs_only, ours_only in self._language_words:
-            # Words common in both ("the" is in French subtitles too) tell nothing.
-            theirs = sum(t in theirs_only for t in tokens)
-            if theirs >= 2 and theirs > 2 * sum(t in ours_only for t in tokens):
-                return True
-        return False
 
     def _after_opening(self, text: str) -> str | None:
         """What follows the opening words ("Bonjour, c'est quoi docker ?"), if anything.
@@ -504,38 +468,18 @@ class Bot:
 
 
 def _word_lists(directory: Path | None) -> WordLists:
-    """The common words now, the dictionaries when first needed; both cached."""
-    key = cache_key(dictionary_fingerprint(), word_lists_version())
-
-    def build_both() -> CommonWords:
-        common, dictionaries = build_word_lists()
-        cached("dictionaries", key, Dictionaries, lambda: dictionaries, directory)
-        return common
-
-    common = cached("common-words", key, CommonWords, build_both, directory)
-    return WordLists(
-        common=common.common,
-        load=lambda: cached(
-            "dictionaries", key, Dictionaries, lambda: build_word_lists()[1], directory
-        ),
-    )
+    """The common words and the dictionaries, built once together and cached."""
+    key = cache_key(code_fingerprint(), word_lists_version())
+    common = load("common-words", key, CommonWords, directory)
+    found = load("dictionaries", key, Dictionaries, directory)
+    if common is None or found is None:
+        common, found = build_word_lists()
+        store(directory, "common-words", key, common)
+        store(directory, "dictionaries", key, found)
+    return WordLists(common=common.common, french=found.french, english=found.english)
 
 
 def clean(text: str) -> str:
     """The message as read: cut to the one input limit, control characters and broken
     surrogates blanked, trimmed."""
     return _CONTROL.sub(" ", text[:MAX_INPUT_CHARS]).strip()
-
-
-def foreign_script(text: str) -> bool:
-    """Whether most letters are outside the Latin script (Cyrillic, Chinese, ...).
-
-    >>> foreign_script("Docker 和虚拟机有什么区别"), foreign_script("Sécurité de Docker")
-    (True, False)
-    """
-    others = [c for c in text if not c.isascii() and c.isalpha()]
-    if not others:
-        return False
-    letters = sum(c.isalpha() for c in text if c.isascii()) + len(others)
-    latin = letters - sum(1 for c in others if "LATIN" not in unicodedata.name(c, ""))
-    return latin < letters / 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -24,11 +25,13 @@ __all__ = [
     "cached",
     "code_fingerprint",
     "default_cache_dir",
-    "dictionary_fingerprint",
+    "load",
+    "store",
     "texts_of",
 ]
 
 _FORMAT = 3
+_KEPT = 3  # artefacts of one name kept: several checkouts may share the cache
 # Fields that name or place things rather than hold French: never lemmatised.
 _NOT_TEXT = frozenset({"id", "file", "passage", "document", "favours", "kind", "origin"})
 T = TypeVar("T")
@@ -44,19 +47,16 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("vmbot", appauthor=False))
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """A hash of the code that computes the artefacts: changing it invalidates them."""
+    """A hash of the code that computes the artefacts (the whole core, not the
+    channels): changing any of it invalidates them."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted((package / "nlp").glob("*.py")):
-        digest.update(path.read_bytes())
+    for path in sorted(package.rglob("*.py")):
+        if "adapters" not in path.relative_to(package).parts:
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def dictionary_fingerprint() -> str:
-    """A hash of the code that reads the word lists: only it changes them."""
-    package = Path(__file__).resolve().parent
-    return hashlib.sha256((package / "nlp" / "dictionary.py").read_bytes()).hexdigest()[:16]
 
 
 def cache_key(*parts: Any) -> str:
@@ -85,9 +85,10 @@ def _canonical(value: Any) -> Any:
 def texts_of(value: Any) -> list[str]:
     """Every French text a value holds, walking dataclasses, mappings and sequences.
 
-    Keys of mappings count too (synonyms' canonical terms); ids and paths do not.
-    The lemma table is built from what this finds, so a text added to the data in
-    a new field is lemmatised without anyone listing it.
+    Keys of mappings count too (synonyms' canonical terms, and ids where they key a
+    mapping: harmless words); fields that hold only ids or paths are skipped. The
+    lemma table is built from what this finds, so a text added to the data in a new
+    field is lemmatised without anyone listing it.
     """
     out: list[str] = []
     stack = [value]
@@ -111,17 +112,42 @@ def texts_of(value: Any) -> list[str]:
 
 def cached(name: str, key: str, kind: type[T], build: Callable[[], T], cache_dir: Path | None) -> T:
     """The artefact stored under (name, key) if readable and of the right kind, else built."""
-    path = cache_dir / f"{name}-{key}.pickle" if cache_dir is not None else None
+    found = load(name, key, kind, cache_dir)
+    if found is not None:
+        return found
+    value = build()
+    store(cache_dir, name, key, value)
+    return value
+
+
+def load(name: str, key: str, kind: type[T], cache_dir: Path | None) -> T | None:
+    """The artefact stored under (name, key), if readable and of the right kind."""
+    path = _path(cache_dir, name, key)
     if path is not None and path.is_file():
         # A truncated or foreign file is rebuilt, never trusted.
         with contextlib.suppress(Exception), path.open("rb") as fh:
             value = pickle.load(fh)
             if isinstance(value, kind):
                 return value
-    value = build()
-    if path is not None:
-        _store(path, value)
-    return value
+    return None
+
+
+def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
+    """Keep an artefact under (name, key); older ones of that name are removed."""
+    path = _path(cache_dir, name, key)
+    if path is None:
+        return
+    _store(path, value)
+    # Each change of the data or the code leaves a stale artefact: keep the latest few.
+    with contextlib.suppress(OSError):
+        older = sorted(path.parent.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-_KEPT]:
+            if stale != path:
+                stale.unlink()
+
+
+def _path(cache_dir: Path | None, name: str, key: str) -> Path | None:
+    return cache_dir / f"{name}-{key}.pickle" if cache_dir is not None else None
 
 
 def _store(path: Path, value: object) -> None:

@@ -162,7 +162,8 @@ _INTENT = {
     "id": _Field(kind=str),
     "kind": _Field(kind=str, required=False),
     "question": _Field(kind=str),
-    "answer": _Field(kind=str),
+    # Out-of-scope intents have none: the fallback says why (bot/messages.py).
+    "answer": _Field(kind=str, required=False),
     "sources": _Field(kind=list, required=False),
     "examples": _Field(kind=list),
     "side": _Field(kind=str, required=False),
@@ -186,9 +187,13 @@ _GRAMMAR = {
     "question_openers": _Field(kind=list),
     "request_openers": _Field(kind=list),
     "negations": _Field(kind=list),
+    "negation_openers": _Field(kind=list),
+    "negation_cancellers": _Field(kind=list),
     "negations_after_ne": _Field(kind=list),
     "restrictives": _Field(kind=list),
     "clause_breaks": _Field(kind=list),
+    "conjunctions": _Field(kind=list),
+    "alternatives": _Field(kind=list),
     "corrections": _Field(kind=list),
     "first_person": _Field(kind=list),
     "certainty_before": _Field(kind=list),
@@ -201,6 +206,7 @@ _GRAMMAR = {
     "acknowledgements": _Field(kind=list),
     "chat_words": _Field(kind=dict),
     "emoji": _Field(kind=dict),
+    "choice_words": _Field(kind=list),
     "ordinals": _Field(kind=dict),
 }
 _CRITERION = {
@@ -423,6 +429,10 @@ def _read_intents(
         intent_id = item.get("id") if isinstance(item, dict) else None
         where = msg.DATA_INTENT.format(id=intent_id or f"n° {i + 1}")
         if not check.fields(item, _INTENT, where):
+            # "answer" is required, but not of every kind of intent.
+            answered = isinstance(item, dict) and item.get("kind") != IntentKind.OUT_OF_SCOPE
+            if answered and "answer" not in item:
+                check.add(where, msg.DATA_MISSING_FIELD.format(field="answer"))
             continue
         intent = _read_intent(item, check, where, corpus, example_owner)
         if intent is None:
@@ -449,10 +459,17 @@ def _read_intent(
     except ValueError:
         check.add(where, msg.DATA_BAD_KIND.format(kinds=", ".join(k.value for k in IntentKind)))
         kind, ok = IntentKind.FAQ, False
-    for field in ("question", "answer"):
-        if not item[field].strip():
+    answered = kind is not IntentKind.OUT_OF_SCOPE
+    for field in ("question", "answer") if answered else ("question",):
+        if field not in item:
+            check.add(where, msg.DATA_MISSING_FIELD.format(field=field))
+            ok = False
+        elif not item[field].strip():
             check.add(where, msg.DATA_EMPTY_FIELD.format(field=field))
             ok = False
+    if not answered and "answer" in item:
+        check.add(where, msg.DATA_UNUSED_ANSWER)
+        ok = False
     sources = list(_read_sources(item.get("sources") or [], check, where, corpus))
     if kind is IntentKind.FAQ and not sources:
         check.add(where, msg.DATA_FAQ_NEEDS_SOURCES)
@@ -488,7 +505,7 @@ def _read_intent(
         id=item["id"],
         kind=kind,
         question=item["question"].strip(),
-        answer=item["answer"].strip(),
+        answer=item.get("answer", "").strip(),
         sources=tuple(sources),
         examples=tuple(e.strip() for e in examples),
         file=str(check.path),
@@ -611,9 +628,9 @@ def _read_grammar(raw: Any, check: _Problems) -> list[Grammar]:
     elisions: dict[str, frozenset[str] | None] = {}
     for elided, before in raw["elisions"].items():
         if before == "any":
-            elisions[str(elided)] = None
+            elisions[fold(str(elided))] = None
         elif isinstance(before, list) and all(isinstance(w, str) for w in before):
-            elisions[str(elided)] = frozenset(before)
+            elisions[fold(str(elided))] = frozenset(fold(w) for w in before)
         else:
             check.add(where, msg.DATA_BAD_ELISION.format(word=elided))
             ok = False
@@ -651,9 +668,13 @@ def _read_grammar(raw: Any, check: _Problems) -> list[Grammar]:
         question_openers=phrases("question_openers"),
         request_openers=phrases("request_openers"),
         negations=words("negations"),
+        negation_openers=words("negation_openers"),
+        negation_cancellers=words("negation_cancellers"),
         negations_after_ne=words("negations_after_ne"),
         restrictives=phrases("restrictives"),
         clause_breaks=phrases("clause_breaks"),
+        conjunctions=words("conjunctions"),
+        alternatives=phrases("alternatives"),
         corrections=phrases("corrections"),
         first_person=phrases("first_person"),
         certainty_before=words("certainty_before"),
@@ -666,6 +687,7 @@ def _read_grammar(raw: Any, check: _Problems) -> list[Grammar]:
         acknowledgements=frozenset(phrases("acknowledgements")),
         chat_words=chat_words,
         emoji=emoji,
+        choice_words=words("choice_words"),
         ordinals={fold(k): v for k, v in ordinals.items()},
     )
     return [grammar] if ok else []

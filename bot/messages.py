@@ -27,6 +27,9 @@ DATA_BAD_SIDES = "sides : clés possibles {sides}, chacune avec une liste de mot
 DATA_BAD_ORDINALS = "ordinals : chaque mot doit être associé à un numéro entier"
 DATA_BAD_ID = "identifiant invalide (lettres minuscules, chiffres, _ . - uniquement)"
 DATA_BAD_KIND = "type inconnu, valeurs possibles : {kinds}"
+DATA_UNUSED_ANSWER = (
+    "une intention hors sujet n'a pas de réponse (le message de repli dit pourquoi)"
+)
 DATA_FAQ_NEEDS_SOURCES = "une intention FAQ doit citer au moins un passage (champ « sources »)"
 DATA_EMPTY_EXAMPLE = "un exemple est vide ou n'est pas du texte"
 DATA_EXAMPLE_COUNT = "{n} exemples, il en faut entre {lo} et {hi}"
@@ -73,7 +76,6 @@ FALLBACKS = {
         "Je ne comprends que le français, désolé. Posez-moi votre question en français. "
         f"{FALLBACK_TOPICS}"
     ),
-    "empty": EMPTY_QUESTION,
 }
 CLARIFY = "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire :"
 CLARIFY_HINT = "Répondez par le numéro de votre choix, ou reformulez votre question."

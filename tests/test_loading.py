@@ -271,3 +271,13 @@ def test_a_missing_contract_intent_is_named(data_copy: Path) -> None:
 def test_a_missing_criterion_is_named(data_copy: Path) -> None:
     _edit(data_copy / "intents" / "criteres.yaml", "id: multi_os", "id: plusieurs_os")
     assert "critères requis manquants : multi_os" in _problems(data_copy)
+
+
+def test_an_out_of_scope_intent_with_an_answer_is_refused(data_copy: Path) -> None:
+    path = data_copy / "intents" / "hors_sujet.yaml"
+    _edit(
+        path,
+        "    question: Question hors sujet\n",
+        "    question: Question hors sujet\n    answer: non\n",
+    )
+    assert "une intention hors sujet n'a pas de réponse" in _problems(data_copy)

@@ -12,6 +12,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from bot.adapters.repl import run_repl
+from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import Reply
 from bot.engine import Bot
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def conversation(bot: Bot) -> Conversation:
-    return Conversation.of(bot)
+    return conversation_for(bot)
 
 
 def typed(conversation: Conversation, tmp_path: Path, keys: str) -> list[Reply]:

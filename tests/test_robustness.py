@@ -4,6 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import DialogueState
 from bot.engine import Bot
@@ -30,7 +31,7 @@ def test_ask_always_answers(bot: Bot, question: str) -> None:
 
 @pytest.fixture(scope="module")
 def conversation(bot: Bot) -> Conversation:
-    return Conversation.of(bot)
+    return conversation_for(bot)
 
 
 @SETTINGS

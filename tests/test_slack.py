@@ -46,6 +46,7 @@ from bot.adapters.slack import (
     reply_blocks,
     settings_from_env,
 )
+from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import Reply
 from bot.domain import Source
@@ -325,7 +326,7 @@ def _no_slack_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def conversation(bot: Bot) -> Conversation:
-    return Conversation.of(bot)
+    return conversation_for(bot)
 
 
 @pytest.fixture
@@ -343,7 +344,7 @@ def served(fake: FakeSlack, conversation: Conversation) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def hesitant(hesitant_bot: Bot) -> Conversation:
     """A conversation whose every question gets a clarifying question."""
-    return Conversation.of(hesitant_bot)
+    return conversation_for(hesitant_bot)
 
 
 @pytest.fixture

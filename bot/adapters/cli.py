@@ -132,9 +132,9 @@ def _faq(args: argparse.Namespace) -> int:
 
 def _chat(args: argparse.Namespace) -> int:
     from bot.adapters.repl import chat_lines, default_history_path, run_repl
-    from bot.dialogue.flow import Conversation
+    from bot.assembly import load_conversation
 
-    conversation = Conversation.of(Bot.from_paths(args.data))
+    conversation = load_conversation(args.data)
     if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
         run_repl(conversation, history_path=default_history_path())
     else:
@@ -166,14 +166,14 @@ def _slack(args: argparse.Namespace) -> int:
     import os
 
     from bot.adapters import slack
-    from bot.dialogue.flow import Conversation
+    from bot.assembly import load_conversation
 
     try:
         settings = slack.settings_from_env(os.environ, http=args.http)
     except slack.SlackConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    conversation = Conversation.of(Bot.from_paths(args.data))
+    conversation = load_conversation(args.data)
     try:
         slack.run(conversation, settings, http=args.http, host=args.host, port=args.port)
     except slack.SlackStartError as exc:

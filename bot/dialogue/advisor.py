@@ -2,9 +2,10 @@
 
 Each side (VM, containers) scores the weights of its criteria the user has;
 strong needs on both sides call for containers on VMs. Every way the unknown ones
-could still be answered is counted (per pair of side totals, so the count stays
-linear in the criteria): the advisor stops as soon as they all lead to the same
-outcome, and otherwise asks the question whose answer tells the most about it.
+could still be answered is counted (per pair of side totals, so the work grows
+with the criteria times the few totals, not twice per criterion): the advisor stops
+as soon as they all lead to the same outcome, and otherwise asks the question whose
+answer tells the most about it.
 """
 
 from __future__ import annotations

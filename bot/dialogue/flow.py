@@ -4,8 +4,9 @@
 new state and reply, and nothing is printed, read or sent.
 
 What the advisor reads from a message is repeated back ("J'ai noté : ..."), so a
-misreading can be corrected; a question is put twice at most: a reply it cannot
-read the second time is counted as "je ne sais pas", and the advice moves on.
+misreading can be corrected; a question is put twice at most, digressions
+included: when the reply to its second putting does not answer it, it counts as
+"je ne sais pas", and the advice moves on.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from dataclasses import replace
 
 from bot import messages as msg
 from bot.dialogue import advisor
-from bot.dialogue.needs import NeedsModel
+from bot.dialogue.needs import NeedsModel, train_needs
 from bot.dialogue.reading import CriteriaReader, VerdictReader, offers_a_choice
 from bot.dialogue.state import DialogueState, Reply, StateError
 from bot.domain import (
     Answer,
     AnswerKind,
-    Catalog,
     Criterion,
     IntentKind,
     Match,
@@ -28,8 +28,7 @@ from bot.domain import (
     SourceRef,
     Verdict,
 )
-from bot.engine import Bot
-from bot.index_cache import cache_key, cached
+from bot.engine import Bot, clean
 
 __all__ = ["MAX_ASKED", "Conversation"]
 
@@ -37,8 +36,6 @@ __all__ = ["MAX_ASKED", "Conversation"]
 MAX_ASKED = 2
 # How sure a request for advice must be to start a new project in the middle of one.
 _SURE_REQUEST = 0.9
-# Words that may surround an ordinal choice: "le deuxième", "choix 2", "la 3".
-_CHOICE_WORDS = frozenset({"le", "la", "l", "numero", "num", "no", "n", "choix", "reponse"})
 
 
 class Conversation:
@@ -53,35 +50,11 @@ class Conversation:
             self.criteria,
             bot.analyzer,
             bot.forms,
-            unrelated=self._unrelated(catalog),
-            model=criteria_model,
+            model=criteria_model or train_needs(catalog, bot.analyzer),
         )
         self._project_terms = frozenset(
             t for w in catalog.lexicon.project_words for t in bot.analyzer.terms(w)
         )
-
-    @classmethod
-    def of(cls, bot: Bot) -> Conversation:
-        """A conversation whose criteria model is cached beside the bot's index."""
-
-        def train() -> NeedsModel:
-            return cls(bot).reader.model
-
-        if bot.index_key is None:
-            return cls(bot)
-        model = cached("needs", cache_key(bot.index_key), NeedsModel, train, bot.cache_dir)
-        return cls(bot, criteria_model=model)
-
-    @staticmethod
-    def _unrelated(catalog: Catalog) -> list[str]:
-        """Statements about no need: the neutral ones, and every out-of-scope example."""
-        rejected = [
-            e
-            for i in catalog.intents.values()
-            if i.kind is IntentKind.OUT_OF_SCOPE
-            for e in i.examples
-        ]
-        return [*catalog.neutral_statements, *rejected]
 
     def restore(self, stored: object) -> tuple[DialogueState, str | None]:
         """A stored state, or a fresh one and a French notice if it cannot be read."""
@@ -114,17 +87,30 @@ class Conversation:
         `stored` is a DialogueState, its `to_json()` dict, or None for a new session.
         """
         state, notice = self.restore(stored)
-        state, reply = self._step(state, self.bot.read(text))
+        read = self.bot.read(text)
+        if not read and clean(text):
+            # Only a smiley: a nod, not an empty message.
+            state, reply = self._nod(state)
+        else:
+            state, reply = self._step(state, read)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         return state, reply
+
+    def _nod(self, state: DialogueState) -> tuple[DialogueState, Reply]:
+        if state.expecting is not None:
+            pending = self.bot.catalog.criteria[state.expecting]
+            return self._again_or_next(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
+        said = msg.ACKNOWLEDGED_AFTER_ADVICE if state.recommendation else msg.ACKNOWLEDGED
+        return state, self._say(state, said)
 
     def _step(self, state: DialogueState, text: str) -> tuple[DialogueState, Reply]:
         if not text:
             return state, self._say(state, msg.EMPTY_MESSAGE)
         state = replace(state, ended=False)
         if state.choices:
-            number = self._choice(text, len(state.choices))
+            # With a yes/no question pending, "oui" answers it: only numbers pick.
+            number = self._choice(text, len(state.choices), by_yes=state.expecting is None)
             if number is not None:
                 return self._choose(state, number)
         answer = self.bot.ask(text)
@@ -133,11 +119,11 @@ class Conversation:
             return self._answer_to_question(state, text, answer)
         return self._free_message(state, text, answer)
 
-    def _choice(self, text: str, offered: int) -> int | None:
-        """The number a message picks among offered choices ("2", "le deuxième", "oui"
-        when one was offered), or None when it is another message."""
+    def _choice(self, text: str, offered: int, *, by_yes: bool) -> int | None:
+        """The number a message picks among offered choices ("2", "le deuxième", and
+        "oui" `by_yes` when one was offered), or None when it is another message."""
         tokens = self.bot.forms.without_fillers(text)
-        rest = [t for t in tokens if t not in _CHOICE_WORDS]
+        rest = [t for t in tokens if t not in self.bot.catalog.grammar.choice_words]
         if len(rest) != 1 or len(tokens) > 3:
             return None
         word = rest[0]
@@ -146,7 +132,7 @@ class Conversation:
         ordinal = self.bot.catalog.grammar.ordinals.get(word)
         if ordinal is not None:
             return offered if ordinal < 0 else ordinal
-        if offered == 1 and self.verdicts.read_whole(text) is Verdict.YES:
+        if by_yes and offered == 1 and self.verdicts.read_whole(text) is Verdict.YES:
             return 1
         return None
 
@@ -216,7 +202,8 @@ class Conversation:
         answer: Answer | None = None,
     ) -> tuple[DialogueState, Reply]:
         """Put the pending question again, unless it was put twice already (then it counts
-        as "je ne sais pas") or what the user said settles or changes the next question."""
+        as "je ne sais pas" and the advice moves on) or what the user said settles the
+        advice. Every putting counts, after a digression too: never a third time."""
         if advisor.next_question(self.criteria, state.answers) is None:
             return self._advance(state, before)  # what was said settles the advice
         if state.asked >= MAX_ASKED:
@@ -253,18 +240,25 @@ class Conversation:
                 )
             return state, self._why(state)
         if not found and intent == "recommandation" and not forms.asks_something(text):
-            found = self.reader.read(text)  # "besoin d'un conseil, appli en microservices"
+            # "besoin d'un conseil, notre appli est en microservices"
+            found = self.reader.read(text)
         faq = answer.kind is AnswerKind.ANSWER and self._is_faq(answer.intent)
         # A description of one's project ("on a une vieille appli...") asks for advice,
         # unless it is one question the FAQ answers ("mon appli est sûre dans docker ?");
         # two needs or more, or a choice ("..., vm ou docker ?"), ask for advice.
-        describes = own_project and (
-            not faq
-            or not forms.asks_something(text)
-            or len(found) >= 2
-            or offers_a_choice(forms, text, self.bot.analyzer.terms(text), self.bot.anchors)
+        describes = (
+            own_project
+            # Once a project is known, only new needs change its advice.
+            and (bool(found) or not state.answers)
+            and (
+                not faq
+                or not forms.asks_something(text)
+                or len(found) >= 2
+                or offers_a_choice(forms, text, self.bot.analyzer.terms(text), self.bot.anchors)
+            )
         )
-        if intent == "recommandation" or describes:
+        requested = intent == "recommandation" and answer.kind is AnswerKind.ANSWER
+        if requested or describes:
             return self._advice_asked(state, found, answer)
         if self._acknowledges(text) or (not faq and self.verdicts.read_whole(text)):
             # "ok", "sais pas": nothing to answer, but not a question misunderstood either.
@@ -389,11 +383,9 @@ class Conversation:
 
     def _why_pending(self, pending: Criterion) -> str:
         """Why the pending question matters: which way a yes pushes, in the sources' words."""
-        passage = self.bot.corpus.passages[pending.sources[0].passage]
+        (source,) = self._sources(pending.sources[:1])
         return msg.WHY_THIS_QUESTION.format(
-            side=msg.OUTCOME_NAMES[pending.favours],
-            excerpt=pending.sources[0].excerpt or passage.text,
-            passage=passage.id,
+            side=msg.OUTCOME_NAMES[pending.favours], excerpt=source.excerpt, passage=source.passage
         )
 
     def _why(self, state: DialogueState) -> Reply:

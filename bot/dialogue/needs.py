@@ -15,10 +15,9 @@ Two questions, two kinds of model, each trained on the criteria's examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.domain import Criterion, Verdict
+from bot.domain import Catalog, IntentKind, Verdict
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
 from bot.nlp.matcher import TrainingExample
@@ -32,8 +31,7 @@ _NOT = "¬"
 @dataclass(frozen=True, kw_only=True)
 class NeedsModel:
     """Per criterion: a topic model (about it or not) and a polarity model; and the
-    weights of the words the criteria's examples use (what share of a statement the
-    models know)."""
+    terms of the examples they learnt from (what share of a statement they know)."""
 
     topics: dict[str, SoftmaxModel]
     polarities: dict[str, SoftmaxModel]
@@ -45,15 +43,13 @@ class NeedsModel:
         model = self.topics[criterion]
         return float(model.probabilities(analysis)[model.classes.index(_ABOUT)])
 
-    def verdict(self, criterion: str, analysis: Analysis) -> tuple[Verdict, float]:
-        """What the statement says of the criterion, and how sure that reading is.
+    def verdict(self, criterion: str, analysis: Analysis) -> Verdict:
+        """What the statement says of the criterion.
 
         `analysis` is a `statement_analysis`: its terms carry the negation marks.
         """
         model = self.polarities[criterion]
-        p = model.probabilities(analysis)
-        best = int(p.argmax())
-        return Verdict(model.classes[best]), float(p[best])
+        return Verdict(model.classes[int(model.probabilities(analysis).argmax())])
 
 
 def _flipped(verdict: Verdict) -> Verdict:
@@ -71,11 +67,14 @@ def _negated(analysis: Analysis) -> Analysis:
     return replace(analysis, terms=tuple(_NOT + t for t in analysis.terms))
 
 
-def train_needs(
-    criteria: Sequence[Criterion], unrelated: Sequence[str], analyzer: Analyzer
-) -> NeedsModel:
-    """Train both models; `unrelated` are statements about no criterion (neutral ones,
-    off-topic messages): the topic models learn from them what no need looks like."""
+def train_needs(catalog: Catalog, analyzer: Analyzer) -> NeedsModel:
+    """Train both models on the criteria's examples. Statements about no criterion
+    (the neutral ones, and every out-of-scope example) teach the topic models what
+    no need looks like."""
+    criteria = list(catalog.criteria.values())
+    unrelated = [*catalog.neutral_statements] + [
+        e for i in catalog.intents.values() if i.kind is IntentKind.OUT_OF_SCOPE for e in i.examples
+    ]
     # Per criterion: (verdict, plain analysis for the topic, marked one for polarity).
     said: dict[str, list[tuple[Verdict, Analysis, Analysis]]] = {}
     for criterion in criteria:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.dialogue.needs import NeedsModel, statement_analysis, train_needs
+from bot.dialogue.needs import NeedsModel, statement_analysis
 from bot.domain import Criterion, Grammar, Verdict
 from bot.nlp.analyzer import Analyzer
 from bot.nlp.forms import Forms
@@ -63,7 +63,7 @@ class VerdictReader:
         """
         found = None
         for statement in self._forms.statements(text):
-            verdict = self._opening(statement.text)
+            verdict = self._opening(statement)
             if verdict is not None:
                 found = verdict
         return found
@@ -123,22 +123,23 @@ class CriteriaReader:
         analyzer: Analyzer,
         forms: Forms,
         *,
-        unrelated: Sequence[str] = (),
-        model: NeedsModel | None = None,
-        threshold: float = 0.6,
-        beside_pending: float = 0.8,
+        model: NeedsModel,
+        threshold: float = 0.7,
+        beside_pending: float = 0.9,
         pending_threshold: float = 0.3,
+        second: float = 0.9,
         min_coverage: float = 0.5,
     ) -> None:
         self._analyzer = analyzer
         self._forms = forms
         self._verdicts = VerdictReader(forms.grammar, forms)
         self._ids = [c.id for c in criteria]
-        self.model = model or train_needs(criteria, unrelated, analyzer)
+        self.model = model
         self._vocabulary = IntentMatcher(self.model.said, is_word=analyzer.is_word)
         self._threshold = threshold
         self._beside_pending = beside_pending
         self._pending_threshold = pending_threshold
+        self._second = second
         self._min_coverage = min_coverage
 
     def read(self, text: str, *, pending: str | None = None) -> dict[str, Verdict]:
@@ -150,62 +151,79 @@ class CriteriaReader:
         """
         found: dict[str, Verdict] = {}
         for statement in self._forms.statements(text):
-            # Each part between commas may state a need of its own ("3 petites API,
-            # hébergées chez un seul hébergeur"); the whole statement catches the rest.
-            parts = [q for p in statement.text.split(",") for q in _conjoined(p) if q.strip()]
-            readings = [r for part in parts for r in self._readings(part, pending)]
-            if len(parts) > 1:
+            # Each part between commas or "et" may state a need of its own ("3 petites
+            # API, hébergées chez un seul hébergeur"); the whole statement catches the
+            # rest. An answer to a question is read whole: its parts lean on it ("non,
+            # tout est sur ce seul serveur" says nothing of several systems).
+            parts = [q for p in statement.split(",") for q in self._conjoined(p) if q.strip()]
+            if pending is not None or len(parts) == 1:
+                readings = self._readings(statement, pending)
+                if pending is not None and all(r.criterion != pending for r in readings):
+                    # The answer may lie in one part ("bof, des noms, rien de secret").
+                    readings += [
+                        r
+                        for part in parts
+                        for r in self._readings(part, pending, only_pending=True)
+                    ]
+            else:
+                readings = [r for part in parts for r in self._readings(part, pending)]
                 said = {r.criterion for r in readings}
                 readings += [
-                    r for r in self._readings(statement.text, pending) if r.criterion not in said
+                    r for r in self._readings(statement, pending) if r.criterion not in said
                 ]
             for reading in readings:
                 found[reading.criterion] = reading.verdict
         return found
 
-    def _readings(self, text: str, pending: str | None) -> list[_Reading]:
+    def _conjoined(self, text: str) -> list[str]:
+        """A statement split at "et" when both sides say something of their own ("on a
+        des microservices et pas besoin d'isolation"), not in a list ("Windows et
+        Linux sur le même serveur")."""
+        tokens = text.split()
+        for i, token in enumerate(tokens):
+            if token in self._forms.grammar.conjunctions:
+                left, right = tokens[:i], tokens[i + 1 :]
+                if len(left) >= _CONJOINED_WORDS and len(right) >= _CONJOINED_WORDS:
+                    return [" ".join(left), " ".join(right)]
+        return [text]
+
+    def _readings(
+        self, text: str, pending: str | None, *, only_pending: bool = False
+    ) -> list[_Reading]:
         analysis = self._analyzer.analyze(text)
         if not analysis.terms or self._vocabulary.coverage(analysis.terms) < self._min_coverage:
             return []
         marked = statement_analysis(text, self._analyzer)
         # Another need than the pending one takes words of its own, close to what is
         # said of it: "quand même oui" answers the question, it says nothing of peaks.
-        rest = self._analyzer.terms(self._verdicts.without_verdicts(text))
+        rest_text = self._verdicts.without_verdicts(text)
+        rest = self._analyzer.terms(rest_text)
         similar = {m.intent: m.confidence for m in self._vocabulary.match(rest)} if rest else {}
-        readings = []
         # One word alone must be telling ("microservices"), not incidental ("quand").
         least = _MIN_SIMILARITY if len(rest) > 1 else _MIN_SIMILARITY_ALONE
+        # An answer to one question rarely states another need: only a sure reading, of
+        # a statement more about that need than about the question asked ("non, tout
+        # est sur ce seul serveur" answers the question on distribution, nothing more),
+        # and without the verdict that answers the question ("non, juste ce Windows").
+        asked = self.model.about(pending, analysis) if pending is not None else 0.0
+        beside = statement_analysis(rest_text, self._analyzer) if pending is not None else marked
+        readings = []
         for criterion in self._ids:
-            if criterion != pending and similar.get(criterion, 0.0) < least:
-                continue
             if criterion == pending:
                 threshold = self._pending_threshold
+            elif only_pending or similar.get(criterion, 0.0) < least:
+                continue
             else:
-                # An answer to one question rarely states another need: only a sure reading.
                 threshold = self._threshold if pending is None else self._beside_pending
             about = self.model.about(criterion, analysis)
-            if about < threshold:
+            if about < threshold or (criterion != pending and about <= asked):
                 continue
-            verdict, _ = self.model.verdict(criterion, marked)
+            verdict = self.model.verdict(criterion, marked if criterion == pending else beside)
             readings.append(_Reading(criterion=criterion, verdict=verdict, confidence=about))
         readings.sort(key=lambda r: -r.confidence)
-        # A statement states one need, two at most ("un seul serveur pour Windows et Linux").
-        return readings[:2]
-
-
-def _conjoined(text: str) -> list[str]:
-    """A statement split at "et" when both sides say something of their own ("on a des
-    microservices et pas besoin d'isolation"), not in a list ("Windows et Linux").
-
-    >>> _conjoined("on a des microservices et pas besoin d'isolation forte")
-    ['on a des microservices', "pas besoin d'isolation forte"]
-    >>> _conjoined("windows et linux sur le même serveur")
-    ['windows et linux sur le même serveur']
-    """
-    pieces = text.split(" et ")
-    if len(pieces) == 2 and all(len(p.split()) >= _CONJOINED_WORDS for p in pieces):
-        return pieces
-    return [text]
+        # A statement states one need, two at most ("une vieille appli Windows XP"): the
+        # second must be as sure, or it is only a neighbour of the first ("Windows").
+        return [r for i, r in enumerate(readings[:2]) if i == 0 or r.confidence >= self._second]
 
 
 def offers_a_choice(forms: Forms, text: str, terms: Sequence[str], anchors: frozenset[str]) -> bool:
@@ -213,8 +231,9 @@ def offers_a_choice(forms: Forms, text: str, terms: Sequence[str], anchors: froz
 
     `terms` are the text's analysed terms, `anchors` the terms that name a subject.
     """
+    alternatives = PhraseSet(forms.grammar.alternatives)
     return (
         forms.asks_something(text)
-        and "ou" in tokenize(fold(text))
+        and bool(alternatives.find(tokenize(fold(text))))
         and len(anchors.intersection(terms)) >= 2
     )

@@ -44,8 +44,9 @@ class DialogueState:
         >>> DialogueState.from_json(DialogueState(expecting="multi_os").to_json()).expecting
         'multi_os'
         """
-        if not isinstance(data, dict) or data.get("version") != _VERSION:
+        if not isinstance(data, dict) or data.get("version") not in (_VERSION, *_MIGRATIONS):
             raise StateError("not a vmbot state")
+        data = _MIGRATIONS.get(data["version"], dict)(data)
         try:
             state = cls(
                 answers={str(k): Verdict(v) for k, v in dict(data["answers"]).items()},
@@ -59,6 +60,19 @@ class DialogueState:
         except (KeyError, TypeError, ValueError) as exc:
             raise StateError(str(exc)) from exc
         return state
+
+
+def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
+    # Version 1 counted unreadable answers; version 2 counts how often the pending
+    # question was put: it was put once at least.
+    migrated = {k: v for k, v in data.items() if k != "failed_tries"}
+    migrated["asked"] = 1 if data.get("expecting") is not None else 0
+    return migrated
+
+
+# Stored states of earlier versions, turned into the current one (Slack keeps states
+# across upgrades).
+_MIGRATIONS = {1: _from_version_1}
 
 
 def _optional_str(value: object) -> str | None:

@@ -31,9 +31,8 @@ _TYPO_CACHE_SIZE = 20_000
 _AVOIDED, _NEGATED, _PREFERRED, _OUTRANKED = "avoid:", "neg:", "pref:", "over:"
 # What marks a term a negation covers; the word that opens a negation before its verb.
 _NOT = "¬"
-_NE = frozenset({"ne", "n"})
-_NE_REACH = 4  # "ne s'installe plus", "n'en a jamais eu": the negation word comes soon
-_WITHOUT = "sans"
+# "ne s'installe plus", "n'en a jamais eu": the negation word comes soon after "ne".
+_NE_REACH = 4
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +80,7 @@ class Analyzer:
             for term in self._phrase_terms(phrases)
         }
         self._negations = frozenset(self._lemmas.get(w, w) for w in grammar.negations)
+        self._restrictives = PhraseSet(grammar.restrictives)
         self._avoidance = self._lemma_phrases(grammar.avoidance)
         self._comparatives = self._lemma_phrases(grammar.comparatives)
         self._senses = lexicon.accent_senses
@@ -104,10 +104,6 @@ class Analyzer:
             merged = self._apply_synonyms([self.lemma(t) for t in tokenize(fold(phrase))])
             terms.update(self._drop_stop_words(merged))
         return terms
-
-    @property
-    def french_words(self) -> frozenset[str]:
-        return self._french
 
     def is_french(self, form: str) -> bool:
         """Whether a folded form is French: known to the bot, or in the French dictionary."""
@@ -234,7 +230,7 @@ class Analyzer:
         """
         tokens = self.tokens(text)
         grammar = self.grammar
-        restricted = _covered(tokens, PhraseSet(grammar.restrictives))
+        restricted = _covered(tokens, self._restrictives)
         after_ne = grammar.negations | grammar.negations_after_ne
         negations = [t in grammar.negations and i not in restricted for i, t in enumerate(tokens)]
         closes = [t in after_ne and i not in restricted for i, t in enumerate(tokens)]
@@ -242,26 +238,29 @@ class Analyzer:
         negating = False
         for i, token in enumerate(tokens):
             if negations[i]:
-                negating = not negating if token == _WITHOUT and negating else True
-            elif token in _NE and any(closes[i + 1 : i + 1 + _NE_REACH]):
+                cancels = token in grammar.negation_cancellers
+                negating = not negating if cancels and negating else True
+            elif token in grammar.negation_openers and any(closes[i + 1 : i + 1 + _NE_REACH]):
                 negating = True
             flags.append(negating)
         lemmas = [self.lemma(t) for t in tokens]
         marked = []
         i = 0
         while i < len(lemmas):
-            size = self._synonym_size(lemmas, i)
-            term = self._synonyms.get(tuple(lemmas[i : i + size]), lemmas[i]) if size else lemmas[i]
+            term, size = self._term_at(lemmas, i)
             if term not in self._stop:
                 marked.append(_NOT + term if flags[i] else term)
-            i += max(size, 1)
+            i += size
         return tuple(marked)
 
-    def _synonym_size(self, lemmas: Sequence[str], i: int) -> int:
+    def _term_at(self, lemmas: Sequence[str], i: int) -> tuple[str, int]:
+        """The term that starts at position i, and how many lemmas it takes: the
+        longest synonym phrase there ("machine virtuelle" -> "vm"), else the lemma."""
         for size in range(min(self._longest_synonym, len(lemmas) - i), 0, -1):
-            if tuple(lemmas[i : i + size]) in self._synonyms:
-                return size
-        return 0
+            canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
+            if canonical is not None:
+                return canonical, size
+        return lemmas[i], 1
 
     def terms(self, text: str) -> tuple[str, ...]:
         """The terms that carry meaning, in order.
@@ -283,15 +282,9 @@ class Analyzer:
         out: list[str] = []
         i = 0
         while i < len(lemmas):
-            for size in range(min(self._longest_synonym, len(lemmas) - i), 0, -1):
-                canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
-                if canonical is not None:
-                    out.append(canonical)
-                    i += size
-                    break
-            else:
-                out.append(lemmas[i])
-                i += 1
+            term, size = self._term_at(lemmas, i)
+            out.append(term)
+            i += size
         return out
 
     def _cues(self, merged: Sequence[str]) -> tuple[str, ...]:

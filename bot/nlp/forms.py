@@ -6,12 +6,11 @@ project. The words these rest on are data (`Grammar`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from bot.domain import Grammar
 from bot.nlp.text import PhraseSet, fold, tokenize
 
-__all__ = ["Forms", "Statement"]
+__all__ = ["Forms"]
 
 # Sentence ends: what follows is another sentence ("... VMware. Bref, ...").
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
@@ -19,14 +18,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
 _FOCUS_FROM_TOKENS = 12
 # A focus this short needs the sentence before it ("Et pour Docker ?").
 _MIN_FOCUS_TOKENS = 3
-
-
-@dataclass(frozen=True, kw_only=True)
-class Statement:
-    """A piece of a message said on its own, and whether it corrects what came before."""
-
-    text: str
-    corrects: bool
 
 
 class Forms:
@@ -40,7 +31,6 @@ class Forms:
         self._breaks = PhraseSet(grammar.clause_breaks)
         self._corrections = PhraseSet(grammar.corrections)
         self._first_person = PhraseSet(grammar.first_person)
-        self._restrictives = PhraseSet(grammar.restrictives)
         ordered = sorted(grammar.emoji, key=len, reverse=True)
         self._emoji = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
@@ -65,13 +55,6 @@ class Forms:
             return True
         tokens = self.without_fillers(text)
         return bool(tokens) and self._openers.at(tokens, 0) is not None
-
-    def without_restrictives(self, tokens: list[str]) -> list[str]:
-        """Folded tokens without the phrases that restrict ("rien d'autre"), which hold
-        negation words but negate nothing."""
-        found = self._restrictives.find(tokens)
-        skipped = {i for start, phrase in found for i in range(start, start + len(phrase))}
-        return [t for i, t in enumerate(tokens) if i not in skipped]
 
     def requests_something(self, text: str) -> bool:
         """Whether the message asks for something: a question, or a request that opens
@@ -120,39 +103,30 @@ class Forms:
         rest = tokens[start + len(phrase) :]
         return " ".join(rest) if len(rest) >= _MIN_FOCUS_TOKENS else None
 
-    def statements(self, text: str) -> list[Statement]:
+    def statements(self, text: str) -> list[str]:
         """The pieces of a message said on their own: sentences, split again at contrasts
-        ("mais", "par contre") and corrections ("enfin", "en fait"), which win over what
-        came before them.
+        ("mais", "par contre") and corrections ("enfin", "en fait"). Readers let the
+        last piece win: what a correction says replaces what came before it.
 
         Folded text, commas kept as " , "; "et" and commas do not split: "Windows et
         Linux" is one need.
         """
-        pieces: list[Statement] = []
+        pieces: list[str] = []
         for sentence in _SENTENCE_END.split(text):
             # Commas stay as tokens of their own: readers may split a statement there.
             tokens: list[str] = []
             for chunk in fold(sentence).split(","):
                 tokens += [",", *tokenize(chunk)] if tokens else tokenize(chunk)
             current: list[str] = []
-            corrects = False
             i = 0
             while i < len(tokens):
-                correction = self._corrections.at(tokens, i)
-                contrast = self._breaks.at(tokens, i)
-                cut = correction or contrast
+                cut = self._corrections.at(tokens, i) or self._breaks.at(tokens, i)
                 if cut is None:
                     current.append(tokens[i])
                     i += 1
                     continue
-                if current:
-                    pieces.append(_statement(current, corrects))
-                current, corrects = [], correction is not None
+                pieces.append(" ".join(current))
+                current = []
                 i += len(cut)
-            if current:
-                pieces.append(_statement(current, corrects))
-        return [p for p in pieces if p.text]
-
-
-def _statement(tokens: list[str], corrects: bool) -> Statement:
-    return Statement(text=" ".join(tokens).strip(" ,"), corrects=corrects)
+            pieces.append(" ".join(current))
+        return [p for p in (piece.strip(" ,") for piece in pieces) if p]

@@ -205,10 +205,12 @@ class TypoCorrector:
         if key in self._by_sound:
             alike = key
         else:
-            slips = 1 if len(key) >= _TWO_SLIPS_FROM - 1 else 0
+            # A short key must sound the same; a long one may hold one slip.
+            if len(key) < _TWO_SLIPS_FROM - 1:
+                return None
             keys = [k for k in self._keys_by_start.get(key[:1], []) if abs(len(k) - len(key)) <= 1]
-            best = process.extractOne(key, keys, scorer=OSA.distance, score_cutoff=slips)
-            if best is None or not slips:
+            best = process.extractOne(key, keys, scorer=OSA.distance, score_cutoff=1)
+            if best is None:
                 return None
             alike = best[0]
         # Of the forms that sound alike ("conteneur", "conteneurs"), the best spelled.

@@ -34,7 +34,8 @@ class TrainingExample:
 
 @dataclass(frozen=True, kw_only=True)
 class MatcherSettings:
-    """The knobs, set by hand; only the engine threshold above them is calibrated."""
+    """How much words count, set by hand (the engine's thresholds and confidence
+    model are calibrated on top of them)."""
 
     nearest_weight: float = 0.6
     centroid_weight: float = 0.4

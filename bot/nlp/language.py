@@ -1,0 +1,75 @@
+"""Whether a message is written in French at all: its script, and its commonest words.
+
+A French-only bot answers a message in English or Spanish with a French word on
+the matter, rather than with the nearest intent of words it half knows.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from bot.domain import Grammar
+from bot.nlp.dictionary import LANGUAGES, WordLists
+from bot.nlp.text import fold, tokenize
+
+__all__ = ["LanguageGuard", "foreign_script"]
+
+# A message in another language has this many words at least: "help", "bye" are chat.
+_FROM_WORDS = 4
+
+
+class LanguageGuard:
+    """Tells messages in another language from French ones, franglais included."""
+
+    def __init__(self, words: WordLists, grammar: Grammar, neutral: Iterable[str]) -> None:
+        """`neutral`: terms that tell no language (the domain's names: "docker", "vm")."""
+        # "bye", "thanks", "ok", "yes": typed in English by French speakers too.
+        chat = [p for ps in grammar.chat_words.values() for p in ps]
+        chat += [" ".join(p) for p in grammar.acknowledgements]
+        chat += [" ".join(p) for ps in grammar.verdicts.values() for p in ps]
+        self._neutral = frozenset(neutral) | {t for p in chat for t in tokenize(fold(p))}
+        french = words.common["fr"]
+        # Words common in both ("the" is in French subtitles too) tell nothing.
+        self._telling = [
+            (words.common[language] - french, french - words.common[language])
+            for language in LANGUAGES
+        ]
+
+    def foreign(self, text: str) -> bool:
+        """Whether a message is written in another script or language than French.
+
+        >>> from bot.domain import Grammar
+        >>> common = {"fr": frozenset({"est", "la", "entre"}), "en": frozenset({"what", "is",
+        ...           "the", "between"}), "es": frozenset(), "de": frozenset(),
+        ...           "it": frozenset(), "pt": frozenset()}
+        >>> guard = LanguageGuard(WordLists(common=common), Grammar.empty(), {"docker", "vm"})
+        >>> guard.foreign("what is the difference between docker and a vm")
+        True
+        >>> guard.foreign("c'est quoi la main difference entre docker et une vm")
+        False
+        """
+        if foreign_script(text):
+            return True
+        tokens = [t for t in tokenize(fold(text)) if t.isalpha() and t not in self._neutral]
+        if len(tokens) < _FROM_WORDS:
+            return False
+        for theirs_only, ours_only in self._telling:
+            theirs = sum(t in theirs_only for t in tokens)
+            if theirs >= 2 and theirs > 2 * sum(t in ours_only for t in tokens):
+                return True
+        return False
+
+
+def foreign_script(text: str) -> bool:
+    """Whether most letters are outside the Latin script (Cyrillic, Chinese, ...).
+
+    >>> foreign_script("Docker 和虚拟机有什么区别"), foreign_script("Sécurité de Docker")
+    (True, False)
+    """
+    others = [c for c in text if not c.isascii() and c.isalpha()]
+    if not others:
+        return False
+    letters = sum(c.isalpha() for c in text if c.isascii()) + len(others)
+    latin = letters - sum(1 for c in others if "LATIN" not in unicodedata.name(c, ""))
+    return latin < letters / 2
