@@ -2,11 +2,12 @@
 
 Above `threshold` the bot answers; between `clarify_threshold` and it, it asks
 "Vouliez-vous dire : 1) ... 2) ... ?"; below, it falls back. The rule
-(bot/calibration.py `best_bands`): the pair of best smoothed score, the mean of
-in-scope accuracy (the reply's intent is right: an answer, or a clarifying question
-whose first choice is right), plus half the share of clarifying questions that
-offer the right intent further down, and out-of-scope rejection, less a small cost
-per clarifying question asked of an in-scope question. The development sets:
+(bot/calibration.py `best_bands`): among the pairs that reject at least 97% of the
+out-of-scope questions (the sets flatter rejection: users should see 95%), the pair
+of best smoothed in-scope score: accuracy (the reply's intent is right: an answer,
+or a clarifying question whose first choice is right), plus half the share of
+clarifying questions that offer the right intent further down, less a small cost
+per clarifying question. The development sets:
 benchmarks/data/dev_questions.yaml and dev_styles_questions.yaml, written by people
 who never saw the examples. The confidence model's weights are fitted on them first.
 

@@ -167,6 +167,8 @@ class Grammar:
     focus_markers: tuple[Phrase, ...]
     comparatives: tuple[Phrase, ...]
     avoidance: tuple[Phrase, ...]
+    # verbs that turn the subject after them into the one chosen ("opter pour Docker")
+    choosing: tuple[Phrase, ...]
     # verdict -> phrases that give it, to follow-up questions
     verdicts: dict[Verdict, tuple[Phrase, ...]]
     # words that weaken an answer without giving it ("bof", "mouais")
@@ -204,6 +206,7 @@ class Grammar:
             focus_markers=(),
             comparatives=(),
             avoidance=(),
+            choosing=(),
             verdicts={},
             hedges=frozenset(),
             acknowledgements=frozenset(),

@@ -70,10 +70,10 @@ _UNSOURCED = "hors_sources"
 # fitted by benchmarks/calibrate.py on the development sets.
 _CONFIDENCE = ConfidenceModel(
     weights=(
-        *(1.7371, 1.114, 2.5663, -1.1817, 1.9024, 1.7679),
-        *(1.6308, 0.6259, -0.5222, -0.2433, 0.0403, 2.3083),
+        *(1.8778, 1.6477, 3.1469, -1.0964, 2.5641, -0.1026),
+        *(-0.1119, 0.9247, -0.4972, 0.0324, -1.4778, 2.1111),
     ),
-    bias=-8.0901,
+    bias=-6.8785,
 )
 
 
@@ -95,7 +95,7 @@ class EngineSettings:
     """
 
     threshold: float = 0.7
-    clarify_threshold: float = 0.4
+    clarify_threshold: float = 0.5
     confidence: ConfidenceModel = _CONFIDENCE
     # Runner-ups scoring at least this share of the best intent's score are offered too.
     ambiguity_ratio: float = 0.8
@@ -211,9 +211,13 @@ class Bot:
         # Every text the analyzer will see, so that each word has its real lemma.
         texts = texts_of((corpus, catalog))
         fixes = catalog.lexicon.lemma_fixes
-        table_key = cache_key(code, model_version(), texts, fixes)
+        table_key = cache_key(code, model_version(), word_lists_version(), texts, fixes)
         table = cached(
-            "lemmas", table_key, LemmaTable, lambda: build_lemma_table(texts, fixes), directory
+            "lemmas",
+            table_key,
+            LemmaTable,
+            lambda: build_lemma_table(texts, fixes, words.is_word),
+            directory,
         )
 
         def build() -> Index:
@@ -224,7 +228,7 @@ class Bot:
         # Keyed by the whole validated data: a field no one thought of is still in it.
         # The matcher's settings weigh words; thresholds and the confidence are no input.
         weighing = (settings or EngineSettings()).matcher
-        index_key = cache_key(table_key, word_lists_version(), catalog, weighing)
+        index_key = cache_key(table_key, catalog, weighing)
         index = cached("index", index_key, Index, build, directory)
         bot = cls(
             corpus=corpus, catalog=catalog, table=table, words=words, index=index, settings=settings
@@ -337,7 +341,8 @@ class Bot:
     def _directed(self, ranked: list[Match], question: Analysis) -> list[Match]:
         """The ranking, its best intent turned into its mirror when the question avoids,
         negates or ranks below the side that intent recommends ("quand éviter Docker ?"
-        is not "quand choisir Docker ?"), unless it also prefers that side."""
+        is not "quand choisir Docker ?") or chooses the other side, unless it also
+        prefers that side."""
         if not ranked:
             return ranked
         top = self.intent(ranked[0].intent)
@@ -345,7 +350,9 @@ class Bot:
             return ranked
         cues = set(question.cues)
         against = {f"avoid:{top.side}", f"neg:{top.side}", f"over:{top.side}"} & cues
-        if not against or f"pref:{top.side}" in cues:
+        # "quand opter pour les conteneurs ?" chooses the mirror's side.
+        chooses_mirror = f"pref:{self.intent(top.mirror).side}" in cues
+        if not (against or chooses_mirror) or f"pref:{top.side}" in cues:
             return ranked
         mirrored = Match(intent=top.mirror, confidence=ranked[0].confidence)
         return [mirrored, *(m for m in ranked[1:] if m.intent != top.mirror)]

@@ -39,7 +39,7 @@ __all__ = ["EvalItem", "data_files", "load_catalog", "load_corpus", "load_eval_s
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _EXAMPLE_LIMITS = {
     IntentKind.FAQ: (10, 80),
-    IntentKind.CONVERSATION: (10, 120),
+    IntentKind.CONVERSATION: (10, 200),
     IntentKind.OUT_OF_SCOPE: (20, 400),
 }
 _ID = re.compile(r"^[a-z0-9_.-]+$")
@@ -201,6 +201,7 @@ _GRAMMAR = {
     "focus_markers": _Field(kind=list),
     "comparatives": _Field(kind=list),
     "avoidance": _Field(kind=list),
+    "choosing": _Field(kind=list),
     "verdicts": _Field(kind=dict),
     "hedges": _Field(kind=list),
     "acknowledgements": _Field(kind=list),
@@ -682,6 +683,7 @@ def _read_grammar(raw: Any, check: _Problems) -> list[Grammar]:
         focus_markers=phrases("focus_markers"),
         comparatives=phrases("comparatives"),
         avoidance=phrases("avoidance"),
+        choosing=phrases("choosing"),
         verdicts=verdicts,
         hedges=words("hedges"),
         acknowledgements=frozenset(phrases("acknowledgements")),

@@ -21,9 +21,18 @@ DATA = Path(__file__).parent.parent / "benchmarks" / "data"
 DEV_SET = DATA / "dev_questions.yaml"
 CHECK_SET = DATA / "check_questions.yaml"
 FRESH_SET = DATA / "fresh_questions.yaml"
+FRESH2_SET = DATA / "fresh2_questions.yaml"
 DEV_STYLES_SET = DATA / "dev_styles_questions.yaml"
-PERSONAS = [DATA / "fresh_personas.yaml", DATA / "dev_personas.yaml"]
-QUESTION_SETS = [EVAL_SET, DEV_SET, CHECK_SET, FRESH_SET, DEV_STYLES_SET]
+PERSONAS = [
+    DATA / name
+    for name in (
+        "fresh_personas.yaml",
+        "fresh2_personas.yaml",
+        "dev_personas.yaml",
+        "dev2_personas.yaml",
+    )
+]
+QUESTION_SETS = [EVAL_SET, DEV_SET, CHECK_SET, FRESH_SET, FRESH2_SET, DEV_STYLES_SET]
 STYLES = {
     "sms", "franglais", "regional", "formal", "story", "short",
     "paraphrase", "direction", "trap", "plain",
@@ -60,8 +69,9 @@ def test_eval_set_is_large_enough_and_covers_every_intent(bot: Bot) -> None:
     assert covered == answerable
 
 
-def test_the_fresh_set_covers_every_intent_in_every_style_it_names(bot: Bot) -> None:
-    items = load_eval_set(FRESH_SET, set(bot.catalog.intents))
+@pytest.mark.parametrize("path", [FRESH_SET, FRESH2_SET])
+def test_a_fresh_set_covers_every_intent_in_every_style_it_names(bot: Bot, path: Path) -> None:
+    items = load_eval_set(path, set(bot.catalog.intents))
     assert sum(1 for i in items if i.expected) >= 300
     assert sum(1 for i in items if not i.expected) >= 80
     answerable = {i.id for i in bot.catalog.intents.values() if i.kind.value != "out_of_scope"}
@@ -100,7 +110,7 @@ def test_no_example_is_a_near_copy_of_a_labelled_message(bot: Bot) -> None:
     assert copies == []
 
 
-@pytest.mark.parametrize("path", [EVAL_SET, DEV_SET, CHECK_SET, FRESH_SET, DEV_STYLES_SET])
+@pytest.mark.parametrize("path", QUESTION_SETS)
 def test_labelled_questions_are_not_copies_of_intent_examples(bot: Bot, path: Path) -> None:
     examples = {
         " ".join(bot.analyzer.lemmas(e)) for i in bot.catalog.intents.values() for e in i.examples

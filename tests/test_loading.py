@@ -155,7 +155,7 @@ def _add_file(root: Path, name: str, text: str) -> None:
             "x.yaml",
             "intents:\n  - {id: x, kind: conversation, question: q, answer: a,"
             " examples: [zz1, zz2]}\n",
-            "2 exemples, il en faut entre 10 et 120",
+            "2 exemples, il en faut entre 10 et 200",
         ),
         (
             "x.yaml",

@@ -81,6 +81,8 @@ def test_the_focus_of_a_long_message_is_its_last_question(bot: Bot) -> None:
         ("qu'est-ce que les machines virtuelles font mieux que Docker ?", "quand_vm"),
         ("dans quels cas une VM n'est-elle pas le bon choix ?", "quand_docker"),
         ("pourquoi une VM met-elle autant de temps à démarrer ?", "demarrage_taille"),
+        ("à quel moment vaut-il mieux miser sur la conteneurisation ?", "quand_docker"),
+        ("dans quel contexte opter pour une machine virtuelle ?", "quand_vm"),
     ],
 )
 def test_direction_and_negation_decide_the_intent(bot: Bot, question: str, intent: str) -> None:
@@ -94,6 +96,12 @@ def test_avoiding_and_preferring_a_side_are_read_as_cues(bot: Bot) -> None:
     assert "pref:vm" in cues and "over:conteneur" in cues
 
 
+def test_the_side_named_after_a_choosing_verb_is_preferred_unless_negated(bot: Bot) -> None:
+    assert "pref:conteneur" in bot.analyzer.analyze("quand opter pour des conteneurs").cues
+    negated = bot.analyzer.analyze("quand ne pas choisir docker").cues
+    assert "pref:conteneur" not in negated and "neg:conteneur" in negated
+
+
 @pytest.mark.parametrize(
     ("message", "intent"),
     [
@@ -102,6 +110,8 @@ def test_avoiding_and_preferring_a_side_are_read_as_cues(bot: Bot) -> None:
         ("je voudrais que tu m'aides à trancher pour héberger notre site", "recommandation"),
         ("qu'est-ce qui t'a fait pencher pour cette solution ?", "pourquoi"),
         ("merci infiniment, tu m'as bien dépanné", "remerciement"),
+        ("de l'aide, vite", "aide"),
+        ("yo wesh la team", "salutation"),
     ],
 )
 def test_conversation_intents_in_other_words(bot: Bot, message: str, intent: str) -> None:

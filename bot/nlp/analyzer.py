@@ -33,6 +33,8 @@ _AVOIDED, _NEGATED, _PREFERRED, _OUTRANKED = "avoid:", "neg:", "pref:", "over:"
 _NOT = "¬"
 # "ne s'installe plus", "n'en a jamais eu": the negation word comes soon after "ne".
 _NE_REACH = 4
+# "choisir plutôt des VM", "opter pour la conteneurisation": the chosen side follows soon.
+_CHOICE_REACH = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +84,7 @@ class Analyzer:
         self._negations = frozenset(self._lemmas.get(w, w) for w in grammar.negations)
         self._restrictives = PhraseSet(grammar.restrictives)
         self._avoidance = self._lemma_phrases(grammar.avoidance)
+        self._choosing = self._lemma_phrases(grammar.choosing)
         self._comparatives = self._lemma_phrases(grammar.comparatives)
         self._senses = lexicon.accent_senses
         self._accented = _alternation(self._senses)
@@ -301,19 +304,29 @@ class Analyzer:
         )
         cues: list[str] = []
         avoiding = negating = False
+        chosen_at: int | None = None
         for i, term in enumerate(merged):
             negating = negating or term in self._negations
             avoiding = avoiding or self._avoidance.at(merged, i) is not None
+            if self._choosing.at(merged, i) is not None:
+                chosen_at = i
             side = self._sides.get(term)
             if side is None:
                 continue
             if avoiding:
                 cues.append(_AVOIDED + side)
             # The subject of a negation stands before it: "une VM n'est pas adaptée".
-            if negating or any(t in self._negations for t in merged[i + 1 : i + 1 + _NE_REACH]):
+            negated = any(t in self._negations for t in merged[i + 1 : i + 1 + _NE_REACH])
+            if negating or negated:
                 cues.append(_NEGATED + side)
             if compared_at < len(merged):
                 cues.append((_PREFERRED if i < compared_at else _OUTRANKED) + side)
+            elif chosen_at is not None and i - chosen_at <= _CHOICE_REACH:
+                # "préférable d'opter pour la conteneurisation": the first side named
+                # after the verb is the one chosen, unless it is avoided or negated.
+                if not (avoiding or negating or negated):
+                    cues.append(_PREFERRED + side)
+                chosen_at = None
         return tuple(dict.fromkeys(cues))
 
     def _drop_stop_words(self, lemmas: Iterable[str]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ and the queries are analysed through that same table.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,8 +71,15 @@ def model_version() -> str:
         return f"{MODEL_NAME}-absent"
 
 
-def build_lemma_table(texts: Iterable[str], fixes: dict[str, str]) -> LemmaTable:
+def build_lemma_table(
+    texts: Iterable[str],
+    fixes: dict[str, str],
+    is_word: Callable[[str], bool] = lambda form: False,
+) -> LemmaTable:
     """Lemmatise every text with spaCy and keep, for each folded form, its usual lemma.
+
+    `is_word` tells real words (of any language the users mix in) from typos: a
+    real word spaCy does not know ("power") keeps its own form.
 
     Forms written with accents vote twice: "sécurisé" tells that "securise" is a
     participle of "sécuriser", which spaCy cannot guess from the bare form.
@@ -111,7 +118,7 @@ def build_lemma_table(texts: Iterable[str], fixes: dict[str, str]) -> LemmaTable
     # Invariable words ("comme", "versus") are no lemma of anything: spaCy knows them
     # as lookup keys or stop words, and they are never typos.
     stop_words = {fold(w) for w in nlp.Defaults.stop_words}
-    known = [f for f in votes if f in lookup or f in stop_words]
+    known = [f for f in votes if f in lookup or f in stop_words or is_word(f)]
     _absorb_typos(lemmas, votes, french | set(fixes) | set(known))
     french.update(lemmas.values())
     return LemmaTable(
