@@ -6,6 +6,7 @@ import copy
 import os
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from bot import messages as msg
@@ -47,7 +48,15 @@ from bot.nlp.ranking import ConfidenceModel, Ranker, Ranking
 from bot.nlp.text import MAX_INPUT_CHARS, fold, tokenize
 from bot.training import training_pairs
 
-__all__ = ["Bot", "EngineSettings", "Index", "clean", "default_data_root", "training_pairs"]
+__all__ = [
+    "Bot",
+    "EngineSettings",
+    "Index",
+    "checkout_root",
+    "clean",
+    "default_data_root",
+    "training_pairs",
+]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
@@ -103,9 +112,20 @@ class EngineSettings:
 
 
 def default_data_root() -> Path:
-    """`$VMBOT_DATA`, else the checkout this package lives in (holding intents/ and corpus/)."""
+    """`$VMBOT_DATA`, else the data installed with the package (bot/data), else the
+    checkout this package lives in (holding intents/ and corpus/)."""
     configured = os.environ.get("VMBOT_DATA")
-    return Path(configured) if configured else Path(__file__).resolve().parent.parent
+    if configured:
+        return Path(configured)
+    shipped = resources.files("bot").joinpath("data")
+    if isinstance(shipped, Path) and (shipped / "intents").is_dir():
+        return shipped
+    return checkout_root()
+
+
+def checkout_root() -> Path:
+    """The folder above the package: the repository, when vmbot runs from a checkout."""
+    return Path(__file__).resolve().parent.parent
 
 
 class Bot:

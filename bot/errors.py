@@ -32,5 +32,9 @@ class DataError(BotError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class DataMissingError(DataError):
+    """A data folder does not exist: the data was not found, rather than invalid."""
+
+
 class NlpModelError(BotError):
     """spaCy's French model could not be loaded."""

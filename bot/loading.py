@@ -31,7 +31,7 @@ from bot.domain import (
     SourceRef,
     Verdict,
 )
-from bot.errors import DataError, DataProblem
+from bot.errors import DataError, DataMissingError, DataProblem
 from bot.nlp.text import fold, tokenize
 
 __all__ = ["EvalItem", "data_files", "load_catalog", "load_corpus", "load_eval_set", "read_yaml"]
@@ -102,7 +102,8 @@ def _unreadable(path: Path, exc: Exception) -> DataProblem:
 def data_files(folder: Path) -> list[Path]:
     """The YAML files of a data folder, in a stable order; a missing folder is a problem."""
     if not folder.is_dir():
-        raise DataError([DataProblem(path=str(folder), where="", detail=msg.DATA_MISSING_FOLDER)])
+        problem = DataProblem(path=str(folder), where="", detail=msg.DATA_MISSING_FOLDER)
+        raise DataMissingError([problem])
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise DataError([DataProblem(path=str(folder), where="", detail=msg.DATA_EMPTY_FOLDER)])

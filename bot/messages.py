@@ -54,6 +54,11 @@ DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun
 DATA_MISSING_INTENTS = "intentions requises manquantes : {ids}"
 DATA_MISSING_CRITERIA = "critères requis manquants : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
+DATA_MISSING_HEADER = "Les données de vmbot sont introuvables :"
+DATA_MISSING_HINT = (
+    "Indiquez le dossier qui contient intents/ et corpus/ avec --data DOSSIER "
+    "ou la variable d'environnement VMBOT_DATA."
+)
 
 # --- Answers ---------------------------------------------------------------------------
 FALLBACK_TOPICS = (
@@ -207,7 +212,12 @@ CLI_CHAT_JSON_HELP = "entrée non interactive : un objet JSON par ligne lue"
 # --- Evaluation report --------------------------------------------------------------------
 CLI_EVAL_HELP = "mesurer la précision sur un jeu de questions étiquetées"
 CLI_EVAL_FILE_HELP = (
-    "fichier YAML de questions étiquetées (défaut : tests/data/eval_questions.yaml)"
+    "fichier YAML de questions étiquetées (défaut, dans une copie du dépôt : "
+    "tests/data/eval_questions.yaml)"
+)
+CLI_EVAL_NEEDS_FILE = (
+    "vmbot eval : indiquez le fichier de questions étiquetées à mesurer, par exemple "
+    "« vmbot eval mes_questions.yaml » (le jeu de test du dépôt n'est pas installé avec vmbot)."
 )
 CLI_EVAL_JSON_HELP = "écrire le rapport en JSON"
 CLI_EVAL_MIN_HELP = "code de sortie 3 si la précision (dans le domaine) est inférieure à ce seuil"

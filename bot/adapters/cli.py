@@ -12,7 +12,7 @@ from typing import BinaryIO, TextIO
 from bot import messages as msg
 from bot.adapters.render import answer_json, source_lines
 from bot.engine import Bot
-from bot.errors import DataError, NlpModelError
+from bot.errors import DataError, DataMissingError, NlpModelError
 
 __all__ = ["main"]
 
@@ -30,9 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return command(args)
     except DataError as exc:
-        print(msg.DATA_ERRORS_HEADER, file=sys.stderr)
+        missing = isinstance(exc, DataMissingError)
+        print(msg.DATA_MISSING_HEADER if missing else msg.DATA_ERRORS_HEADER, file=sys.stderr)
         for problem in exc.problems:
             print(f"- {problem}", file=sys.stderr)
+        if missing:
+            print(msg.DATA_MISSING_HINT, file=sys.stderr)
         return EXIT_DATA
     except NlpModelError as exc:
         print(msg.CLI_NLP_MODEL_ERROR.format(error=exc), file=sys.stderr)

@@ -13,7 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot import messages as msg
-from bot.engine import Bot, default_data_root
+from bot.engine import Bot, checkout_root
 from bot.evaluation import Report, cross_validate, evaluate
 from bot.loading import load_eval_set
 
@@ -42,7 +42,10 @@ def run_eval(
         report = cross_validate(bot, folds)
         source = msg.EVAL_CV_SOURCE.format(k=folds)
     else:
-        path = file or default_data_root() / "tests" / "data" / "eval_questions.yaml"
+        path = file or checkout_root() / "tests" / "data" / "eval_questions.yaml"
+        if file is None and not path.is_file():
+            print(msg.CLI_EVAL_NEEDS_FILE, file=sys.stderr)
+            return EXIT_USAGE
         items = load_eval_set(path, set(bot.catalog.intents))
         source = str(path)
         if len(items) >= _PROGRESS_FROM and not as_json and console.is_terminal:
