@@ -54,6 +54,20 @@ DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun
 DATA_MISSING_INTENTS = "intentions requises manquantes : {ids}"
 DATA_MISSING_CRITERIA = "critères requis manquants : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
+# --- The process's streams ------------------------------------------------------------
+CLI_OUTPUT_ERROR = "vmbot : impossible d'écrire la réponse ({error})."
+CLI_ASK_STDIN_CLOSED = (
+    "vmbot ask : l'entrée standard est fermée ; donnez la question en argument, "
+    'par exemple : vmbot ask "c\'est quoi une VM ?"'
+)
+CLI_CHAT_STDIN_CLOSED = (
+    "vmbot chat : l'entrée standard est fermée ; lancez-le dans un terminal, ou envoyez-lui "
+    "les messages sur son entrée standard, un par ligne."
+)
+OS_NO_SPACE = "plus de place sur le disque"
+OS_QUOTA = "quota disque dépassé"
+OS_TOO_BIG = "fichier trop volumineux"
+OS_IO = "erreur d'entrée-sortie"
 DATA_MISSING_HEADER = "Les données de vmbot sont introuvables :"
 DATA_MISSING_HINT = (
     "Indiquez le dossier qui contient intents/ et corpus/ avec --data DOSSIER "
@@ -107,6 +121,7 @@ CLI_NLP_MODEL_ERROR = (
 )
 CLI_BAD_INPUT_LINE = "Ligne {line} : encodage invalide, les caractères illisibles sont remplacés."
 CLI_INTERRUPTED = "Interrompu."
+CLI_STOPPED = "Arrêt demandé : vmbot s'est arrêté proprement."
 
 FAQ_TITLE = "# FAQ : Docker ou machine virtuelle ?"
 FAQ_INTRO = (

@@ -107,3 +107,85 @@ def test_unreadable_cache_is_rebuilt(tmp_path: Path) -> None:
     finally:
         os.environ["VMBOT_CACHE_DIR"] = env_cache
     assert json.loads(result.stdout)["intent"] == "definition_docker"
+
+
+def _run(command: str, *, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """A shell command line, for what only a shell sets up (closed or full streams)."""
+    return subprocess.run(
+        command,
+        shell=True,
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+VMBOT = f"{sys.executable} -m bot"
+
+
+def test_an_undecodable_argument_byte_is_answered_under_a_strict_utf8_output() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", os.fsdecode(b"docker\xff")],
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.decode("utf-8"))["question"] == "docker\ufffd"
+
+
+@pytest.mark.parametrize("command", ["ask", "chat"])
+def test_a_closed_stdin_gets_a_french_line_and_exit_2(command: str) -> None:
+    result = _run(f"{VMBOT} {command} <&-")
+    assert result.returncode == 2
+    assert "entrée standard est fermée" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("json_flag", ["", "--json"])
+def test_a_full_disk_on_stdout_gets_a_french_line_and_exit_1(json_flag: str) -> None:
+    result = _run(f"{VMBOT} ask {json_flag} salut > /dev/full")
+    assert result.returncode == 1
+    stderr = result.stderr.decode()
+    assert "plus de place sur le disque" in stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr
+
+
+def test_an_ascii_only_output_gets_the_answer_without_accents() -> None:
+    result = _run(
+        f'{VMBOT} ask "c\'est quoi la sécurité de docker"', env={"PYTHONIOENCODING": "ascii"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.isascii() and b"securite" in result.stdout.lower()
+
+
+def test_a_reader_leaving_early_ends_quietly() -> None:
+    result = _run(f"{VMBOT} faq | head -n 1")
+    assert result.returncode == 0
+    assert result.stderr == b""
+
+
+def test_json_lines_escape_unicode_line_breaks_in_the_question() -> None:
+    result = vmbot("ask", "--json", "salut\u2028docker\x85vm\u2029")
+    text = result.stdout.decode()
+    assert len(text.splitlines()) == 1
+    assert json.loads(text)["question"] == "salut\u2028docker\x85vm\u2029"
+
+
+def test_eval_shows_brackets_in_questions_and_paths_as_typed(tmp_path: Path) -> None:
+    folder = tmp_path / "jeu [b] [red]"
+    folder.mkdir()
+    labelled = folder / "questions.yaml"
+    labelled.write_text(
+        '- q: "docker [/] ou [b]vm[/b] pour une recette de crêpes ?"\n  intent: salutation\n'
+        '- q: "salut"\n  intent: salutation\n',
+        encoding="utf-8",
+    )
+    result = _run(f"{VMBOT} eval '{labelled}'", env={"COLUMNS": "300"})
+    out = result.stdout.decode()
+    assert b"Traceback" not in result.stderr
+    assert "jeu [b] [red]" in out and "[/] ou [b]vm" in out

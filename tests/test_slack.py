@@ -935,7 +935,10 @@ def test_a_busy_port_is_reported(served: Served) -> None:
         make_http_server(served.app, host="127.0.0.1", port=served.port)
 
 
-def test_vmbot_slack_http_serves_events_end_to_end(fake: FakeSlack) -> None:
+def test_vmbot_slack_http_serves_events_end_to_end(
+    fake: FakeSlack, conversation: Conversation
+) -> None:
+    # `conversation` has filled the session's cache: the process starts in seconds.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -975,9 +978,11 @@ def test_vmbot_slack_http_serves_events_end_to_end(fake: FakeSlack) -> None:
         assert status == 200
         fake.wait_posts(ts, 1)
     finally:
-        process.send_signal(signal.SIGINT)
+        # SIGTERM, as a service manager stops it: SIGINT is ignored in background jobs.
+        process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=WAIT)
-    assert process.returncode == 130
+    assert process.returncode == 143
+    assert "arrêté proprement" in err
     assert f"http://127.0.0.1:{port}/slack/events" in err
 
 

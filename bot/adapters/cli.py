@@ -3,32 +3,44 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from bot import messages as msg
-from bot.adapters.render import answer_json, source_lines
+from bot.adapters import terminal
+from bot.adapters.render import answer_json, json_line, source_lines
 from bot.engine import Bot
 from bot.errors import DataError, DataMissingError, NlpModelError
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+EXIT_STOPPED = 128 + 15  # the shell's code for a process ended by SIGTERM
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    terminal.fit_streams()
     parser = _parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args([terminal.readable(a) for a in given])
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
     command: Callable[[argparse.Namespace], int] = args.run
     try:
         return command(args)
+    except BrokenPipeError:
+        terminal.silence_stdout()  # the reader left ("vmbot faq | head"): nothing to say
+        return EXIT_OK
+    except OSError as exc:
+        if not terminal.is_output_error(exc):
+            raise
+        terminal.silence_stdout()
+        print(msg.CLI_OUTPUT_ERROR.format(error=terminal.describe(exc)), file=sys.stderr)
+        return EXIT_DATA
     except DataError as exc:
         missing = isinstance(exc, DataMissingError)
         print(msg.DATA_MISSING_HEADER if missing else msg.DATA_ERRORS_HEADER, file=sys.stderr)
@@ -43,8 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(msg.CLI_INTERRUPTED, file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
 
 
 class _FrenchParser(argparse.ArgumentParser):
@@ -88,8 +98,12 @@ def _ask(args: argparse.Namespace) -> int:
     if args.question:
         _print_answer(bot, " ".join(args.question), as_json=args.json, sources=args.sources)
         return EXIT_OK
+    stdin = terminal.stdin_bytes()
+    if stdin is None:
+        print(msg.CLI_ASK_STDIN_CLOSED, file=sys.stderr)
+        return EXIT_USAGE
     # Blank lines get the empty-question answer too: output line n answers input line n.
-    for question in read_lines(sys.stdin.buffer, sys.stderr, keep_blank=True):
+    for question in read_lines(stdin, sys.stderr, keep_blank=True):
         _print_answer(bot, question, as_json=args.json, sources=args.sources)
     return EXIT_OK
 
@@ -110,7 +124,7 @@ def read_lines(stream: BinaryIO, errors: TextIO, *, keep_blank: bool = False) ->
 def _print_answer(bot: Bot, question: str, *, as_json: bool, sources: bool) -> None:
     answer = bot.ask(question)
     if as_json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        print(json_line(answer_json(answer)), flush=True)
         return
     print(answer.text)
     if sources and answer.intent is not None:
@@ -137,13 +151,15 @@ def _chat(args: argparse.Namespace) -> int:
     from bot.adapters.repl import chat_lines, default_history_path, run_repl
     from bot.assembly import load_conversation
 
+    stdin = terminal.stdin_bytes()
+    if stdin is None:
+        print(msg.CLI_CHAT_STDIN_CLOSED, file=sys.stderr)
+        return EXIT_USAGE
     conversation = load_conversation(args.data)
     if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
         run_repl(conversation, history_path=default_history_path())
     else:
-        chat_lines(
-            conversation, read_lines(sys.stdin.buffer, sys.stderr), sys.stdout, as_json=args.json
-        )
+        chat_lines(conversation, read_lines(stdin, sys.stderr), sys.stdout, as_json=args.json)
     return EXIT_OK
 
 
@@ -182,4 +198,7 @@ def _slack(args: argparse.Namespace) -> int:
     except slack.SlackStartError as exc:
         print(exc, file=sys.stderr)
         return EXIT_DATA
+    except slack.Stopped:
+        print(msg.CLI_STOPPED, file=sys.stderr)
+        return EXIT_STOPPED
     return EXIT_OK

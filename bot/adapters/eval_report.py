@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -75,7 +76,7 @@ def report_json(report: Report) -> dict[str, Any]:
 
 
 def _print(console: Console, report: Report, source: str) -> None:
-    console.print(msg.EVAL_TITLE.format(source=source), style="bold")
+    console.print(msg.EVAL_TITLE.format(source=escape(source)), style="bold")
     console.print(
         msg.EVAL_SUMMARY.format(
             accuracy=report.accuracy,
@@ -122,7 +123,7 @@ def _print(console: Console, report: Report, source: str) -> None:
         for miss in report.errors:
             errors.add_row(
                 str(miss.line) if miss.line else "",
-                miss.question,
+                escape(miss.question),
                 " | ".join(miss.expected) or msg.EVAL_NONE,
                 miss.got or msg.EVAL_NONE,
                 f"{miss.confidence:.2f}",

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot import messages as msg
 from bot.domain import Answer, Corpus, Source
 
-__all__ = ["answer_json", "source_lines", "sources_json"]
+__all__ = ["answer_json", "json_line", "source_lines", "sources_json"]
+
+# Line breaks JSON leaves raw: a reader splitting on every Unicode line break
+# (Python's str.splitlines) would see one record as several.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def json_line(value: Any) -> str:
+    """`value` as one line of JSON: readable UTF-8, with no character that breaks a line.
+
+    >>> json_line({"q": "é\u2028x"})
+    '{"q": "é\\\\u2028x"}'
+    """
+    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKS)
 
 
 def sources_json(sources: tuple[Source, ...]) -> list[dict[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import textwrap
@@ -20,7 +19,7 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
 from bot import messages as msg
-from bot.adapters.render import source_lines, sources_json
+from bot.adapters.render import json_line, source_lines, sources_json
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import DialogueState, Reply
 from bot.domain import Source
@@ -124,7 +123,7 @@ def chat_lines(
         else:
             state, reply = conversation.step(state, _as_message(line))
         if as_json:
-            out.write(json.dumps(_reply_json(line, reply, state), ensure_ascii=False) + "\n")
+            out.write(json_line(_reply_json(line, reply, state)) + "\n")
         else:
             out.write(reply.text + "\n\n")
         out.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import signal
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ __all__ = [
     "SlackConfigError",
     "SlackSettings",
     "SlackStartError",
+    "Stopped",
     "connect_socket_mode",
     "create_app",
     "make_http_server",
@@ -117,10 +119,26 @@ def make_http_server(app: App, *, host: str, port: int) -> SlackHttpServer:
         ) from exc
 
 
+class Stopped(Exception):
+    """The process was asked to stop (SIGTERM): servers close, the command returns."""
+
+
+def _stop_on_sigterm() -> None:
+    # A service manager, a container runtime or a background job stops with SIGTERM
+    # (SIGINT may be ignored there): close the connections as Ctrl-C would.
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+
+
 def run(
     conversation: Conversation, settings: SlackSettings, *, http: bool, host: str, port: int
 ) -> None:
-    """Serve until interrupted: Events API over HTTP, or Socket Mode."""
+    """Serve until interrupted (Ctrl-C) or stopped (SIGTERM: raises Stopped once closed):
+    Events API over HTTP, or Socket Mode."""
+    _stop_on_sigterm()
     app = create_app(
         conversation,
         bot_token=settings.bot_token,
