@@ -12,13 +12,17 @@ import dataclasses
 import enum
 import functools
 import hashlib
+import io
 import json
+import logging
 import os
 import pickle
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from bot import messages as msg
 
 __all__ = [
     "cache_key",
@@ -30,7 +34,29 @@ __all__ = [
     "texts_of",
 ]
 
-_FORMAT = 3
+_FORMAT = 4
+# A file starts with this line, then one JSON line (format, key, payload digest), then
+# the payload: a file of another key, truncated or altered is never trusted.
+_MAGIC = b"vmbot-cache\n"
+# The only globals a payload may name besides vmbot's own dataclasses and enums: numpy
+# arrays and plain containers. Nothing that runs code can be rebuilt from the cache.
+_SAFE_GLOBALS = {
+    ("numpy", "dtype"),
+    ("numpy", "ndarray"),
+    ("numpy._core.numeric", "_frombuffer"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.multiarray", "scalar"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("collections", "Counter"),
+    ("collections", "defaultdict"),
+    ("collections", "OrderedDict"),
+}
+_log = logging.getLogger(__name__)
+_warned: set[Path] = set()
 _KEPT = 3  # artefacts of one name kept: several checkouts may share the cache
 # Fields that name or place things rather than hold French: never lemmatised.
 _NOT_TEXT = frozenset({"id", "file", "passage", "document", "favours", "kind", "origin"})
@@ -120,15 +146,40 @@ def cached(name: str, key: str, kind: type[T], build: Callable[[], T], cache_dir
     return value
 
 
+class _DataOnly(pickle.Unpickler):
+    """Rebuilds data and nothing else: a global outside vmbot's dataclasses and enums
+    and `_SAFE_GLOBALS` (os.system, any function) stops the load."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _SAFE_GLOBALS:
+            return super().find_class(module, name)
+        if module.startswith("bot."):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (
+                dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)
+            ):
+                return found
+        raise pickle.UnpicklingError(f"refused global {module}.{name}")
+
+
 def load(name: str, key: str, kind: type[T], cache_dir: Path | None) -> T | None:
-    """The artefact stored under (name, key), if readable and of the right kind."""
+    """The artefact stored under (name, key), if it is one: written by vmbot for this
+    key, whole, holding only data, and of the right kind."""
     path = _path(cache_dir, name, key)
-    if path is not None and path.is_file():
-        # A truncated or foreign file is rebuilt, never trusted.
-        with contextlib.suppress(Exception), path.open("rb") as fh:
-            value = pickle.load(fh)
-            if isinstance(value, kind):
-                return value
+    if path is None or not path.is_file():
+        return None
+    # Whatever is wrong with the file, it is rebuilt, never trusted.
+    with contextlib.suppress(Exception):
+        data = path.read_bytes()
+        if not data.startswith(_MAGIC):
+            return None
+        header, _, payload = data[len(_MAGIC) :].partition(b"\n")
+        expected = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
+        if json.loads(header) != expected:
+            return None
+        value = _DataOnly(io.BytesIO(payload)).load()
+        if isinstance(value, kind):
+            return value
     return None
 
 
@@ -137,7 +188,7 @@ def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
     path = _path(cache_dir, name, key)
     if path is None:
         return
-    _store(path, value)
+    _store(path, key, value)
     # Each change of the data or the code leaves a stale artefact: keep the latest few.
     with contextlib.suppress(OSError):
         older = sorted(path.parent.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime)
@@ -150,15 +201,21 @@ def _path(cache_dir: Path | None, name: str, key: str) -> Path | None:
     return cache_dir / f"{name}-{key}.pickle" if cache_dir is not None else None
 
 
-def _store(path: Path, value: object) -> None:
-    # A read-only or full disk only costs speed: the next process rebuilds.
-    with contextlib.suppress(OSError):
+def _store(path: Path, key: str, value: object) -> None:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    header = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(_MAGIC + json.dumps(header).encode() + b"\n" + payload)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    except OSError as exc:
+        # A read-only or full disk only costs speed, but every run pays it: say so once.
+        if path.parent not in _warned:
+            _warned.add(path.parent)
+            _log.warning(msg.CACHE_UNWRITABLE.format(folder=path.parent, error=exc.strerror))

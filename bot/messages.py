@@ -54,6 +54,10 @@ DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun
 DATA_MISSING_INTENTS = "intentions requises manquantes : {ids}"
 DATA_MISSING_CRITERIA = "critères requis manquants : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
+CACHE_UNWRITABLE = (
+    "vmbot : le cache {folder} ne peut pas être écrit ({error}) ; chaque lancement "
+    "reconstruira l'index (quelques secondes). Choisissez un autre dossier avec VMBOT_CACHE_DIR."
+)
 # --- The process's streams ------------------------------------------------------------
 CLI_OUTPUT_ERROR = "vmbot : impossible d'écrire la réponse ({error})."
 CLI_ASK_STDIN_CLOSED = (

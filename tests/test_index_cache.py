@@ -1,0 +1,101 @@
+"""The index cache holds data only, for its own key, and says when it cannot be written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.index_cache import cached, load, store
+from bot.nlp.classifier import SoftmaxModel
+from bot.nlp.lemmas import LemmaTable
+
+
+def _table() -> LemmaTable:
+    return LemmaTable(lemmas={"conteneurs": "conteneur"}, french_words=frozenset({"conteneur"}))
+
+
+def _model() -> SoftmaxModel:
+    return SoftmaxModel(
+        classes=("a", "b"),
+        index={"docker": 0},
+        idf=np.ones(1, dtype=np.float32),
+        weights=np.eye(1, 2, dtype=np.float32),
+        bias=np.zeros(2, dtype=np.float32),
+    )
+
+
+class _RunsCode:
+    """What an attacker would plant: unpickling it calls os.system."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_an_artefact_comes_back_equal(tmp_path: Path) -> None:
+    store(tmp_path, "lemmas", "k1", _table())
+    assert load("lemmas", "k1", LemmaTable, tmp_path) == _table()
+
+
+def test_numpy_arrays_come_back(tmp_path: Path) -> None:
+    store(tmp_path, "model", "k1", _model())
+    found = load("model", "k1", SoftmaxModel, tmp_path)
+    assert found is not None and np.array_equal(found.weights, _model().weights)
+
+
+def test_a_planted_file_cannot_run_code(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    store(tmp_path, "lemmas", "k1", _table())
+    (path,) = tmp_path.glob("lemmas-*")
+    # The attacker writes a header that matches their payload: only the payload can stop it.
+    payload = pickle.dumps(_RunsCode(marker))
+    first, _, rest = path.read_bytes().partition(b"\n")
+    header = json.loads(rest.partition(b"\n")[0]) | {"sha256": hashlib.sha256(payload).hexdigest()}
+    path.write_bytes(first + b"\n" + json.dumps(header).encode() + b"\n" + payload)
+    assert load("lemmas", "k1", LemmaTable, tmp_path) is None
+    assert not marker.exists()
+
+
+def test_a_file_of_another_key_is_not_trusted(tmp_path: Path) -> None:
+    store(tmp_path, "lemmas", "old", _table())
+    (old,) = tmp_path.glob("lemmas-*")
+    old.rename(tmp_path / "lemmas-new.pickle")
+    assert load("lemmas", "new", LemmaTable, tmp_path) is None
+
+
+def test_an_altered_file_is_rebuilt(tmp_path: Path) -> None:
+    store(tmp_path, "lemmas", "k1", _table())
+    (path,) = tmp_path.glob("lemmas-*")
+    path.write_bytes(path.read_bytes()[:-3] + b"xyz")
+    rebuilt = cached("lemmas", "k1", LemmaTable, _table, tmp_path)
+    assert rebuilt == _table()
+    assert load("lemmas", "k1", LemmaTable, tmp_path) == _table()
+
+
+def test_old_versions_are_pruned(tmp_path: Path) -> None:
+    for key in ("k1", "k2", "k3", "k4", "k5"):
+        store(tmp_path, "lemmas", key, _table())
+    assert len(list(tmp_path.glob("lemmas-*"))) == 3
+
+
+def test_an_unwritable_cache_is_reported_once_in_french(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A file where the folder should be: no user, root included, can write there.
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder")
+    with caplog.at_level(logging.WARNING, logger="bot.index_cache"):
+        store(blocked, "lemmas", "k1", _table())
+        store(blocked, "index", "k1", _table())
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1
+    assert "ne peut pas être écrit" in warnings[0] and "VMBOT_CACHE_DIR" in warnings[0]
