@@ -119,6 +119,21 @@ CLI_JSON_HELP = "écrire la réponse en JSON (un objet par ligne)"
 CLI_SOURCES_HELP = "afficher les sources de la réponse"
 CLI_FAQ_HELP = "afficher toute la FAQ en Markdown"
 CLI_DATA_HELP = "dossier des données (intents/ et corpus/)"
+CLI_VERSION_HELP = "afficher la version de vmbot et quitter"
+# --- argparse in French ---------------------------------------------------------------------
+ARGS_USAGE = "utilisation : "
+ARGS_POSITIONALS = "arguments"
+ARGS_OPTIONALS = "options"
+ARGS_HELP = "afficher cette aide et quitter"
+ARGS_ERROR = "{prog} : erreur : {error}\n"
+ARGS_UNRECOGNIZED = "arguments non reconnus : {}"
+ARGS_REQUIRED = "arguments obligatoires manquants : {}"
+ARGS_AMBIGUOUS = "option ambiguë : {} peut désigner {}"
+ARGS_CHOICE = "{} : choix invalide : {} (possibles : {})"
+ARGS_BAD_VALUE = "{} : valeur invalide : {}"
+ARGS_ONE_VALUE = "{} : une valeur est attendue"
+ARGS_EXCLUSIVE = "{} : incompatible avec {}"
+ARGS_OTHER = "{} : {}"
 CLI_NLP_MODEL_ERROR = (
     "Le modèle français de spaCy (fr_core_news_sm) est introuvable ou illisible : {error}. "
     "Réinstallez vmbot avec pip."
@@ -221,7 +236,7 @@ REPL_HELP = """Commandes :
   /aide         cette aide
   /sources      les sources de la dernière réponse
   /recommencer  repartir de zéro
-  /quitter      quitter (ou Ctrl-D)
+  /quitter      quitter (ou exit, /q, Ctrl-D)
 Tab complète les questions connues ; les flèches parcourent l'historique."""
 REPL_BYE = "À bientôt !"
 REPL_UNKNOWN_COMMAND = "Commande inconnue : {command}. Tapez /aide pour la liste."

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import bot
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -189,3 +191,40 @@ def test_eval_shows_brackets_in_questions_and_paths_as_typed(tmp_path: Path) -> 
     out = result.stdout.decode()
     assert b"Traceback" not in result.stderr
     assert "jeu [b] [red]" in out and "[/] ou [b]vm" in out
+
+
+@pytest.mark.parametrize("args", [["--help"], ["ask", "--help"], ["eval", "--help"]])
+def test_help_is_in_french(args: list[str]) -> None:
+    result = vmbot(*args)
+    out = result.stdout.decode()
+    assert result.returncode == 0
+    assert out.startswith("utilisation : ") and "afficher cette aide" in out
+    assert "usage:" not in out and "show this help" not in out and "positional" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (["ask", "--nope"], "arguments non reconnus : --nope"),
+        (["inconnu"], "choix invalide : 'inconnu'"),
+        (["eval", "--min-accuracy", "abc"], "--min-accuracy : valeur invalide : 'abc'"),
+        (["eval", "--cross-validate"], "--cross-validate : une valeur est attendue"),
+    ],
+)
+def test_argument_errors_are_in_french(args: list[str], french: str) -> None:
+    result = vmbot(*args)
+    assert result.returncode == 2
+    assert french in result.stderr.decode()
+    assert "usage:" not in result.stderr.decode()
+
+
+def test_version_is_printed() -> None:
+    result = vmbot("--version")
+    assert result.returncode == 0
+    assert result.stdout.decode().strip() == f"vmbot {bot.__version__}"
+
+
+def test_data_is_accepted_after_the_command_too(tmp_path: Path) -> None:
+    result = vmbot("ask", "--data", str(tmp_path / "absent"), "salut")
+    assert result.returncode == 1
+    assert str(tmp_path / "absent") in result.stderr.decode()

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pexpect
@@ -11,7 +12,7 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from bot.adapters.repl import run_repl
+from bot.adapters.repl import chat_lines, run_repl
 from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import Reply
@@ -194,3 +195,24 @@ def test_a_line_starting_with_a_slash_but_not_a_command_is_a_message(
 ) -> None:
     replies = typed(conversation, tmp_path, "/etc/hosts sert à quoi ?\n/quitter\n")
     assert len(replies) == 1
+
+
+@pytest.mark.parametrize("leave", ["exit", "quit", "/q", "/exit", "QUITTER"])
+def test_the_usual_ways_to_leave_a_prompt_leave(
+    conversation: Conversation, tmp_path: Path, leave: str
+) -> None:
+    replies = typed(conversation, tmp_path, f"salut\n{leave}\nc'est quoi docker ?\n")
+    assert [r.intent for r in replies] == ["salutation"]
+
+
+def test_a_question_starting_with_exit_is_a_question(
+    conversation: Conversation, tmp_path: Path
+) -> None:
+    replies = typed(conversation, tmp_path, "exit code d'un conteneur docker ?\n/quitter\n")
+    assert len(replies) == 1
+
+
+def test_slash_help_shows_the_commands(conversation: Conversation) -> None:
+    out = StringIO()
+    chat_lines(conversation, ["/help"], out, as_json=False)
+    assert "/sources" in out.getvalue() and "/recommencer" in out.getvalue()

@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from bot import __version__
 from bot import messages as msg
 from bot.adapters import terminal
+from bot.adapters.french_args import FrenchParser
 from bot.adapters.render import answer_json, json_line, source_lines
 from bot.engine import Bot
 from bot.errors import DataError, DataMissingError, NlpModelError
@@ -57,37 +59,49 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-class _FrenchParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"vmbot : erreur : {message}\n")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _FrenchParser(prog="vmbot", description=msg.CLI_DESCRIPTION)
-    parser.add_argument("--data", type=Path, default=None, help=msg.CLI_DATA_HELP)
-    sub = parser.add_subparsers(dest="command", parser_class=_FrenchParser)
-    ask = sub.add_parser("ask", help=msg.CLI_ASK_HELP, description=msg.CLI_ASK_HELP)
+    parser = FrenchParser(prog="vmbot", description=msg.CLI_DESCRIPTION)
+    parser.add_argument(
+        "--data", type=Path, default=None, metavar="DOSSIER", help=msg.CLI_DATA_HELP
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"vmbot {__version__}", help=msg.CLI_VERSION_HELP
+    )
+    # `vmbot ask --data DIR` works as well as `vmbot --data DIR ask`.
+    common = FrenchParser(add_help=False)
+    common.add_argument(
+        "--data", type=Path, default=argparse.SUPPRESS, metavar="DOSSIER", help=msg.CLI_DATA_HELP
+    )
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, parents=[common])
+
+    sub = parser.add_subparsers(dest="command", parser_class=FrenchParser)
+    ask = command("ask", msg.CLI_ASK_HELP)
     ask.add_argument("question", nargs="*", help=msg.CLI_QUESTION_HELP)
     ask.add_argument("--json", action="store_true", help=msg.CLI_JSON_HELP)
     ask.add_argument("--sources", action="store_true", help=msg.CLI_SOURCES_HELP)
     ask.set_defaults(run=_ask)
-    faq = sub.add_parser("faq", help=msg.CLI_FAQ_HELP, description=msg.CLI_FAQ_HELP)
+    faq = command("faq", msg.CLI_FAQ_HELP)
     faq.set_defaults(run=_faq)
-    chat = sub.add_parser("chat", help=msg.CLI_CHAT_HELP, description=msg.CLI_CHAT_HELP)
+    chat = command("chat", msg.CLI_CHAT_HELP)
     chat.add_argument("--json", action="store_true", help=msg.CLI_CHAT_JSON_HELP)
     chat.set_defaults(run=_chat)
-    ev = sub.add_parser("eval", help=msg.CLI_EVAL_HELP, description=msg.CLI_EVAL_HELP)
-    ev.add_argument("file", nargs="?", type=Path, default=None, help=msg.CLI_EVAL_FILE_HELP)
+    ev = command("eval", msg.CLI_EVAL_HELP)
+    ev.add_argument(
+        "file", nargs="?", type=Path, default=None, metavar="FICHIER", help=msg.CLI_EVAL_FILE_HELP
+    )
     ev.add_argument("--json", action="store_true", help=msg.CLI_EVAL_JSON_HELP)
-    ev.add_argument("--min-accuracy", type=float, default=None, help=msg.CLI_EVAL_MIN_HELP)
+    ev.add_argument(
+        "--min-accuracy", type=float, default=None, metavar="SEUIL", help=msg.CLI_EVAL_MIN_HELP
+    )
     ev.add_argument(
         "--cross-validate", type=int, default=None, metavar="K", help=msg.CLI_EVAL_CV_HELP
     )
     ev.set_defaults(run=_eval)
-    slack = sub.add_parser("slack", help=msg.CLI_SLACK_HELP, description=msg.CLI_SLACK_HELP)
+    slack = command("slack", msg.CLI_SLACK_HELP)
     slack.add_argument("--http", action="store_true", help=msg.CLI_SLACK_HTTP_HELP)
-    slack.add_argument("--host", default="0.0.0.0", help=msg.CLI_SLACK_HOST_HELP)
+    slack.add_argument("--host", default="0.0.0.0", metavar="ADRESSE", help=msg.CLI_SLACK_HOST_HELP)
     slack.add_argument("--port", type=_port, default=3000, help=msg.CLI_SLACK_PORT_HELP)
     slack.set_defaults(run=_slack)
     return parser

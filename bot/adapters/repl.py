@@ -36,6 +36,10 @@ _STYLE = Style.from_dict(
 )
 _WIDTH = 80
 _COMMAND = re.compile(r"/\w+")
+# What people type to leave a prompt, from other programs' habits; bare words only as
+# the whole line ("exit" alone leaves, "exit code de docker ?" is a question).
+_QUIT = frozenset({"/quitter", "/quit", "/exit", "/q", "exit", "quit", "quitter", ":q"})
+_HELP = frozenset({"/aide", "/help"})
 
 
 def default_history_path() -> Path:
@@ -138,7 +142,7 @@ def _command(conversation: Conversation, state: DialogueState, line: str) -> Rep
     if not _COMMAND.fullmatch(command) or command == "/recommencer":
         return None
     sources: tuple[Source, ...] = ()
-    if command == "/aide":
+    if command in _HELP:
         text = msg.REPL_HELP
     elif command == "/sources":
         text = "\n".join(source_lines(state.last_sources, conversation.bot.corpus))
@@ -156,7 +160,7 @@ def _as_message(line: str) -> str:
 
 
 def _quits(line: str) -> bool:
-    return line.strip().lower() in ("/quitter", "/quit", "/exit")
+    return line.strip().lower() in _QUIT
 
 
 def _reply_json(message: str, reply: Reply, state: DialogueState) -> dict[str, Any]:

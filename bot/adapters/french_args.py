@@ -1,0 +1,63 @@
+"""argparse in French: help, usage and errors, as every other word vmbot prints."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Any, NoReturn
+
+from bot import messages as msg
+
+__all__ = ["FrenchParser"]
+
+EXIT_USAGE = 2
+
+# argparse's own messages (Python 3.11 to 3.13), and their French.
+_ERRORS = [
+    (re.compile(r"unrecognized arguments: (.*)"), msg.ARGS_UNRECOGNIZED),
+    (re.compile(r"the following arguments are required: (.*)"), msg.ARGS_REQUIRED),
+    (re.compile(r"ambiguous option: (\S+) could match (.*)"), msg.ARGS_AMBIGUOUS),
+    (re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"), msg.ARGS_CHOICE),
+    (re.compile(r"argument (\S+): invalid \S+ value: (.*)"), msg.ARGS_BAD_VALUE),
+    (re.compile(r"argument (\S+): expected one argument"), msg.ARGS_ONE_VALUE),
+    (re.compile(r"argument (\S+): not allowed with argument (.*)"), msg.ARGS_EXCLUSIVE),
+    (re.compile(r"argument (\S+): (.*)"), msg.ARGS_OTHER),
+]
+# What argparse calls the subcommand's argument (its dest).
+_NAMES = {"command": "commande"}
+
+
+def french_error(message: str) -> str:
+    """argparse's English error in French; a message it does not know is kept.
+
+    >>> french_error("unrecognized arguments: --nope")
+    'arguments non reconnus : --nope'
+    """
+    for pattern, french in _ERRORS:
+        found = pattern.fullmatch(message)
+        if found:
+            return french.format(*(_NAMES.get(g, g) for g in found.groups()))
+    return message
+
+
+class _FrenchFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, msg.ARGS_USAGE if prefix is None else prefix)
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """An ArgumentParser whose every word is French; errors exit with code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _FrenchFormatter)
+        helped = kwargs.pop("add_help", True)  # argparse's own -h has English help
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = msg.ARGS_POSITIONALS
+        self._optionals.title = msg.ARGS_OPTIONALS
+        if helped:
+            self.add_argument("-h", "--help", action="help", help=msg.ARGS_HELP)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, msg.ARGS_ERROR.format(prog=self.prog, error=french_error(message)))
