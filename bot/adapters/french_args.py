@@ -52,7 +52,8 @@ class FrenchParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _FrenchFormatter)
         helped = kwargs.pop("add_help", True)  # argparse's own -h has English help
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
         self._positionals.title = msg.ARGS_POSITIONALS
         self._optionals.title = msg.ARGS_OPTIONALS
         if helped:
