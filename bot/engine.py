@@ -22,6 +22,7 @@ from bot.domain import (
     Source,
 )
 from bot.index_cache import (
+    announce,
     cache_key,
     cached,
     code_fingerprint,
@@ -500,6 +501,7 @@ def _word_lists(directory: Path | None) -> WordLists:
     common = load("common-words", key, CommonWords, directory)
     found = load("dictionaries", key, Dictionaries, directory)
     if common is None or found is None:
+        announce("word-lists")
         common, found = build_word_lists()
         store(directory, "common-words", key, common)
         store(directory, "dictionaries", key, found)

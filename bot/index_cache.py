@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from bot import messages as msg
 
 __all__ = [
+    "announce",
     "cache_key",
     "cached",
     "code_fingerprint",
@@ -141,6 +142,7 @@ def cached(name: str, key: str, kind: type[T], build: Callable[[], T], cache_dir
     found = load(name, key, kind, cache_dir)
     if found is not None:
         return found
+    announce(name)
     value = build()
     store(cache_dir, name, key, value)
     return value
@@ -160,6 +162,12 @@ class _DataOnly(pickle.Unpickler):
             ):
                 return found
         raise pickle.UnpicklingError(f"refused global {module}.{name}")
+
+
+def announce(name: str) -> None:
+    """Say (at INFO, on this module's logger) that an artefact is being built: seconds
+    of silence otherwise, on a first run or after the data changed."""
+    _log.info(msg.CACHE_BUILDING.format(what=msg.CACHE_ARTEFACTS.get(name, name)))
 
 
 def load(name: str, key: str, kind: type[T], cache_dir: Path | None) -> T | None:

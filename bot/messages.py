@@ -54,6 +54,13 @@ DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun
 DATA_MISSING_INTENTS = "intentions requises manquantes : {ids}"
 DATA_MISSING_CRITERIA = "critères requis manquants : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
+CACHE_BUILDING = "vmbot prépare {what} (première utilisation, ou données modifiées)…"
+CACHE_ARTEFACTS = {
+    "lemmas": "les lemmes du français avec spaCy",
+    "index": "le modèle des questions",
+    "needs": "le modèle des réponses au conseil",
+    "word-lists": "les dictionnaires",
+}
 CACHE_UNWRITABLE = (
     "vmbot : le cache {folder} ne peut pas être écrit ({error}) ; chaque lancement "
     "reconstruira l'index (quelques secondes). Choisissez un autre dossier avec VMBOT_CACHE_DIR."

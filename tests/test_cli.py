@@ -168,7 +168,8 @@ def test_an_ascii_only_output_gets_the_answer_without_accents() -> None:
 def test_a_reader_leaving_early_ends_quietly() -> None:
     result = _run(f"{VMBOT} faq | head -n 1")
     assert result.returncode == 0
-    assert result.stderr == b""
+    # Only the cache may speak (on a first run): no error, no "Exception ignored".
+    assert b"Error" not in result.stderr and b"Exception" not in result.stderr
 
 
 def test_json_lines_escape_unicode_line_breaks_in_the_question() -> None:

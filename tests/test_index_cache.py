@@ -99,3 +99,13 @@ def test_an_unwritable_cache_is_reported_once_in_french(
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 1
     assert "ne peut pas être écrit" in warnings[0] and "VMBOT_CACHE_DIR" in warnings[0]
+
+
+def test_a_build_is_announced_and_a_load_is_silent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="bot.index_cache"):
+        cached("lemmas", "k1", LemmaTable, _table, tmp_path)
+        cached("lemmas", "k1", LemmaTable, _table, tmp_path)
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 1 and "prépare les lemmes" in said[0]

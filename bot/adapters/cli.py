@@ -25,6 +25,7 @@ EXIT_STOPPED = 128 + 15  # the shell's code for a process ended by SIGTERM
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     terminal.fit_streams()
+    terminal.report_cache_on_stderr()
     parser = _parser()
     given = sys.argv[1:] if argv is None else argv
     args = parser.parse_args([terminal.readable(a) for a in given])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import logging
 import os
 import sys
 import unicodedata
@@ -16,6 +17,7 @@ __all__ = [
     "fit_streams",
     "is_output_error",
     "readable",
+    "report_cache_on_stderr",
     "silence_stdout",
     "stdin_bytes",
 ]
@@ -64,6 +66,17 @@ def fit_streams() -> None:
             reconfigure = getattr(stream, "reconfigure", None)
             if reconfigure is not None:
                 reconfigure(errors=_ASCII_FOLD)
+
+
+def report_cache_on_stderr() -> None:
+    """Let the index cache say on stderr when it builds (first run) or cannot be written."""
+    log = logging.getLogger("bot.index_cache")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def stdin_bytes() -> BinaryIO | None:
