@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BotError", "DataError", "DataProblem", "NlpModelError"]
+__all__ = [
+    "BotError",
+    "DataError",
+    "DataMissingError",
+    "DataProblem",
+    "NlpModelError",
+    "SlackConfigError",
+    "SlackStartError",
+    "StateError",
+]
 
 
 class BotError(Exception):
@@ -38,3 +47,15 @@ class DataMissingError(DataError):
 
 class NlpModelError(BotError):
     """spaCy's French model could not be loaded."""
+
+
+class StateError(BotError):
+    """A stored state that is not one of ours (corrupt, foreign, or from another version)."""
+
+
+class SlackConfigError(BotError):
+    """A missing or malformed SLACK_* variable; the message is one French line."""
+
+
+class SlackStartError(BotError):
+    """Slack (or the port) cannot be reached at start-up; the message is one French line."""

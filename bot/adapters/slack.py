@@ -28,6 +28,7 @@ from bot.adapters.slack_http import SlackHttpServer
 from bot.adapters.slack_listeners import SlackListeners
 from bot.adapters.slack_settings import SlackConfigError, SlackSettings, settings_from_env
 from bot.dialogue.flow import Conversation
+from bot.errors import SlackStartError
 from bot.sessions import MemoryStore, SessionStore
 
 # reply_blocks and the settings live elsewhere; callers import them from here.
@@ -58,10 +59,6 @@ class _QuietTokenWarning(logging.Filter):
 
 
 _log.addFilter(_QuietTokenWarning())
-
-
-class SlackStartError(RuntimeError):
-    """Slack (or the port) cannot be reached at start-up; the message is one French line."""
 
 
 # --- The Bolt app ------------------------------------------------------------------------

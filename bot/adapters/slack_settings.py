@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot import messages as msg
+from bot.errors import SlackConfigError
 
 __all__ = ["SlackConfigError", "SlackSettings", "settings_from_env"]
-
-
-class SlackConfigError(ValueError):
-    """A missing or malformed SLACK_* variable; the message is one French line."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,7 +36,7 @@ def settings_from_env(environ: Mapping[str, str], *, http: bool) -> SlackSetting
     >>> settings_from_env({"SLACK_BOT_TOKEN": "xoxb-1"}, http=True)
     Traceback (most recent call last):
     ...
-    bot.adapters.slack_settings.SlackConfigError: La variable ... SLACK_SIGNING_SECRET ...
+    bot.errors.SlackConfigError: La variable ... SLACK_SIGNING_SECRET ...
     """
     needed = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET" if http else "SLACK_APP_TOKEN"]
     values: dict[str, str] = {}

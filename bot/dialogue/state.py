@@ -6,14 +6,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.domain import AnswerKind, Source, Verdict
+from bot.errors import StateError
 
 __all__ = ["DialogueState", "Reply", "StateError"]
 
 _VERSION = 2
-
-
-class StateError(ValueError):
-    """A stored state that is not one of ours (corrupt, foreign, or from another version)."""
 
 
 @dataclass(frozen=True, kw_only=True)
