@@ -267,10 +267,10 @@ CLI_EVAL_BAD_FOLDS = "--cross-validate attend un nombre de parties entre 2 et 20
 EVAL_TITLE = "Évaluation de vmbot : {source}"
 EVAL_CV_SOURCE = "validation croisée en {k} parties sur les exemples des intentions"
 EVAL_SUMMARY = (
-    "Précision (dans le domaine) : {accuracy:.1%} sur {in_scope} questions\n"
-    "Rejet hors sujet : {rejection:.1%} sur {out_of_scope} questions\n"
-    "F1 macro : {macro_f1:.3f}\n"
-    "Latence par question : p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+    "Précision (dans le domaine) : {accuracy} sur {in_scope} questions\n"
+    "Rejet hors sujet : {rejection} sur {out_of_scope} questions\n"
+    "F1 macro : {macro_f1}\n"
+    "Latence par question : p50 {p50} ms, p99 {p99} ms"
 )
 EVAL_PER_INTENT = "Par intention"
 EVAL_COLUMNS = ("intention", "précision", "rappel", "F1", "effectif")
@@ -282,7 +282,12 @@ EVAL_ERRORS = "Questions mal classées"
 EVAL_ERROR_COLUMNS = ("ligne", "question", "attendu", "obtenu", "confiance")
 EVAL_NONE = "(hors sujet)"
 EVAL_PROGRESS = "Évaluation"
-EVAL_BELOW_MIN = "Précision {accuracy:.1%} inférieure au seuil demandé ({minimum:.1%})."
+EVAL_BELOW_MIN = "Précision {accuracy} inférieure au seuil demandé ({minimum})."
+# A miss the bot did not answer: out of scope, or not sure enough (a fallback either way).
+EVAL_NO_ANSWER = "(pas de réponse)"
+CLI_EVAL_BAD_SHARE = (
+    "seuil invalide : « {value} » (un nombre entre 0 et 1, ou un pourcentage : 97 %)"
+)
 
 # --- Slack ---------------------------------------------------------------------------------
 CLI_SLACK_HELP = "répondre sur Slack (Socket Mode par défaut, ou événements HTTP avec --http)"

@@ -116,6 +116,7 @@ def _run(command: str, *, env: dict[str, str] | None = None) -> subprocess.Compl
     return subprocess.run(
         command,
         shell=True,
+        executable="/bin/bash",
         capture_output=True,
         timeout=120,
         cwd=ROOT,

@@ -1,9 +1,10 @@
 """`vmbot eval`: the report people who edit intents read, and its exit codes."""
 
 import json
+import re
 from pathlib import Path
 
-from tests.test_cli import vmbot
+from tests.test_cli import VMBOT, _run, vmbot
 
 
 def test_eval_prints_the_summary_and_tables() -> None:
@@ -73,3 +74,43 @@ def test_cross_validation_reports_on_the_intent_examples() -> None:
 def test_cross_validation_with_one_fold_is_refused() -> None:
     result = vmbot("eval", "--cross-validate", "1")
     assert result.returncode == 2 and "--cross-validate" in result.stderr.decode()
+
+
+def test_min_accuracy_reads_a_percentage_and_reports_in_french(tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        '- {q: "c\'est quoi un hyperviseur ?", intent: definition_hyperviseur}\n'
+        '- {q: "zzz qwerty", intent: resume}\n'
+    )
+    assert vmbot("eval", str(path), "--min-accuracy", "40 %").returncode == 0
+    failing = vmbot("eval", str(path), "--min-accuracy", "90")
+    assert failing.returncode == 3
+    assert "Précision 50,0\u202f% inférieure au seuil demandé (90,0\u202f%)" in (
+        failing.stderr.decode()
+    )
+
+
+def test_a_threshold_out_of_range_is_refused_in_french(tmp_path: Path) -> None:
+    result = vmbot("eval", "--min-accuracy", "150")
+    assert result.returncode == 2
+    assert "seuil invalide" in result.stderr.decode()
+
+
+def test_the_summary_writes_numbers_the_french_way() -> None:
+    out = vmbot("eval").stdout.decode()
+    assert "\u202f% sur" in out and "ms, p99" in out
+    summary = "\n".join(out.splitlines()[1:5])
+    assert re.search(r"\d\.\d", summary) is None and re.search(r"\d,\d", summary)
+
+
+def test_an_unanswered_miss_is_not_called_out_of_scope(tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text('- {q: "zzz qwerty", intent: resume}\n')
+    out = vmbot("eval", str(path)).stdout.decode()
+    assert "(pas de réponse)" in out and "(hors sujet)" not in out
+
+
+def test_a_reader_leaving_early_ends_the_eval_quietly() -> None:
+    result = _run(f"{VMBOT} eval | head -n 1; exit ${{PIPESTATUS[0]}}")
+    assert result.returncode == 0
+    assert b"Error" not in result.stderr

@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--json", action="store_true", help=msg.CLI_EVAL_JSON_HELP)
     ev.add_argument(
-        "--min-accuracy", type=float, default=None, metavar="SEUIL", help=msg.CLI_EVAL_MIN_HELP
+        "--min-accuracy", type=_share, default=None, metavar="SEUIL", help=msg.CLI_EVAL_MIN_HELP
     )
     ev.add_argument(
         "--cross-validate", type=int, default=None, metavar="K", help=msg.CLI_EVAL_CV_HELP
@@ -188,6 +188,15 @@ def _eval(args: argparse.Namespace) -> int:
         min_accuracy=args.min_accuracy,
         folds=args.cross_validate,
     )
+
+
+def _share(value: str) -> float:
+    from bot.adapters.eval_report import parse_share
+
+    try:
+        return parse_share(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(msg.CLI_EVAL_BAD_SHARE.format(value=value)) from None
 
 
 def _port(value: str) -> int:

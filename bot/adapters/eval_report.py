@@ -18,7 +18,50 @@ from bot.engine import Bot, checkout_root
 from bot.evaluation import Report, cross_validate, evaluate
 from bot.loading import load_eval_set
 
-__all__ = ["run_eval"]
+__all__ = ["french_number", "french_percent", "parse_share", "run_eval"]
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich exits with 1 when the reader leaves ("vmbot eval | head"); the command
+        # line treats that as the normal end it is.
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def french_number(value: float, digits: int = 2) -> str:
+    """A decimal as French writes it.
+
+    >>> french_number(0.5), french_number(12.3456, 1)
+    ('0,50', '12,3')
+    """
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def french_percent(share: float) -> str:
+    """A share as a French percentage (narrow no-break space before %).
+
+    >>> french_percent(0.97)
+    '97,0\u202f%'
+    """
+    return f"{french_number(share * 100, 1)}\u202f%"
+
+
+def parse_share(text: str) -> float:
+    """A threshold given as a share or a percentage: "0.97", "0,97", "97", "97 %".
+
+    >>> parse_share("0,97"), parse_share("97 %"), parse_share("97")
+    (0.97, 0.97, 0.97)
+    """
+    cleaned = text.replace("\u202f", "").replace(" ", "").replace(",", ".")
+    percent = cleaned.endswith("%")
+    value = float(cleaned.rstrip("%"))
+    if percent or value > 1:
+        value /= 100
+    if not 0 <= value <= 1:
+        raise ValueError(text)
+    return round(value, 6)
+
 
 EXIT_BELOW_MIN, EXIT_USAGE = 3, 2
 # Sets smaller than this finish before a progress bar would help.
@@ -35,7 +78,7 @@ def run_eval(
     folds: int | None,
 ) -> int:
     """Evaluate, print the report, and return the exit code."""
-    console = Console(stderr=False, highlight=False)
+    console = _Console(stderr=False, highlight=False)
     if folds is not None:
         if not 2 <= folds <= 20:
             print(msg.CLI_EVAL_BAD_FOLDS, file=sys.stderr)
@@ -61,7 +104,9 @@ def run_eval(
         _print(console, report, source)
     if min_accuracy is not None and report.accuracy < min_accuracy:
         print(
-            msg.EVAL_BELOW_MIN.format(accuracy=report.accuracy, minimum=min_accuracy),
+            msg.EVAL_BELOW_MIN.format(
+                accuracy=french_percent(report.accuracy), minimum=french_percent(min_accuracy)
+            ),
             file=sys.stderr,
         )
         return EXIT_BELOW_MIN
@@ -79,13 +124,13 @@ def _print(console: Console, report: Report, source: str) -> None:
     console.print(msg.EVAL_TITLE.format(source=escape(source)), style="bold")
     console.print(
         msg.EVAL_SUMMARY.format(
-            accuracy=report.accuracy,
+            accuracy=french_percent(report.accuracy),
             in_scope=report.in_scope,
-            rejection=report.out_of_scope_rejection,
+            rejection=french_percent(report.out_of_scope_rejection),
             out_of_scope=report.out_of_scope,
-            macro_f1=report.macro_f1,
-            p50=report.latency_ms["p50"],
-            p99=report.latency_ms["p99"],
+            macro_f1=french_number(report.macro_f1, 3),
+            p50=french_number(report.latency_ms["p50"]),
+            p99=french_number(report.latency_ms["p99"]),
         )
     )
     table = Table(title=msg.EVAL_PER_INTENT, title_justify="left")
@@ -93,7 +138,11 @@ def _print(console: Console, report: Report, source: str) -> None:
         table.add_column(column, justify="left" if i == 0 else "right")
     for s in sorted(report.per_intent, key=lambda s: (s.f1, s.intent)):
         table.add_row(
-            s.intent, f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}", str(s.support)
+            s.intent,
+            french_number(s.precision),
+            french_number(s.recall),
+            french_number(s.f1),
+            str(s.support),
         )
     console.print(table)
     if report.per_style:
@@ -104,9 +153,9 @@ def _print(console: Console, report: Report, source: str) -> None:
             styles.add_row(
                 row.style,
                 str(row.in_scope),
-                f"{row.accuracy:.3f}" if row.in_scope else "-",
+                french_number(row.accuracy, 3) if row.in_scope else "-",
                 str(row.out_of_scope),
-                f"{row.rejection:.3f}" if row.out_of_scope else "-",
+                french_number(row.rejection, 3) if row.out_of_scope else "-",
             )
         console.print(styles)
     if report.confusions:
@@ -114,7 +163,8 @@ def _print(console: Console, report: Report, source: str) -> None:
         for column in msg.EVAL_CONFUSION_COLUMNS:
             confusions.add_column(column)
         for expected, got, count in report.confusions[:_SHOWN_CONFUSIONS]:
-            confusions.add_row(_name(expected), _name(got), str(count))
+            shown_got = msg.EVAL_NO_ANSWER if got == "null" else got
+            confusions.add_row(_name(expected), shown_got, str(count))
         console.print(confusions)
     if report.errors:
         errors = Table(title=msg.EVAL_ERRORS, title_justify="left")
@@ -125,8 +175,8 @@ def _print(console: Console, report: Report, source: str) -> None:
                 str(miss.line) if miss.line else "",
                 escape(miss.question),
                 " | ".join(miss.expected) or msg.EVAL_NONE,
-                miss.got or msg.EVAL_NONE,
-                f"{miss.confidence:.2f}",
+                miss.got or msg.EVAL_NO_ANSWER,
+                french_number(miss.confidence),
             )
         console.print(errors)
 
