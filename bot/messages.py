@@ -155,6 +155,7 @@ FAQ_INTRO = (
     "Générée par `vmbot faq`."
 )
 FAQ_SOURCES = "Sources :"
+FAQ_SOURCE_LINE = "- *{title}* ({origin}), passage `{passage}` : « {excerpt} »"
 
 # --- Evaluation --------------------------------------------------------------------------
 EVAL_NOT_LIST = "le fichier d'évaluation doit être une liste d'entrées {q: ..., intent: ...}"

@@ -230,3 +230,10 @@ def test_data_is_accepted_after_the_command_too(tmp_path: Path) -> None:
     result = vmbot("ask", "--data", str(tmp_path / "absent"), "salut")
     assert result.returncode == 1
     assert str(tmp_path / "absent") in result.stderr.decode()
+
+
+def test_faq_keeps_each_source_on_one_markdown_line_with_its_origin() -> None:
+    out = vmbot("faq").stdout.decode()
+    sources = [line for line in out.splitlines() if line.startswith("- *")]
+    assert sources and all(line.endswith("»") for line in sources)
+    assert any("Amazon Web Services" in line for line in sources)

@@ -156,8 +156,15 @@ def _faq(args: argparse.Namespace) -> int:
             continue
         out += ["", f"## {intent.question}", "", intent.answer, "", msg.FAQ_SOURCES, ""]
         for s in bot.sources(intent.id):
-            title = bot.corpus.document(s.document).title
-            out.append(f"- *{title}*, passage `{s.passage}` : « {s.excerpt} »")
+            document = bot.corpus.document(s.document)
+            # An excerpt spanning paragraphs stays one list item: Markdown would end
+            # the item (and the quote) at its first blank line.
+            excerpt = " ".join(s.excerpt.split())
+            out.append(
+                msg.FAQ_SOURCE_LINE.format(
+                    title=document.title, origin=document.origin, passage=s.passage, excerpt=excerpt
+                )
+            )
     print("\n".join(out))
     return EXIT_OK
 
