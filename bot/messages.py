@@ -67,6 +67,8 @@ CACHE_UNWRITABLE = (
 )
 # --- The process's streams ------------------------------------------------------------
 CLI_OUTPUT_ERROR = "vmbot : impossible d'écrire la réponse ({error})."
+CLI_ASK_WAITING = "vmbot attend vos questions, une par ligne (Ctrl-D pour finir)."
+CLI_ASK_ECHO = "» {question}"
 CLI_ASK_STDIN_CLOSED = (
     "vmbot ask : l'entrée standard est fermée ; donnez la question en argument, "
     'par exemple : vmbot ask "c\'est quoi une VM ?"'

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 
 import bot
@@ -209,7 +210,7 @@ def test_help_is_in_french(args: list[str]) -> None:
     [
         (["ask", "--nope"], "arguments non reconnus : --nope"),
         (["inconnu"], "choix invalide : 'inconnu'"),
-        (["eval", "--min-accuracy", "abc"], "--min-accuracy : valeur invalide : 'abc'"),
+        (["eval", "--min-accuracy", "abc"], "--min-accuracy : seuil invalide : « abc »"),
         (["eval", "--cross-validate"], "--cross-validate : une valeur est attendue"),
     ],
 )
@@ -237,3 +238,50 @@ def test_faq_keeps_each_source_on_one_markdown_line_with_its_origin() -> None:
     sources = [line for line in out.splitlines() if line.startswith("- *")]
     assert sources and all(line.endswith("»") for line in sources)
     assert any("Amazon Web Services" in line for line in sources)
+
+
+def test_a_clarifying_answer_offers_ready_to_run_questions() -> None:
+    # Two intents about as likely: the one-shot command cannot take "1" as an answer.
+    out = vmbot("ask", "qui possede docker").stdout.decode()
+    offered = [line.strip() for line in out.splitlines() if line.strip().startswith("vmbot ask")]
+    assert len(offered) >= 2
+    assert all(line.startswith('vmbot ask "') and line.endswith('"') for line in offered)
+    assert "Répondez par le numéro" not in out
+
+
+def test_plain_batch_mode_repeats_each_question_before_its_answer() -> None:
+    out = vmbot("ask", stdin="c quoi docker\nmachine à laver\n".encode()).stdout.decode()
+    blocks = out.strip().split("\n\n")
+    assert blocks[0].startswith("» c quoi docker\nDocker")
+    assert any(block.startswith("» machine à laver\n") for block in blocks)
+
+
+def test_ask_on_a_terminal_says_it_waits_for_questions(tmp_path: Path) -> None:
+    child = pexpect.spawn(
+        sys.executable, ["-m", "bot", "ask"], cwd=str(ROOT), encoding="utf-8", timeout=120
+    )
+    try:
+        child.expect("attend vos questions")
+        child.sendline("c'est quoi un hyperviseur ?")
+        child.expect("hyperviseur est un logiciel")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_ask_wraps_its_answer_to_the_terminal() -> None:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot", "ask", "c'est quoi un hyperviseur ?"],
+        cwd=str(ROOT),
+        env={k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")},
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(24, 60),
+    )
+    child.expect(pexpect.EOF)
+    # stderr shares the terminal: a first run's cache lines are not the answer.
+    answer = [line for line in child.before.splitlines() if not line.startswith("vmbot ")]
+    assert any("hyperviseur" in line for line in answer)
+    assert all(len(line) <= 60 for line in answer)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +14,8 @@ from bot import __version__
 from bot import messages as msg
 from bot.adapters import terminal
 from bot.adapters.french_args import FrenchParser
-from bot.adapters.render import answer_json, json_line, source_lines
+from bot.adapters.render import answer_json, json_line, source_lines, terminal_width, wrap
+from bot.domain import AnswerKind
 from bot.engine import Bot
 from bot.errors import DataError, DataMissingError, NlpModelError
 
@@ -117,9 +120,15 @@ def _ask(args: argparse.Namespace) -> int:
     if stdin is None:
         print(msg.CLI_ASK_STDIN_CLOSED, file=sys.stderr)
         return EXIT_USAGE
+    if sys.stdin.isatty():
+        print(msg.CLI_ASK_WAITING, file=sys.stderr)
     # Blank lines get the empty-question answer too: output line n answers input line n.
     for question in read_lines(stdin, sys.stderr, keep_blank=True):
+        if not args.json:
+            print(msg.CLI_ASK_ECHO.format(question=question))
         _print_answer(bot, question, as_json=args.json, sources=args.sources)
+        if not args.json:
+            print()  # a blank line between one answer and the next question
     return EXIT_OK
 
 
@@ -141,11 +150,22 @@ def _print_answer(bot: Bot, question: str, *, as_json: bool, sources: bool) -> N
     if as_json:
         print(json_line(answer_json(answer)), flush=True)
         return
-    print(answer.text)
+    text = answer.text
+    if answer.kind is AnswerKind.CLARIFY:
+        # No conversation to answer "1" in: each choice as the command that asks it.
+        commands = [f"  vmbot ask {_shell_quoted(bot.intent(c).question)}" for c in answer.choices]
+        text = "\n".join([msg.CLARIFY, *commands])
+    print(wrap(text, terminal_width()) if sys.stdout.isatty() else text)
     if sources and answer.intent is not None:
         print()
         print("\n".join(source_lines(answer.sources, bot.corpus)))
     sys.stdout.flush()
+
+
+def _shell_quoted(text: str) -> str:
+    """The text as one shell word, in double quotes when that is safe: French
+    apostrophes read better than shlex's '"'"'."""
+    return shlex.quote(text) if re.search(r'[\\"$`!]', text) else f'"{text}"'
 
 
 def _faq(args: argparse.Namespace) -> int:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from typing import Any
 
 from bot import messages as msg
 from bot.domain import Answer, Corpus, Source
 
-__all__ = ["answer_json", "json_line", "source_lines", "sources_json"]
+__all__ = ["answer_json", "json_line", "source_lines", "sources_json", "terminal_width", "wrap"]
+
+_WIDTH = 80  # the widest a text is wrapped to, even on a wide terminal: easier to read
 
 # Line breaks JSON leaves raw: a reader splitting on every Unicode line break
 # (Python's str.splitlines) would see one record as several.
@@ -56,3 +60,19 @@ def source_lines(sources: tuple[Source, ...], corpus: Corpus) -> list[str]:
         )
         for s in sources
     ]
+
+
+def terminal_width() -> int:
+    """The width to wrap replies to on this terminal."""
+    return min(_WIDTH, shutil.get_terminal_size((_WIDTH, 24)).columns) - 2
+
+
+def wrap(text: str, width: int) -> str:
+    """Each line of the text wrapped to `width`, its own line breaks (lists, numbered
+    choices) kept; a list item's continuation is indented."""
+    return "\n".join(
+        textwrap.fill(line, width, subsequent_indent="  " if line.startswith("- ") else "")
+        if line
+        else ""
+        for line in text.split("\n")
+    )

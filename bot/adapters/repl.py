@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,7 +17,7 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
 from bot import messages as msg
-from bot.adapters.render import json_line, source_lines, sources_json
+from bot.adapters.render import json_line, source_lines, sources_json, terminal_width, wrap
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import DialogueState, Reply
 from bot.domain import Source
@@ -34,7 +32,6 @@ _STYLE = Style.from_dict(
         "info": "ansigray",
     }
 )
-_WIDTH = 80
 _COMMAND = re.compile(r"/\w+")
 # What people type to leave a prompt, from other programs' habits; bare words only as
 # the whole line ("exit" alone leaves, "exit code de docker ?" is a question).
@@ -80,9 +77,8 @@ def run_repl(
     )
 
     def show(text: str, style: str = "class:bot") -> None:
-        width = min(_WIDTH, shutil.get_terminal_size((_WIDTH, 24)).columns) - 2
         print_formatted_text(
-            FormattedText([(style, _wrap(text, width))]), style=_STYLE, output=output
+            FormattedText([(style, wrap(text, terminal_width()))]), style=_STYLE, output=output
         )
 
     show(msg.REPL_WELCOME, "class:info")
@@ -181,13 +177,3 @@ def _reply_json(message: str, reply: Reply, state: DialogueState) -> dict[str, A
 
 def _non_empty(lines: Iterable[str]) -> Iterator[str]:
     return (line for line in lines if line.strip())
-
-
-def _wrap(text: str, width: int) -> str:
-    # Keep the answer's own line breaks (lists, numbered choices); wrap each line.
-    return "\n".join(
-        textwrap.fill(line, width, subsequent_indent="  " if line.startswith("- ") else "")
-        if line
-        else ""
-        for line in text.split("\n")
-    )
