@@ -12,7 +12,8 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from bot.adapters.repl import chat_lines, run_repl
+from bot.adapters.chat_lines import chat_lines
+from bot.adapters.repl import run_repl
 from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import Reply

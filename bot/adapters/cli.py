@@ -190,7 +190,7 @@ def _faq(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from bot.adapters.repl import chat_lines, default_history_path, run_repl
+    from bot.adapters.chat_lines import chat_lines
     from bot.assembly import load_conversation
 
     stdin = terminal.stdin_bytes()
@@ -199,6 +199,8 @@ def _chat(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     conversation = load_conversation(args.data)
     if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
+        from bot.adapters.repl import default_history_path, run_repl  # a terminal: 80 ms
+
         run_repl(conversation, history_path=default_history_path())
     else:
         chat_lines(conversation, read_lines(stdin, sys.stderr), sys.stdout, as_json=args.json)

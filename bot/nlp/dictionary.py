@@ -10,10 +10,13 @@ frequency files, read once when the index is built and cached with it.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 import snowballstemmer
 
@@ -96,7 +99,17 @@ def _words(source: frozenset[str] | str) -> frozenset[str]:
 
 
 def word_lists_version() -> str:
-    """The installed pyspellchecker's version, part of the cache key."""
+    """The installed pyspellchecker's version, part of the cache key, read from its
+    own info.py (importlib.metadata scans every installed distribution)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("spellchecker")
+    if spec is not None and spec.origin is not None:
+        with contextlib.suppress(OSError):
+            info = (Path(spec.origin).parent / "info.py").read_text("utf-8")
+            found = re.search(r'__version__\s*=\s*"([^"]+)"', info)
+            if found:
+                return found.group(1)
     from importlib.metadata import version
 
     return version("pyspellchecker")
