@@ -67,9 +67,9 @@ OURS_PROBE = (
     + """
 import json, sys, time
 t0 = time.perf_counter()
-from bot.engine import Bot
+from bot.assembly import load_bot
 t1 = time.perf_counter()
-bot = Bot.from_paths()
+bot = load_bot()
 t2 = time.perf_counter()
 for q in json.load(sys.stdin):
     bot.ask(q)
@@ -326,11 +326,11 @@ def summary(
 
 
 def run() -> dict[str, Any]:
-    from bot.engine import Bot
+    from bot.assembly import load_bot
     from bot.evaluation import evaluate
     from bot.loading import load_eval_set
 
-    bot = Bot.from_paths()  # warms the cache the start-up probe reads back
+    bot = load_bot()  # warms the cache the start-up probe reads back
     catalog = bot.catalog
     pairs = training_pairs(catalog)
     rejecting = frozenset(
@@ -427,7 +427,7 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "Latency: one question at a time, warm, in this process. Batch: ours asks one by one, "
         "the baseline calls predict_proba once on the whole batch. Start-up: ours is "
-        "Bot.from_paths() on a warm cache, the baseline fits at start; both include reading "
+        "load_bot() on a warm cache, the baseline fits at start; both include reading "
         "the YAML data. Thresholds: ours from EngineSettings (calibrate.py), the baseline's "
         "from the same rule, best balanced accuracy on the development set.",
     ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from bot.assembly import load_bot
 from bot.calibration import Rates, best_bands, fit_logistic
 from bot.domain import AnswerKind
 from bot.engine import Bot
@@ -69,7 +70,7 @@ def fit_confidence(bot: Bot, items: list[EvalItem]) -> ConfidenceModel:
 
 
 def main() -> None:
-    bot = Bot.from_paths()
+    bot = load_bot()
     items = [i for path in DEV_SETS for i in load_eval_set(path, set(bot.catalog.intents))]
     model = fit_confidence(bot, items)
     print(f"confidence: {model}")

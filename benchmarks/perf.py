@@ -12,14 +12,14 @@ import sys
 import time
 from pathlib import Path
 
-from bot.engine import Bot
+from bot.assembly import load_bot
 from bot.loading import load_eval_set
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    bot = Bot.from_paths()
+    bot = load_bot()
     questions = [
         item.question
         for item in load_eval_set(

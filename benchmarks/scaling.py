@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.assembly import load_bot
 from bot.domain import Catalog, Intent, IntentKind
 from bot.engine import Bot, Index, training_pairs
 from bot.loading import load_eval_set
@@ -174,7 +175,7 @@ def measure(bot: Bot, questions: Sequence[str]) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    real = Bot.from_paths()
+    real = load_bot()
     table = real.analyzer.table
     base = real.catalog
     base_pairs = len(training_pairs(base))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import copy
-import os
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from bot import messages as msg
@@ -21,29 +19,14 @@ from bot.domain import (
     Match,
     Source,
 )
-from bot.index_cache import (
-    announce,
-    cache_key,
-    cached,
-    code_fingerprint,
-    default_cache_dir,
-    load,
-    store,
-    texts_of,
-)
-from bot.loading import load_catalog, load_corpus
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
 from bot.nlp.dictionary import (
-    CommonWords,
-    Dictionaries,
     WordLists,
-    build_word_lists,
-    word_lists_version,
 )
 from bot.nlp.forms import Forms
 from bot.nlp.language import LanguageGuard
-from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
+from bot.nlp.lemmas import LemmaTable
 from bot.nlp.matcher import MatcherSettings, TermWeights, TrainingExample, idf_of
 from bot.nlp.ranking import ConfidenceModel, Ranker, Ranking
 from bot.nlp.text import MAX_INPUT_CHARS, fold, tokenize
@@ -53,9 +36,7 @@ __all__ = [
     "Bot",
     "EngineSettings",
     "Index",
-    "checkout_root",
     "clean",
-    "default_data_root",
     "training_pairs",
 ]
 
@@ -112,27 +93,12 @@ class EngineSettings:
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
 
 
-def default_data_root() -> Path:
-    """`$VMBOT_DATA`, else the data installed with the package (bot/data), else the
-    checkout this package lives in (holding intents/ and corpus/)."""
-    configured = os.environ.get("VMBOT_DATA")
-    if configured:
-        return Path(configured)
-    shipped = resources.files("bot").joinpath("data")
-    if isinstance(shipped, Path) and (shipped / "intents").is_dir():
-        return shipped
-    return checkout_root()
-
-
-def checkout_root() -> Path:
-    """The folder above the package: the repository, when vmbot runs from a checkout."""
-    return Path(__file__).resolve().parent.parent
-
-
 class Bot:
-    """Answers French questions from the intents; build it with `Bot.from_paths()`.
+    """Answers French questions from the intents; `bot.assembly.load_bot()` builds it
+    from the data folders, with its cache.
 
-    >>> bot = Bot.from_paths()
+    >>> from bot.assembly import load_bot
+    >>> bot = load_bot()
     >>> bot.ask("c'est quoi un hyperviseur ?").intent
     'definition_hyperviseur'
     """
@@ -212,50 +178,6 @@ class Bot:
         clone = copy.copy(self)
         clone.ranker = self._ranker(pairs, None)
         return clone
-
-    @classmethod
-    def from_paths(
-        cls,
-        data_root: Path | None = None,
-        *,
-        cache_dir: Path | None = None,
-        use_cache: bool = True,
-        settings: EngineSettings | None = None,
-    ) -> Bot:
-        """Load corpus/ and intents/ under `data_root`; raise DataError or NlpModelError."""
-        root = data_root or default_data_root()
-        corpus = load_corpus(root / "corpus")
-        catalog = load_catalog(root / "intents", corpus)
-        directory = (cache_dir or default_cache_dir()) if use_cache else None
-        code = code_fingerprint()
-        words = _word_lists(directory)
-        # Every text the analyzer will see, so that each word has its real lemma.
-        texts = texts_of((corpus, catalog))
-        fixes = catalog.lexicon.lemma_fixes
-        table_key = cache_key(code, model_version(), word_lists_version(), texts, fixes)
-        table = cached(
-            "lemmas",
-            table_key,
-            LemmaTable,
-            lambda: build_lemma_table(texts, fixes, words.is_word),
-            directory,
-        )
-
-        def build() -> Index:
-            return cls(
-                corpus=corpus, catalog=catalog, table=table, words=words, settings=settings
-            ).index
-
-        # Keyed by the whole validated data: a field no one thought of is still in it.
-        # The matcher's settings weigh words; thresholds and the confidence are no input.
-        weighing = (settings or EngineSettings()).matcher
-        index_key = cache_key(table_key, catalog, weighing)
-        index = cached("index", index_key, Index, build, directory)
-        bot = cls(
-            corpus=corpus, catalog=catalog, table=table, words=words, index=index, settings=settings
-        )
-        bot.cache_dir, bot.index_key = directory, index_key
-        return bot
 
     @property
     def index(self) -> Index:
@@ -493,19 +415,6 @@ class Bot:
         lines = [msg.FALLBACKS[reason]]
         lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
         return "\n".join(lines)
-
-
-def _word_lists(directory: Path | None) -> WordLists:
-    """The common words and the dictionaries, built once together and cached."""
-    key = cache_key(code_fingerprint(), word_lists_version())
-    common = load("common-words", key, CommonWords, directory)
-    found = load("dictionaries", key, Dictionaries, directory)
-    if common is None or found is None:
-        announce("word-lists")
-        common, found = build_word_lists()
-        store(directory, "common-words", key, common)
-        store(directory, "dictionaries", key, found)
-    return WordLists(common=common.common, french=found.french, english=found.english)
 
 
 def clean(text: str) -> str:

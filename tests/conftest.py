@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.assembly import load_bot
 from bot.engine import Bot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def bot(_cache_dir: Path) -> Bot:
-    return Bot.from_paths(ROOT, cache_dir=_cache_dir)
+    return load_bot(ROOT, cache_dir=_cache_dir)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Bot
+from bot.assembly import load_bot
 from bot.errors import DataError
 from bot.loading import load_catalog, load_corpus, load_eval_set
 
@@ -104,7 +104,7 @@ def test_every_problem_is_reported_not_only_the_first(data_copy: Path) -> None:
 def test_missing_intents_folder_is_a_data_error(data_copy: Path) -> None:
     shutil.rmtree(data_copy / "intents")
     with pytest.raises(DataError, match="intents : dossier introuvable"):
-        Bot.from_paths(data_copy)
+        load_bot(data_copy)
 
 
 def test_yaml_words_like_on_are_not_silently_booleans(data_copy: Path) -> None:

@@ -15,6 +15,7 @@ from bot import messages as msg
 from bot.adapters import terminal
 from bot.adapters.french_args import FrenchParser
 from bot.adapters.render import answer_json, json_line, source_lines, terminal_width, wrap
+from bot.assembly import load_bot
 from bot.domain import AnswerKind
 from bot.engine import Bot
 from bot.errors import DataError, DataMissingError, NlpModelError
@@ -112,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    bot = Bot.from_paths(args.data)
+    bot = load_bot(args.data)
     if args.question:
         _print_answer(bot, " ".join(args.question), as_json=args.json, sources=args.sources)
         return EXIT_OK
@@ -169,7 +170,7 @@ def _shell_quoted(text: str) -> str:
 
 
 def _faq(args: argparse.Namespace) -> int:
-    bot = Bot.from_paths(args.data)
+    bot = load_bot(args.data)
     out = [msg.FAQ_TITLE, "", msg.FAQ_INTRO]
     for intent in bot.catalog.intents.values():
         if not intent.sources:
@@ -211,7 +212,7 @@ def _eval(args: argparse.Namespace) -> int:
     from bot.adapters.eval_report import run_eval
 
     return run_eval(
-        Bot.from_paths(args.data),
+        load_bot(args.data),
         args.file,
         as_json=args.json,
         min_accuracy=args.min_accuracy,

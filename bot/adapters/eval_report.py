@@ -14,7 +14,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot import messages as msg
-from bot.engine import Bot, checkout_root
+from bot.assembly import checkout_root
+from bot.engine import Bot
 from bot.evaluation import Report, cross_validate, evaluate
 from bot.loading import load_eval_set
 
