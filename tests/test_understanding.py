@@ -25,6 +25,8 @@ def intent_of(bot: Bot, question: str) -> str | None:
         ("mon RSSI s'inquiète du cloisonnement des conteneurs, il a raison ?", "securite"),
         ("le hardening d'une VM face à celui d'un conteneur, ça donne quoi ?", "securite"),
         ("l'overhead d'une vm sur le cpu et la ram", "partage_ressources"),
+        # French words that also answer follow-up questions ("exactement") still tell French.
+        ("l'hyperviseur, il fait quoi exactement behind the scenes ?", "definition_hyperviseur"),
     ],
 )
 def test_english_jargon_and_roles_are_understood(bot: Bot, question: str, intent: str) -> None:
@@ -72,6 +74,11 @@ def test_the_focus_of_a_long_message_is_its_last_question(bot: Bot) -> None:
     )
     assert bot.forms.focus(story) is not None
     assert "distingue" in (bot.forms.focus(story) or "")
+
+
+def test_a_modal_verb_carries_no_topic(bot: Bot) -> None:
+    # "faut-il" belongs to "faut-il Linux pour Docker ?" as much as to any question.
+    assert intent_of(bot, "quand faut-il se servir de docker ?") == "quand_docker"
 
 
 @pytest.mark.parametrize(

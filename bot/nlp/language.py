@@ -28,8 +28,11 @@ class LanguageGuard:
         chat = [p for ps in grammar.chat_words.values() for p in ps]
         chat += [" ".join(p) for p in grammar.acknowledgements]
         chat += [" ".join(p) for ps in grammar.verdicts.values() for p in ps]
-        self._neutral = frozenset(neutral) | {t for p in chat for t in tokenize(fold(p))}
         french = words.common["fr"]
+        # Only their words French does not share: "exactement" or "il fait" (answers to a
+        # follow-up question too) still tell French.
+        chat_words = {t for p in chat for t in tokenize(fold(p))} - french
+        self._neutral = frozenset(neutral) | chat_words
         # Words common in both ("the" is in French subtitles too) tell nothing.
         self._telling = [
             (words.common[language] - french, french - words.common[language])
