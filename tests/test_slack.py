@@ -1134,3 +1134,20 @@ def test_the_manifest_declares_what_the_adapter_uses() -> None:
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/vmbot"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "c'est quoi <https://www.docker.com|docker> ?",
+        "<@U0123ABCD> c'est quoi docker ?",
+        "c'est *quoi* `docker` ?",
+    ],
+)
+def test_slack_markup_is_read_as_the_words_it_shows(
+    served: Served, conversation: Conversation, typed: str
+) -> None:
+    ts = new_ts()
+    served.send(dm(typed, ts=ts))
+    (reply,) = served.fake.wait_posts(ts, 1)
+    assert reply.params["text"] == expected_texts(conversation, ["c'est quoi docker ?"])[0]

@@ -24,6 +24,7 @@ from bot.adapters.slack_blocks import (
     source_blocks,
     text_blocks,
 )
+from bot.adapters.slack_markup import plain_text
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import Reply
 from bot.sessions import KeyedLocks, RecentKeys, SessionStore
@@ -66,7 +67,7 @@ class SlackListeners:
             return
         thread_ts = str(event.get("thread_ts") or event["ts"])
         key = f"{body.get('team_id')}/{channel}/{thread_ts}"
-        text = _incoming_text(str(event.get("text", "")), context.bot_user_id)
+        text = plain_text(str(event.get("text", "")))
         self.answer(context, key=key, channel=channel, thread_ts=thread_ts, text=text)
 
     def on_message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
@@ -75,7 +76,7 @@ class SlackListeners:
         channel = str(event["channel"])
         thread_ts = str(event.get("thread_ts") or event["ts"])
         key = f"{body.get('team_id')}/{channel}"
-        text = _incoming_text(str(event.get("text", "")), context.bot_user_id)
+        text = plain_text(str(event.get("text", "")))
         self.answer(context, key=key, channel=channel, thread_ts=thread_ts, text=text)
 
     def answer(
@@ -113,7 +114,7 @@ class SlackListeners:
 
     def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
-        answer = self.conversation.bot.ask(_incoming_text(str(command.get("text", "")), None))
+        answer = self.conversation.bot.ask(plain_text(str(command.get("text", ""))))
         respond(
             response_type="ephemeral",
             text=escape(answer.text),
@@ -143,10 +144,3 @@ def _from_a_bot(event: Mapping[str, Any]) -> bool:
     return bool(event.get("bot_id") or event.get("bot_profile")) or (
         event.get("subtype") == "bot_message"
     )
-
-
-def _incoming_text(text: str, bot_user_id: str | None) -> str:
-    """The text as typed: the bot's mention removed, Slack's escaping undone."""
-    if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
