@@ -358,7 +358,7 @@ def serve(fake: FakeSlack, conversation: Conversation) -> Iterator[Served]:
     app = create_app(
         conversation, bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.url, store=store
     )
-    server = make_http_server(app, host="127.0.0.1", port=0)
+    server = make_http_server(app, host="127.0.0.1", port=0, signing_secret=SECRET)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
@@ -599,8 +599,9 @@ def test_a_retried_delivery_is_acknowledged_and_not_answered(served: Served) -> 
         signed("autre corps"),
         signed("{}", secret="f" * 32),
         {"X-Slack-Request-Timestamp": "demain", "X-Slack-Signature": "v0=00"},
+        {"X-Slack-Request-Timestamp": "\u00b2", "X-Slack-Signature": "v0=00"},
     ],
-    ids=["unsigned", "signature of another body", "other secret", "bad timestamp"],
+    ids=["unsigned", "signature of another body", "other secret", "bad timestamp", "digit ²"],
 )
 def test_unsigned_or_wrongly_signed_requests_get_401(
     served: Served, headers: dict[str, str]
@@ -620,6 +621,28 @@ def test_a_stale_request_gets_401_and_its_event_id_stays_unseen(served: Served) 
     assert served.post(body, {"content-type": "application/json", **stale})[0] == 401
     assert served.send(payload)[0] == 200  # the genuine delivery is still answered
     served.fake.wait_posts(ts, 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{pas du json", "application/json"),
+        ("[1, 2, 3]", "application/json"),
+        ("[" * 100_000 + "]" * 100_000, "application/json"),
+        ("payload=%7Bcass%C3%A9", "application/x-www-form-urlencoded"),
+    ],
+    ids=["bad syntax", "array", "deep nesting", "bad form payload"],
+)
+def test_a_signed_malformed_body_gets_400_and_no_traceback(
+    served: Served, body: str, content_type: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, _, _ = served.post(body, {"content-type": content_type, **signed(body)})
+    assert status == 400
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_unsigned_malformed_body_gets_401(served: Served) -> None:
+    assert served.post("{pas du json", {"content-type": "application/json"})[0] == 401
 
 
 def test_url_verification_returns_the_challenge(served: Served) -> None:
@@ -932,7 +955,7 @@ def test_a_refused_bot_token_stops_start_up_with_exit_1(
 
 def test_a_busy_port_is_reported(served: Served) -> None:
     with pytest.raises(SlackStartError, match="Impossible d'écouter"):
-        make_http_server(served.app, host="127.0.0.1", port=served.port)
+        make_http_server(served.app, host="127.0.0.1", port=served.port, signing_secret=SECRET)
 
 
 def test_vmbot_slack_http_serves_events_end_to_end(

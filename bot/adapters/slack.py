@@ -106,10 +106,10 @@ def _with_slash(url: str) -> str:
 # --- Running it --------------------------------------------------------------------------
 
 
-def make_http_server(app: App, *, host: str, port: int) -> SlackHttpServer:
+def make_http_server(app: App, *, host: str, port: int, signing_secret: str) -> SlackHttpServer:
     """The HTTP server of `vmbot slack --http`, bound and ready for `serve_forever()`."""
     try:
-        return SlackHttpServer(app, (host, port))
+        return SlackHttpServer(app, (host, port), signing_secret=signing_secret)
     except OSError as exc:
         raise SlackStartError(
             msg.SLACK_PORT_FAILED.format(host=host, port=port, error=exc.strerror or exc)
@@ -143,7 +143,8 @@ def run(
         api_url=settings.api_url,
     )
     if http:
-        server = make_http_server(app, host=host, port=port)
+        assert settings.signing_secret is not None  # settings_from_env requires it for HTTP
+        server = make_http_server(app, host=host, port=port, signing_secret=settings.signing_secret)
         try:
             print(msg.SLACK_LISTENING_HTTP.format(host=host, port=port), file=sys.stderr)
             server.serve_forever()

@@ -1,17 +1,20 @@
 """The HTTP server of `vmbot slack --http`: Slack's Events API on /slack/events, and /healthz.
 
-Standard library only: each request is read, checked for size and encoding, and handed
-to the Bolt app's `dispatch`, which verifies its signature.
+Standard library only: each request is read, checked for size, signature (on the raw
+body, before anything parses it) and shape, and handed to the Bolt app's `dispatch`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 __all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "SlackHttpServer"]
 
@@ -26,9 +29,12 @@ class SlackHttpServer(ThreadingHTTPServer):
     """Serves the Events API on /slack/events (and /healthz), one thread per request."""
 
     daemon_threads = True
+    # The standard library's backlog of 5 reset connections under a burst of deliveries.
+    request_queue_size = 128
 
-    def __init__(self, app: App, address: tuple[str, int]) -> None:
+    def __init__(self, app: App, address: tuple[str, int], *, signing_secret: str) -> None:
         self.app = app
+        self.verifier = SignatureVerifier(signing_secret)
         super().__init__(address, _RequestHandler)
 
 
@@ -56,14 +62,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(413, {}, "")
             return
         raw = self.rfile.read(length)
-        timestamp = self.headers.get("x-slack-request-timestamp", "0")
+        timestamp = self.headers.get("x-slack-request-timestamp", "")
+        signature = self.headers.get("x-slack-signature", "")
+        # "²".isdigit() is true, and int("²") fails: ASCII digits only.
+        signed = timestamp.isascii() and timestamp.isdigit()
+        if not (signed and self.server.verifier.is_valid(raw, timestamp, signature)):
+            self._send(401, {}, "")
+            return
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
             self._send(400, {}, "")
             return
-        if not timestamp.isdigit():  # the verifier would fail on int(), with a 500
-            self._send(401, {}, "")
+        if not _well_formed(body, self.headers.get("content-type", "")):
+            self._send(400, {}, "")
             return
         headers: dict[str, str | Sequence[str]] = {
             name.lower(): self.headers.get_all(name) or [] for name in self.headers
@@ -84,3 +96,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         _log.debug("%s " + format, self.address_string(), *args)
+
+
+def _well_formed(body: str, content_type: str) -> bool:
+    """Whether Bolt can read the body without raising: a JSON object, or a form whose
+    `payload` (button clicks) is one. Deep nesting is as malformed as bad syntax."""
+    try:
+        if content_type.startswith("application/json"):
+            return isinstance(json.loads(body), dict)
+        payload = parse_qs(body).get("payload")
+        return payload is None or isinstance(json.loads(payload[0]), dict)
+    except (ValueError, RecursionError):
+        return False
