@@ -165,6 +165,8 @@ class Grammar:
     certainty_before: frozenset[str]
     certainty_after: frozenset[str]
     focus_markers: tuple[Phrase, ...]
+    # pronouns that point back to the sentence before ("On me parle de Kubernetes. C'est quoi ?")
+    anaphora: frozenset[str]
     comparatives: tuple[Phrase, ...]
     avoidance: tuple[Phrase, ...]
     # verbs that turn the subject after them into the one chosen ("opter pour Docker")
@@ -204,6 +206,7 @@ class Grammar:
             certainty_before=frozenset(),
             certainty_after=frozenset(),
             focus_markers=(),
+            anaphora=frozenset(),
             comparatives=(),
             avoidance=(),
             choosing=(),

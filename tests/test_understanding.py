@@ -67,6 +67,16 @@ def test_the_question_at_the_end_of_a_story_is_the_one_answered(bot: Bot) -> Non
     assert intent_of(bot, story) == "definition_conteneur"
 
 
+def test_a_question_naming_its_subject_by_a_pronoun_reads_the_sentence_before(bot: Bot) -> None:
+    story = (
+        "Notre équipe infra gère une trentaine de serveurs et le directeur technique voudrait "
+        "réduire la facture. Le mot hyperviseur revient dans toutes les réunions. Ça désigne "
+        "quoi au juste ?"
+    )
+    assert "hyperviseur" in (bot.forms.focus(story) or "")
+    assert intent_of(bot, story) == "definition_hyperviseur"
+
+
 def test_the_focus_of_a_long_message_is_its_last_question(bot: Bot) -> None:
     story = (
         "On a une vieille salle serveur et des VM partout. Mon stagiaire me parle sans arrêt "

@@ -18,6 +18,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
 _FOCUS_FROM_TOKENS = 12
 # A focus this short needs the sentence before it ("Et pour Docker ?").
 _MIN_FOCUS_TOKENS = 3
+# A pronoun among a question's first words stands for its subject.
+_ANAPHORA_REACH = 2
 
 
 class Forms:
@@ -28,6 +30,7 @@ class Forms:
         self._openers = PhraseSet(grammar.question_openers)
         self._requests = PhraseSet(grammar.request_openers)
         self._markers = PhraseSet(grammar.focus_markers)
+        self._anaphora = grammar.anaphora
         self._breaks = PhraseSet(grammar.clause_breaks)
         self._corrections = PhraseSet(grammar.corrections)
         self._first_person = PhraseSet(grammar.first_person)
@@ -84,7 +87,11 @@ class Forms:
         for i in range(len(sentences) - 1, -1, -1):
             if self.asks_something(sentences[i]):
                 focus = sentences[i]
-                if len(tokenize(fold(focus))) < _MIN_FOCUS_TOKENS and i > 0:
+                tokens = tokenize(fold(focus))
+                # Too short to name its subject, or naming it by a pronoun ("C'est
+                # quoi ?", "Ça sert à quoi ?"): the sentence before says what it is.
+                refers_back = bool(self._anaphora & set(tokens[:_ANAPHORA_REACH]))
+                if (len(tokens) < _MIN_FOCUS_TOKENS or refers_back) and i > 0:
                     focus = f"{sentences[i - 1]} {focus}"
                 break
         after_marker = self._after_last_marker(focus if focus is not None else text)
