@@ -13,6 +13,7 @@ from typing import BinaryIO, TextIO
 from bot import __version__
 from bot import messages as msg
 from bot.adapters import terminal
+from bot.adapters.exit_codes import EXIT_DATA, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from bot.adapters.french_args import FrenchParser
 from bot.adapters.render import answer_json, json_line, source_lines, terminal_width, wrap
 from bot.assembly import load_bot
@@ -21,9 +22,6 @@ from bot.engine import Bot
 from bot.errors import DataError, DataMissingError, NlpModelError
 
 __all__ = ["main"]
-
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
-EXIT_STOPPED = 128 + 15  # the shell's code for a process ended by SIGTERM
 
 
 def main(argv: list[str] | None = None) -> int:

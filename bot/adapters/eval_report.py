@@ -14,6 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot import messages as msg
+from bot.adapters.exit_codes import EXIT_BELOW_MIN, EXIT_USAGE
 from bot.assembly import checkout_root
 from bot.engine import Bot
 from bot.evaluation import Report, cross_validate, evaluate
@@ -64,7 +65,6 @@ def parse_share(text: str) -> float:
     return round(value, 6)
 
 
-EXIT_BELOW_MIN, EXIT_USAGE = 3, 2
 # Sets smaller than this finish before a progress bar would help.
 _PROGRESS_FROM = 500
 _SHOWN_CONFUSIONS = 10

@@ -8,10 +8,9 @@ import sys
 from typing import Any, NoReturn
 
 from bot import messages as msg
+from bot.adapters.exit_codes import EXIT_USAGE
 
 __all__ = ["FrenchParser"]
-
-EXIT_USAGE = 2
 
 # argparse's own messages (Python 3.11 to 3.13), and their French.
 _ERRORS = [

@@ -78,9 +78,12 @@ def model_version() -> str:
         meta = json.loads((Path(spec.origin).parent / "meta.json").read_text("utf-8"))
         return f"{MODEL_NAME}-{meta['version']}"
     except (OSError, ValueError, KeyError):
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
-        return f"{MODEL_NAME}-{version(MODEL_NAME)}"
+        try:
+            return f"{MODEL_NAME}-{version(MODEL_NAME)}"
+        except PackageNotFoundError:
+            return f"{MODEL_NAME}-absent"
 
 
 def build_lemma_table(
