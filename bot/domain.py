@@ -159,6 +159,7 @@ class Grammar:
     restrictives: tuple[Phrase, ...]
     clause_breaks: tuple[Phrase, ...]
     conjunctions: frozenset[str]
+    clause_joiners: frozenset[str]
     alternatives: tuple[Phrase, ...]
     corrections: tuple[Phrase, ...]
     first_person: tuple[Phrase, ...]
@@ -200,6 +201,7 @@ class Grammar:
             restrictives=(),
             clause_breaks=(),
             conjunctions=frozenset(),
+            clause_joiners=frozenset(),
             alternatives=(),
             corrections=(),
             first_person=(),

@@ -38,7 +38,7 @@ __all__ = ["EvalItem", "data_files", "load_catalog", "load_corpus", "load_eval_s
 
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _EXAMPLE_LIMITS = {
-    IntentKind.FAQ: (10, 80),
+    IntentKind.FAQ: (10, 120),
     IntentKind.CONVERSATION: (10, 200),
     IntentKind.OUT_OF_SCOPE: (20, 400),
 }
@@ -194,6 +194,7 @@ _GRAMMAR = {
     "restrictives": _Field(kind=list),
     "clause_breaks": _Field(kind=list),
     "conjunctions": _Field(kind=list),
+    "clause_joiners": _Field(kind=list),
     "alternatives": _Field(kind=list),
     "corrections": _Field(kind=list),
     "first_person": _Field(kind=list),
@@ -677,6 +678,7 @@ def _read_grammar(raw: Any, check: _Problems) -> list[Grammar]:
         restrictives=phrases("restrictives"),
         clause_breaks=phrases("clause_breaks"),
         conjunctions=words("conjunctions"),
+        clause_joiners=words("clause_joiners"),
         alternatives=phrases("alternatives"),
         corrections=phrases("corrections"),
         first_person=phrases("first_person"),

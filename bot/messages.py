@@ -204,6 +204,11 @@ REASONS_HEADER = "Ce qui a pesé dans ma recommandation :"
 NO_REASONS = (
     "Aucun de vos besoins n'impose une machine virtuelle ni ne demande spécialement des conteneurs."
 )
+# After a recommendation made without asking every question (the rare needs left).
+UNASKED_HEADER = (
+    "Je ne vous ai pas tout demandé : si vous répondez oui à l'une de ces questions, "
+    "dites-le-moi et je revois mon conseil."
+)
 WHY_HINT = (
     "Tapez « pourquoi » pour le détail avec les sources, ou « recommencer » pour un autre projet."
 )

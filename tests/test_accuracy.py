@@ -22,17 +22,22 @@ DEV_SET = DATA / "dev_questions.yaml"
 CHECK_SET = DATA / "check_questions.yaml"
 FRESH_SET = DATA / "fresh_questions.yaml"
 FRESH2_SET = DATA / "fresh2_questions.yaml"
+FRESH3_SET = DATA / "fresh3_questions.yaml"
+DEV3_SET = DATA / "dev3_questions.yaml"
 DEV_STYLES_SET = DATA / "dev_styles_questions.yaml"
 PERSONAS = [
     DATA / name
     for name in (
         "fresh_personas.yaml",
         "fresh2_personas.yaml",
+        "fresh3_personas.yaml",
         "dev_personas.yaml",
         "dev2_personas.yaml",
     )
 ]
-QUESTION_SETS = [EVAL_SET, DEV_SET, CHECK_SET, FRESH_SET, FRESH2_SET, DEV_STYLES_SET]
+QUESTION_SETS = [
+    EVAL_SET, DEV_SET, CHECK_SET, FRESH_SET, FRESH2_SET, FRESH3_SET, DEV_STYLES_SET, DEV3_SET,
+]  # fmt: skip
 STYLES = {
     "sms", "franglais", "regional", "formal", "story", "short",
     "paraphrase", "direction", "trap", "plain",
@@ -69,7 +74,7 @@ def test_eval_set_is_large_enough_and_covers_every_intent(bot: Bot) -> None:
     assert covered == answerable
 
 
-@pytest.mark.parametrize("path", [FRESH_SET, FRESH2_SET])
+@pytest.mark.parametrize("path", [FRESH_SET, FRESH2_SET, FRESH3_SET])
 def test_a_fresh_set_covers_every_intent_in_every_style_it_names(bot: Bot, path: Path) -> None:
     items = load_eval_set(path, set(bot.catalog.intents))
     assert sum(1 for i in items if i.expected) >= 300

@@ -687,3 +687,64 @@ def test_a_state_stored_by_the_previous_version_is_kept(conversation: Conversati
     assert "repartons de zéro" not in reply.text
     assert state.answers["multi_os"] is Verdict.YES
     assert state.answers["microservices"] is Verdict.YES
+
+
+def test_containers_are_advised_without_asking_every_rare_need(
+    conversation: Conversation,
+) -> None:
+    outcome, asked = persona(conversation, {"microservices", "mise_a_echelle"})
+    assert outcome == "conteneur"
+    assert asked < len(VM_SIDE) + len(CONTAINER_SIDE)
+
+
+def test_advice_given_early_lists_the_questions_that_could_change_it(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
+    while reply.expecting is not None:
+        state, reply = conversation.step(
+            state, "oui" if reply.expecting == "microservices" else "non"
+        )
+    assert reply.recommendation == "conteneur"
+    unasked = [c for c in VM_SIDE if c not in state.answers]
+    assert unasked, "the advice should not have asked every question"
+    assert msg.UNASKED_HEADER in reply.text
+    for criterion in unasked:
+        question = conversation.bot.catalog.criteria[criterion].question
+        assert question.partition(" (par exemple")[0] in reply.text
+
+
+def test_a_need_told_after_early_advice_revises_it(conversation: Conversation) -> None:
+    state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
+    while reply.expecting is not None:
+        state, reply = conversation.step(
+            state, "oui" if reply.expecting == "microservices" else "non"
+        )
+    assert "ressources_materielles" not in state.answers
+    state, reply = conversation.step(state, "ah si, il nous faut énormément de RAM et des GPU")
+    assert state.answers["ressources_materielles"] is Verdict.YES
+    assert reply.recommendation is None or reply.recommendation != "conteneur"
+
+
+def test_a_yes_that_opens_a_statement_of_another_need_does_not_answer_the_question(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(conversation, "j'ai besoin d'un conseil pour mon appli")
+    pending = reply.expecting
+    assert pending is not None and pending != "isolation_forte"
+    state, _ = conversation.step(
+        state, "ah si, je pense qu'il faut une isolation forte, ce sont des dossiers médicaux"
+    )
+    assert state.answers.get("isolation_forte") is Verdict.YES
+    assert state.answers.get(pending) is not Verdict.YES
+
+
+def test_a_need_in_a_clause_of_its_own_is_read_from_the_opening(
+    conversation: Conversation,
+) -> None:
+    state, _ = talk(
+        conversation,
+        "notre site est fait de petites API qui doivent scaler vite, tu conseilles quoi ?",
+    )
+    assert state.answers.get("microservices") is Verdict.YES
+    assert state.answers.get("mise_a_echelle") is Verdict.YES

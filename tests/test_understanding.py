@@ -221,3 +221,17 @@ def test_every_word_of_every_criterion_example_has_a_lemma(bot: Bot) -> None:
 )
 def test_a_real_word_is_never_corrected_into_another(bot: Bot, form: str, not_into: str) -> None:
     assert bot.analyzer.lemma(form) != not_into
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("docker marche sans le manchot ?", "prerequis_linux"),
+        ("un ordi simulé, ça consomme combien de place sur le disque ?", "demarrage_taille"),
+        ("cbm de temps pour lancer un conteneur ?", "demarrage_taille"),
+    ],
+)
+def test_nicknames_and_chat_abbreviations_name_what_they_stand_for(
+    bot: Bot, question: str, intent: str
+) -> None:
+    assert intent_of(bot, question) == intent

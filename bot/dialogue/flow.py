@@ -153,7 +153,10 @@ class Conversation:
         found = {} if quiet else self.reader.read(text, pending=pending.id)
         read = found.get(pending.id)
         hedged = self.verdicts.hedges(text) and read in (Verdict.YES, Verdict.NO)
-        if verdict is not None and not hedged:
+        # A yes or no that opens a statement of another need is that need's verdict:
+        # recorded for the question asked too, it would invent an answer to it.
+        elsewhere = read is None and bool(found) and not self.verdicts.stands_alone(text)
+        if verdict is not None and not hedged and not elsewhere:
             # The user's own yes or no wins over a reading; a hedge ("bof, c'est juste
             # des numéros de colis") does not win over what the rest of the answer says.
             found[pending.id] = verdict
@@ -347,6 +350,13 @@ class Conversation:
         if not any(v is not Verdict.UNKNOWN for v in state.answers.values()):
             lines[:0] = [msg.ADVICE_WITHOUT_ANSWERS, ""]
         lines += [f"- {c.reason}" for c in reasons]
+        unasked = advisor.unasked_changes(self.criteria, state.answers)
+        if unasked:
+            lines += [
+                "",
+                msg.UNASKED_HEADER,
+                *(f"- {_without_example(c.question)}" for c in unasked),
+            ]
         lines += ["", msg.WHY_HINT]
         sources = self._sources(wording.sources + tuple(s for c in reasons for s in c.sources))
         state = replace(state, expecting=None, recommendation=result, asked=0, last_sources=sources)
@@ -488,3 +498,9 @@ def _bare(question: str) -> str:
     """
     head = question.split(" (", 1)[0].rstrip(" ?")
     return f"{head[:1].lower()}{head[1:]} ?"
+
+
+def _without_example(question: str) -> str:
+    """A criterion's question without its "(par exemple, ...)": a short reminder."""
+    head, _, _ = question.partition(" (par exemple")
+    return f"{head.rstrip()} ?" if head != question else question

@@ -97,6 +97,12 @@ class VerdictReader:
         skipped = {i for start, phrase in found for i in range(start, start + len(phrase))}
         return " ".join(t for i, t in enumerate(tokens) if i not in skipped)
 
+    def stands_alone(self, text: str) -> bool:
+        """Whether one statement of the text is only a verdict: "non, mais on a besoin
+        d'isolation" answers the question asked; "en fait si, on a besoin d'isolation"
+        says yes to the need it names, not to the question."""
+        return any(self.read_whole(s) is not None for s in self._forms.statements(text))
+
     def read_whole(self, text: str) -> Verdict | None:
         """The verdict only if it is the whole message: "oui ?" is one, "plutôt vm ?" not."""
         tokens = tuple(self._forms.without_fillers(text))
@@ -171,21 +177,32 @@ class CriteriaReader:
                 readings += [
                     r for r in self._readings(statement, pending) if r.criterion not in said
                 ]
+            if pending is None:
+                # A need stated in a clause of its own, which the whole part dilutes;
+                # never against what the whole part says (a clause loses its subject).
+                said = {r.criterion for r in readings}
+                readings += [
+                    r
+                    for part in parts
+                    for clause in self._clauses(part)
+                    for r in self._readings(clause, pending)
+                    if r.criterion not in said
+                ]
             for reading in readings:
                 found[reading.criterion] = reading.verdict
         return found
 
     def _conjoined(self, text: str) -> list[str]:
-        """A statement split at "et" when both sides say something of their own ("on a
-        des microservices et pas besoin d'isolation"), not in a list ("Windows et
-        Linux sur le même serveur")."""
-        tokens = text.split()
-        for i, token in enumerate(tokens):
-            if token in self._forms.grammar.conjunctions:
-                left, right = tokens[:i], tokens[i + 1 :]
-                if len(left) >= _CONJOINED_WORDS and len(right) >= _CONJOINED_WORDS:
-                    return [" ".join(left), " ".join(right)]
-        return [text]
+        """A statement split at "et" wherever both sides say something of their own
+        ("on a des microservices et pas besoin d'isolation"), not in a list ("Windows
+        et Linux sur le même serveur")."""
+        return _split_at(text, self._forms.grammar.conjunctions)
+
+    def _clauses(self, text: str) -> list[str]:
+        """The clauses a part hangs on its first one ("qui doit scaler vite", "avec des
+        pics de trafic"), when there are any."""
+        clauses = _split_at(text, self._forms.grammar.clause_joiners)
+        return clauses if len(clauses) > 1 else []
 
     def _readings(
         self, text: str, pending: str | None, *, only_pending: bool = False
@@ -237,3 +254,14 @@ def offers_a_choice(forms: Forms, text: str, terms: Sequence[str], anchors: froz
         and bool(alternatives.find(tokenize(fold(text))))
         and len(anchors.intersection(terms)) >= 2
     )
+
+
+def _split_at(text: str, joiners: frozenset[str]) -> list[str]:
+    """The text split at each joiner with enough words on both sides to be a statement."""
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        if token in joiners:
+            left, right = tokens[:i], tokens[i + 1 :]
+            if len(left) >= _CONJOINED_WORDS and len(right) >= _CONJOINED_WORDS:
+                return [" ".join(left), *_split_at(" ".join(right), joiners)]
+    return [text]

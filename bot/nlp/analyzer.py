@@ -48,6 +48,15 @@ class Analysis:
     tokens: tuple[str, ...]
     terms: tuple[str, ...]
     cues: tuple[str, ...] = ()
+    # The words as spelled for the character n-grams: as typed, but a phrase the lexicon
+    # names by a canonical term is spelled as that term ("on dit quoi" is "salut", not
+    # a "quoi" that looks like a definition). None: the tokens.
+    spelled: tuple[str, ...] | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The words whose spelling the models see."""
+        return self.tokens if self.spelled is None else self.spelled
 
 
 class Analyzer:
@@ -207,9 +216,22 @@ class Analyzer:
     def analyze(self, text: str) -> Analysis:
         """Tokens, terms and cues of a text, analysed once for every reader."""
         tokens = self.tokens(text)
-        merged = self._apply_synonyms([self.lemma(t) for t in tokens])
+        lemmas = [self.lemma(t) for t in tokens]
+        merged: list[str] = []
+        spelled: list[str] = []
+        i = 0
+        while i < len(lemmas):
+            term, size = self._term_at(lemmas, i)
+            merged.append(term)
+            # A synonym stands for its canonical term; any other word keeps its spelling.
+            replaced = size > 1 or term != lemmas[i]
+            spelled.append(term if replaced else tokens[i])
+            i += size
         return Analysis(
-            tokens=tuple(tokens), terms=self._drop_stop_words(merged), cues=self._cues(merged)
+            tokens=tuple(tokens),
+            terms=self._drop_stop_words(merged),
+            cues=self._cues(merged),
+            spelled=tuple(spelled),
         )
 
     def negated_terms(self, text: str) -> tuple[str, ...]:

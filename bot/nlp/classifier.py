@@ -39,7 +39,7 @@ def _char_grams(token: str) -> tuple[str, ...]:
 
 
 def features(analysis: Analysis) -> dict[str, float]:
-    """Term unigrams and bigrams, and character 2-4-grams of each typed word.
+    """Term unigrams and bigrams, and character 2-4-grams of each word as spelled.
 
     >>> sorted(features(Analysis(tokens=("vm",), terms=("vm",))))
     ['# v', '# vm', '# vm ', '#m ', '#vm', '#vm ', 'vm']
@@ -50,7 +50,7 @@ def features(analysis: Analysis) -> dict[str, float]:
         out[term] += 1.0
     for a, b in pairwise(terms):
         out[f"{a}_{b}"] += 1.0
-    for token in analysis.tokens:
+    for token in analysis.words:
         for gram in _char_grams(token):
             out[gram] += _CHAR_WEIGHT
     for cue in analysis.cues:
