@@ -129,7 +129,7 @@ def unasked_changes(criteria: list[Criterion], answers: Mapping[str, Verdict]) -
     """The open criteria of each side whose needs, if the user had them, would change
     the outcome: what the advice assumed absent without asking."""
     result = outcome(criteria, answers)
-    changing = set()
+    changing: set[str] = set()
     for side in (VM, CONTAINER):
         open_ones = [c for c in criteria if c.id not in answers and c.favours == side]
         if (
