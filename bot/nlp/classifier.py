@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -77,6 +77,10 @@ class SoftmaxModel:
         return [float(v) for v in self.idf]
 
     @cached_property
+    def _idf64(self) -> npt.NDArray[np.float64]:
+        return self.idf.astype(np.float64)
+
+    @cached_property
     def _weights64(self) -> npt.NDArray[np.float64]:
         return self.weights.astype(np.float64)
 
@@ -84,15 +88,64 @@ class SoftmaxModel:
     def _bias64(self) -> npt.NDArray[np.float64]:
         return self.bias.astype(np.float64)
 
+    def _row(self, analysis: Analysis) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The analysis's TF-IDF row, unit length, as (columns, values): `sparse_row`
+        in a few array operations, on features computed once per analysis (several
+        models read the same one)."""
+        names, tf = _counted(analysis)
+        cols = np.array(list(map(self.index.get, names, repeat(-1, len(names)))), dtype=np.intp)
+        known = cols >= 0
+        cols = cols[known]
+        vals = tf[known] * self._idf64[cols]
+        norm = math.sqrt(float(vals @ vals)) or 1.0
+        return cols, vals / norm
+
     def probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
         """The probability of each class (in `classes` order)."""
-        cols, vals = self.vector(analysis)
-        logits = self._bias64.copy()
-        if cols:
-            logits += np.asarray(vals) @ self._weights64[cols]
-        logits -= logits.max()
+        cols, vals = self._row(analysis)
+        logits = self._bias64 + vals @ self._weights64[cols] if len(cols) else self._bias64.copy()
+        return _softmax(logits)
+
+    def probabilities_of(self, analyses: Sequence[Analysis]) -> npt.NDArray[np.float64]:
+        """The probabilities of many analyses at once (one row each): one sparse product."""
+        from scipy import sparse
+
+        rows = [self._row(a) for a in analyses]
+        lengths = [len(cols) for cols, _ in rows]
+        indptr = np.zeros(len(rows) + 1, dtype=np.intp)
+        np.cumsum(lengths, out=indptr[1:])
+        empty = np.zeros(0)
+        x = sparse.csr_matrix(
+            (
+                np.concatenate([v for _, v in rows] or [empty]),
+                np.concatenate([c for c, _ in rows] or [empty.astype(np.intp)]),
+                indptr,
+            ),
+            shape=(len(rows), len(self.index)),
+        )
+        logits = np.asarray(x @ self._weights64) + self._bias64
+        logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum()  # type: ignore[no-any-return]
+        return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+
+def _softmax(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    logits -= logits.max()
+    exp = np.exp(logits)
+    return exp / exp.sum()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1024)
+def _counted(analysis: Analysis) -> tuple[tuple[str, ...], npt.NDArray[np.float64]]:
+    """The analysis's feature names and their sublinear term frequencies."""
+    counts = features(analysis)
+    tf = [_tf(count) for count in counts.values()]
+    return tuple(counts), np.asarray(tf, dtype=np.float64)
+
+
+def _tf(count: float) -> float:
+    # Sublinear term frequency, as TF-IDF does; character n-grams count fractions.
+    return 1.0 + math.log(count) if count >= 1 else count
 
 
 def train_softmax(
@@ -182,7 +235,6 @@ def sparse_row(
         col = find(name)
         if col is not None:
             cols.append(col)
-            # Sublinear term frequency, as TF-IDF does; character n-grams count fractions.
-            vals.append((1.0 + math.log(count) if count >= 1 else count) * float(idf[col]))
+            vals.append(_tf(count) * float(idf[col]))
     norm = math.sqrt(sum(v * v for v in vals)) or 1.0
     return cols, [v / norm for v in vals]
