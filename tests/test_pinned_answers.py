@@ -48,3 +48,12 @@ def test_each_question_gets_its_pinned_answer(
     expected = pinned[name]
     got = [PIN.pinned(bot.ask(a["q"])) for a in expected]
     assert [g for g, e in zip(got, expected, strict=True) if g != e] == []
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_a_batch_gets_the_pinned_answers(
+    bot: Bot, pinned: dict[str, list[dict[str, Any]]], name: str
+) -> None:
+    expected = pinned[name]
+    got = [PIN.pinned(a) for a in bot.ask_many([a["q"] for a in expected])]
+    assert [g for g, e in zip(got, expected, strict=True) if g != e] == []

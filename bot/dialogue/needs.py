@@ -16,6 +16,7 @@ Two questions, two kinds of model, each trained on the criteria's examples:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from bot.domain import Catalog, IntentKind, Verdict
 from bot.nlp.analyzer import Analysis, Analyzer
@@ -56,9 +57,11 @@ def _flipped(verdict: Verdict) -> Verdict:
     return {Verdict.YES: Verdict.NO, Verdict.NO: Verdict.YES}.get(verdict, verdict)
 
 
+@lru_cache(maxsize=1024)
 def statement_analysis(text: str, analyzer: Analyzer) -> Analysis:
     """A statement's analysis for the polarity models: the terms a negation covers
-    are marked ("¬microservice")."""
+    are marked ("¬microservice"). Memoised: reading a message asks for the same
+    statements several times, and the analysis is a function of the text."""
     return replace(analyzer.analyze(text), terms=analyzer.negated_terms(text))
 
 

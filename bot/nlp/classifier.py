@@ -139,8 +139,9 @@ def _softmax(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 def _counted(analysis: Analysis) -> tuple[tuple[str, ...], npt.NDArray[np.float64]]:
     """The analysis's feature names and their sublinear term frequencies."""
     counts = features(analysis)
-    tf = [_tf(count) for count in counts.values()]
-    return tuple(counts), np.asarray(tf, dtype=np.float64)
+    # Most counts are one word or one n-gram once: no logarithm for those.
+    tf = [c if c < 1.0 or c == 1.0 else 1.0 + math.log(c) for c in counts.values()]
+    return tuple(counts), np.array(tf, dtype=np.float64)
 
 
 def _tf(count: float) -> float:
