@@ -36,10 +36,11 @@ def chat_script(count: int = LINES) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", default="HEAD", help="the revision to compare with")
+    parser.add_argument("--this", default=None, help="a revision instead of the working tree")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     base = exported(args.base)
-    this = current(Path(base.root) / ".cache-this")
+    this = exported(args.this) if args.this else current(Path(base.root) / ".cache-this")
     stdin = ("\n".join(chat_script()) + "\n").encode()
     times: dict[str, list[Timing]] = {"base": [], "this": []}
     outputs = {}
@@ -53,7 +54,7 @@ def main() -> None:
         "lines": LINES,
         "runs": args.runs,
         "base": {"revision": args.base, **medians(times["base"])},
-        "this": medians(times["this"]),
+        "this": {"revision": args.this or "working tree", **medians(times["this"])},
         "same_replies": outputs["base"] == outputs["this"],
     }
     result["cpu_speedup"] = round(result["base"]["cpu_s"] / result["this"]["cpu_s"], 2)

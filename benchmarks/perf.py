@@ -135,9 +135,9 @@ def baseline_batch_s(questions: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def run(base_revision: str, runs: int) -> dict[str, Any]:
+def run(base_revision: str, runs: int, this_revision: str | None = None) -> dict[str, Any]:
     base = exported(base_revision)
-    this = current(base.root / ".cache-this")
+    this = exported(this_revision) if this_revision else current(base.root / ".cache-this")
     versions = {"base": base, "this": this}
     asked = labelled_questions()
     batch = distinct_questions()
@@ -154,6 +154,7 @@ def run(base_revision: str, runs: int) -> dict[str, Any]:
         "machine": f"{platform.processor() or platform.machine()}, {_cpu_model()}",
         "runs": runs,
         "base_revision": base_revision,
+        "this_revision": this_revision or "working tree",
         "questions_timed_alone": len(asked),
         "batch_questions": len(batch),
         "same_batch_output": outputs["base"] == outputs["this"],
@@ -184,9 +185,10 @@ def _cpu_model() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", default="HEAD", help="the revision to compare with")
+    parser.add_argument("--this", default=None, help="a revision instead of the working tree")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(json.dumps(run(args.base, args.runs), indent=2))
+    print(json.dumps(run(args.base, args.runs, args.this), indent=2))
 
 
 if __name__ == "__main__":
