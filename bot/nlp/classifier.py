@@ -21,13 +21,17 @@ import numpy.typing as npt
 
 from bot.nlp.analyzer import Analysis
 
-__all__ = ["SoftmaxModel", "features", "sparse_row", "train_softmax", "vocabulary"]
+__all__ = ["SoftmaxModel", "Vocabulary", "features", "sparse_row", "train_softmax", "vocabulary"]
 
 # Character n-grams of the words as typed absorb typos, inflections and words the
 # lemma table does not know; lemma n-grams carry meaning across phrasings. Sizes and
 # weight chosen by 5-fold cross-validation on the intent examples.
 _CHAR_SIZES = range(2, 5)
 _CHAR_WEIGHT = 0.6
+
+
+# The classes, the feature index and the idf of each feature.
+Vocabulary = tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]
 
 
 @lru_cache(maxsize=50_000)
@@ -102,7 +106,17 @@ class SoftmaxModel:
 
     def probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
         """The probability of each class (in `classes` order)."""
-        cols, vals = self._row(analysis)
+        return self.probabilities_of_row(*self._row(analysis))
+
+    def row(self, analysis: Analysis) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The analysis's TF-IDF row over this model's features: models that share
+        their features (`index`) share it."""
+        return self._row(analysis)
+
+    def probabilities_of_row(
+        self, cols: npt.NDArray[np.intp], vals: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """The probability of each class, for a row of `row`."""
         logits = self._bias64 + vals @ self._weights64[cols] if len(cols) else self._bias64.copy()
         return _softmax(logits)
 
@@ -156,14 +170,17 @@ def train_softmax(
     learning_rate: float = 0.2,
     l2: float = 1e-5,
     sample_weights: Sequence[float] | None = None,
+    features_of: Vocabulary | None = None,
 ) -> SoftmaxModel:
     """Fit the model on (class, analysis) pairs by full-batch Adam; deterministic.
 
     `sample_weights` weigh each pair (default: all alike), as repeating it would.
+    `features_of`: the samples' `vocabulary`, when already computed (models trained
+    on the same samples then share their features).
     """
     from scipy import sparse  # only training needs it: answering starts faster without
 
-    classes, index, idf = vocabulary(samples)
+    classes, index, idf = vocabulary(samples) if features_of is None else features_of
     idf_values = [float(v) for v in idf]
     class_index = {c: i for i, c in enumerate(classes)}
     n = len(samples)
@@ -212,9 +229,7 @@ def train_softmax(
     return SoftmaxModel(classes=classes, index=index, idf=idf, weights=w, bias=b)
 
 
-def vocabulary(
-    samples: Sequence[tuple[str, Analysis]],
-) -> tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]:
+def vocabulary(samples: Sequence[tuple[str, Analysis]]) -> Vocabulary:
     """The classes, the feature index and the smoothed idf of each feature."""
     classes = tuple(sorted({c for c, _ in samples}))
     df: Counter[str] = Counter(name for _, a in samples for name in features(a))
