@@ -4,8 +4,9 @@
 
 In one run, alternately, each version (this checkout and REVISION, default HEAD,
 exported by `git archive`, each with its own warm cache) is measured:
-- latency: every question of every labelled set asked one by one in a fresh process
-  (after a warm-up pass), CPU and wall time per question, p50 and p99;
+- latency: in a fresh process, every question of every labelled set asked one by one
+  after a warm-up pass ("seen": memos warm), then the perturbed questions never asked
+  before ("new"); CPU and wall time per question, p50 and p99;
 - batch: `vmbot ask --json` as a whole process on 10,000 distinct questions made from
   the labelled sets with light perturbations (typos, accents, case, fillers);
 and the baseline (benchmarks/baseline.py, TF-IDF + logistic regression) answers the
@@ -37,21 +38,26 @@ LATENCY_PROBE = """
 import json, sys, time
 from bot.assembly import load_bot
 bot = load_bot()
-questions = json.load(sys.stdin)
-for q in questions:  # warm-up: memos, allocator, caches, as a long-lived process
+given = json.load(sys.stdin)
+for q in given["seen"]:  # warm-up: memos, allocator, caches, as a long-lived process
     bot.ask(q)
-cpu, wall = [], []
-for _ in range(3):
+def timed(questions):
+    cpu, wall = [], []
     for q in questions:
         c, w = time.thread_time(), time.perf_counter()
         bot.ask(q)
         cpu.append((time.thread_time() - c) * 1000)
         wall.append((time.perf_counter() - w) * 1000)
-def q(values, share):
+    return cpu, wall
+def at(values, share):
     values = sorted(values)
     return values[int(share * (len(values) - 1))]
-print(json.dumps({"cpu_p50": q(cpu, 0.5), "cpu_p99": q(cpu, 0.99),
-                  "wall_p50": q(wall, 0.5), "wall_p99": q(wall, 0.99)}))
+out = {}
+for name, questions in (("seen", given["seen"] * 2), ("new", given["new"])):
+    cpu, wall = timed(questions)
+    out.update({f"{name}_cpu_p50": at(cpu, 0.5), f"{name}_cpu_p99": at(cpu, 0.99),
+                f"{name}_wall_p50": at(wall, 0.5), f"{name}_wall_p99": at(wall, 0.99)})
+print(json.dumps(out))
 """
 FILLERS = ("stp", "svp", "merci", "bonjour,", "dis-moi", "au fait", "???", "!")
 
@@ -105,10 +111,12 @@ def distinct_questions(count: int = BATCH, seed: int = SEED) -> list[str]:
     return list(out)[:count]
 
 
-def latency(version: Version, questions: Sequence[str]) -> dict[str, float]:
+def latency(version: Version, seen: Sequence[str], new: Sequence[str]) -> dict[str, float]:
+    """Per-question times: of the labelled questions asked again after a warm-up pass
+    (memos warm), and of questions never asked before in the process."""
     done = subprocess.run(
         [sys.executable, "-c", LATENCY_PROBE],
-        input=json.dumps(list(questions)).encode(),
+        input=json.dumps({"seen": list(seen), "new": list(new)}).encode(),
         capture_output=True,
         check=True,
         env=version.env(),
@@ -147,7 +155,7 @@ def run(base_revision: str, runs: int, this_revision: str | None = None) -> dict
     whole: dict[str, list[Timing]] = {"base": [], "this": []}
     for _ in range(runs):
         for key, version in versions.items():
-            lat[key].append(latency(version, asked))
+            lat[key].append(latency(version, asked, batch[len(asked) :]))
             whole[key].append(run_cli(version, ["ask", "--json"], stdin)[1])
     baseline_s = statistics.median(baseline_batch_s(batch) for _ in range(runs))
     result: dict[str, Any] = {
