@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -236,6 +237,13 @@ class Bot:
             if self._own_question(answer, followed, rest):
                 return followed
         return answer
+
+    def ask_many(self, questions: Sequence[str]) -> list[Answer]:
+        """The answers to many questions, each as `ask` gives it; the classifier reads
+        all their analyses in one sparse product."""
+        analyses = [self.analyzer.analyze(text) for text in map(self.read, questions) if text]
+        with self.ranker.preloaded(analyses):
+            return [self.ask(question) for question in questions]
 
     def _own_question(self, opening: Answer, followed: Answer, rest: str) -> bool:
         """Whether what follows an opening word is a message in its own right: "salut,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import select
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +23,9 @@ from bot.engine import Bot
 from bot.errors import DataError, DataMissingError, NlpModelError
 
 __all__ = ["main"]
+
+# Questions answered together by `vmbot ask --json` on many lines, at most.
+_BATCH = 1_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,13 +126,42 @@ def _ask(args: argparse.Namespace) -> int:
     if sys.stdin.isatty():
         print(msg.CLI_ASK_WAITING, file=sys.stderr)
     # Blank lines get the empty-question answer too: output line n answers input line n.
-    for question in read_lines(stdin, sys.stderr, keep_blank=True):
+    lines = read_lines(stdin, sys.stderr, keep_blank=True)
+    if args.json:
+        for batch in _arrived(lines, stdin):
+            for answer in bot.ask_many(batch):
+                print(json_line(answer_json(answer)))
+            sys.stdout.flush()
+        return EXIT_OK
+    for question in lines:
         if not args.json:
             print(msg.CLI_ASK_ECHO.format(question=question))
         _print_answer(bot, question, as_json=args.json, sources=args.sources)
         if not args.json:
             print()  # a blank line between one answer and the next question
     return EXIT_OK
+
+
+def _arrived(lines: Iterator[str], stream: BinaryIO) -> Iterator[list[str]]:
+    """The lines in batches of what has already arrived (at most _BATCH): a file is
+    answered in large batches, one sparse product each, while a program that writes
+    one line and waits gets its answer at once."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= _BATCH or not _readable(stream):
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _readable(stream: BinaryIO) -> bool:
+    """Whether reading the stream now would not wait (more data, or its end)."""
+    try:
+        return bool(select.select([stream], [], [], 0)[0])
+    except (OSError, ValueError):  # no file descriptor (in memory): all of it is there
+        return True
 
 
 def read_lines(stream: BinaryIO, errors: TextIO, *, keep_blank: bool = False) -> Iterator[str]:

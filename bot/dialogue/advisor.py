@@ -3,17 +3,19 @@
 Each side (VM, containers) scores the weights of its criteria the user has;
 strong needs on both sides call for containers on VMs. Every way the unknown ones
 could still be answered is weighed by how likely it is (each need is present in a
-minority of projects, `PRIOR_YES`), per pair of side totals, so the work grows with
-the criteria times the few totals, not twice per criterion. The advisor stops once
-one outcome is all but certain (`SETTLED`), like a consultant who does not ask about
-every rare need before advising, and says which unasked needs would change it;
-otherwise it asks the question whose answer tells the most about the outcome.
+minority of projects, `PRIOR_YES`), per side total, the sides being independent, so
+the work grows with the criteria times the few totals, not twice per criterion; and
+memoised on the open weights. The advisor stops once one outcome is all but certain
+(`SETTLED`), like a consultant who does not ask about every rare need before
+advising, and says which unasked needs would change it; otherwise it asks the
+question whose answer tells the most about the outcome.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from bot.domain import Criterion, Verdict
 
@@ -21,6 +23,7 @@ __all__ = [
     "PRIOR_YES",
     "SETTLED",
     "STRONG_NEED",
+    "chances",
     "next_question",
     "outcome",
     "settled_outcome",
@@ -67,62 +70,106 @@ def _decided(vm: int, container: int) -> str:
     return BOTH if vm else CONTAINER
 
 
-def _possible(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> dict[str, float]:
-    """How likely each outcome is, given the answers, when each open criterion is a
-    need with probability `PRIOR_YES`.
+# What the weighing depends on: each side's known total and the weights still open
+# on each side (sorted), never which criteria they are.
+_Open = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 
-    The outcome depends only on each side's total weight, so the ways are weighed
-    per pair of totals, one criterion at a time: linear in the criteria, where
-    listing every way would double with each one.
-    """
+
+def _open(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> _Open:
     known = {VM: 0, CONTAINER: 0}
+    still: dict[str, list[int]] = {VM: [], CONTAINER: []}
     for criterion in criteria:
-        if answers.get(criterion.id) is Verdict.YES:
+        verdict = answers.get(criterion.id)
+        if verdict is None:
+            still[criterion.favours].append(criterion.weight)
+        elif verdict is Verdict.YES:
             known[criterion.favours] += criterion.weight
-    ways: dict[tuple[int, int], float] = {(known[VM], known[CONTAINER]): 1.0}
-    for criterion in criteria:
-        if criterion.id in answers:
-            continue
-        grown: dict[tuple[int, int], float] = {}
-        for (vm, container), chance in ways.items():
-            no = (vm, container)
-            yes = (
-                (vm + criterion.weight, container)
-                if criterion.favours == VM
-                else (vm, container + criterion.weight)
-            )
-            grown[no] = grown.get(no, 0.0) + chance * (1 - PRIOR_YES)
-            grown[yes] = grown.get(yes, 0.0) + chance * PRIOR_YES
-        ways = grown
-    chances: dict[str, float] = {}
-    for (vm, container), chance in ways.items():
-        result = _decided(vm, container)
-        chances[result] = chances.get(result, 0.0) + chance
-    return chances
+    return known[VM], known[CONTAINER], tuple(sorted(still[VM])), tuple(sorted(still[CONTAINER]))
+
+
+@lru_cache(maxsize=4096)
+def _totals(weights: tuple[int, ...]) -> tuple[float, ...]:
+    """How likely each total is for these open criteria (index: total)."""
+    chance = [1.0]
+    for weight in weights:
+        grown = [c * (1 - PRIOR_YES) for c in chance] + [0.0] * weight  # no
+        for total, c in enumerate(chance):
+            grown[total + weight] += c * PRIOR_YES  # yes
+        chance = grown
+    return tuple(chance)
+
+
+@lru_cache(maxsize=4096)
+def _chances(state: _Open) -> tuple[tuple[str, float], ...]:
+    """How likely each outcome is once the open criteria are answered.
+
+    The sides add up independently, so a pair of totals is as likely as the product
+    of each side's: a few dozen pairs, where listing every way would double with
+    each criterion. Memoised on the state's weights: a conversation weighs the same
+    states again and again.
+    """
+    vm_known, container_known, vm_open, container_open = state
+    found = dict.fromkeys((VM, CONTAINER, BOTH), 0.0)
+    for vm, vm_chance in enumerate(_totals(vm_open)):
+        for container, container_chance in enumerate(_totals(container_open)):
+            if vm_chance and container_chance:
+                found[_decided(vm_known + vm, container_known + container)] += (
+                    vm_chance * container_chance
+                )
+    return tuple((name, p) for name, p in found.items() if p)
+
+
+def chances(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> dict[str, float]:
+    """How likely each outcome is, given the answers, when each open criterion is a
+    need with probability `PRIOR_YES`."""
+    return dict(_chances(_open(criteria, answers)))
+
+
+def _settled(state: _Open) -> str | None:
+    vm_known, container_known, _, _ = state
+    result = _decided(vm_known, container_known)
+    return result if dict(_chances(state)).get(result, 0.0) >= SETTLED else None
 
 
 def settled_outcome(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> str | None:
     """The outcome the answers point to once it is all but certain (`SETTLED`), else None."""
-    result = outcome(criteria, answers)
-    return result if _possible(criteria, answers).get(result, 0.0) >= SETTLED else None
+    return _settled(_open(criteria, answers))
 
 
 def next_question(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> Criterion | None:
     """The open criterion whose answer leaves the least uncertainty on the outcome."""
-    if settled_outcome(criteria, answers) is not None:
+    state = _open(criteria, answers)
+    if _settled(state) is not None:
         return None
     best: tuple[float, int, int] | None = None
     chosen = None
     for order, criterion in enumerate(criteria):
         if criterion.id in answers:
             continue
-        remaining = PRIOR_YES * _entropy(
-            _possible(criteria, {**answers, criterion.id: Verdict.YES})
-        ) + (1 - PRIOR_YES) * _entropy(_possible(criteria, {**answers, criterion.id: Verdict.NO}))
-        key = (round(remaining, 9), -criterion.weight, order)
+        key = (_remaining(state, criterion.favours, criterion.weight), -criterion.weight, order)
         if best is None or key < best:
             best, chosen = key, criterion
     return chosen
+
+
+@lru_cache(maxsize=4096)
+def _remaining(state: _Open, side: str, weight: int) -> float:
+    """The uncertainty expected once an open criterion of this side and weight is
+    answered (yes or no, as likely as the prior says), rounded so that equal ones tie:
+    criteria alike are asked in order."""
+    vm_known, container_known, vm_open, container_open = state
+    rest = vm_open if side == VM else container_open
+    others = list(rest)
+    others.remove(weight)
+    closed = tuple(others)
+    if side == VM:
+        yes, no = ((vm_known + w, container_known, closed, container_open) for w in (weight, 0))
+    else:
+        yes, no = ((vm_known, container_known + w, vm_open, closed) for w in (weight, 0))
+    expected = PRIOR_YES * _entropy(dict(_chances(yes))) + (1 - PRIOR_YES) * _entropy(
+        dict(_chances(no))
+    )
+    return round(expected, 9)
 
 
 def unasked_changes(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> list[Criterion]:
@@ -131,12 +178,9 @@ def unasked_changes(criteria: list[Criterion], answers: Mapping[str, Verdict]) -
     result = outcome(criteria, answers)
     changing: set[str] = set()
     for side in (VM, CONTAINER):
-        open_ones = [c for c in criteria if c.id not in answers and c.favours == side]
-        if (
-            outcome(criteria, {**answers, **dict.fromkeys((c.id for c in open_ones), Verdict.YES)})
-            != result
-        ):
-            changing.update(c.id for c in open_ones)
+        open_ones = [c.id for c in criteria if c.id not in answers and c.favours == side]
+        if outcome(criteria, {**answers, **dict.fromkeys(open_ones, Verdict.YES)}) != result:
+            changing.update(open_ones)
     return [c for c in criteria if c.id in changing]
 
 

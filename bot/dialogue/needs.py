@@ -16,15 +16,19 @@ Two questions, two kinds of model, each trained on the criteria's examples:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
+from typing import Any
 
 from bot.domain import Catalog, IntentKind, Verdict
 from bot.nlp.analyzer import Analysis, Analyzer
-from bot.nlp.classifier import SoftmaxModel, train_softmax
+from bot.nlp.classifier import SoftmaxModel, train_softmax, vocabulary
 from bot.nlp.matcher import TrainingExample
 
 __all__ = ["NeedsModel", "statement_analysis", "train_needs"]
 
 _ABOUT, _OTHER = "oui", "non"
+# Statements whose features the topic models keep; past it, each model reads its own.
+_ROWS_KEPT = 4_096
 _NOT = "¬"
 
 
@@ -41,7 +45,23 @@ class NeedsModel:
     def about(self, criterion: str, analysis: Analysis) -> float:
         """The probability that the statement speaks of this criterion."""
         model = self.topics[criterion]
-        return float(model.probabilities(analysis)[model.classes.index(_ABOUT)])
+        rows = self._topic_rows
+        if rows is None or len(rows) > _ROWS_KEPT:
+            probabilities = model.probabilities(analysis)
+        else:
+            # The topic models share their features: one row serves them all.
+            row = rows.get(analysis)
+            if row is None:
+                row = rows[analysis] = model.row(analysis)
+            probabilities = model.probabilities_of_row(*row)
+        return float(probabilities[model.classes.index(_ABOUT)])
+
+    @cached_property
+    def _topic_rows(self) -> dict[Analysis, tuple[Any, Any]] | None:
+        """The rows of the statements read so far, if the topic models share one feature
+        index (they are trained on the same statements); None if not."""
+        indexes = {id(m.index) for m in self.topics.values()}
+        return {} if len(indexes) == 1 else None
 
     def verdict(self, criterion: str, analysis: Analysis) -> Verdict:
         """What the statement says of the criterion.
@@ -56,9 +76,11 @@ def _flipped(verdict: Verdict) -> Verdict:
     return {Verdict.YES: Verdict.NO, Verdict.NO: Verdict.YES}.get(verdict, verdict)
 
 
+@lru_cache(maxsize=1024)
 def statement_analysis(text: str, analyzer: Analyzer) -> Analysis:
     """A statement's analysis for the polarity models: the terms a negation covers
-    are marked ("¬microservice")."""
+    are marked ("¬microservice"). Memoised: reading a message asks for the same
+    statements several times, and the analysis is a function of the text."""
     return replace(analyzer.analyze(text), terms=analyzer.negated_terms(text))
 
 
@@ -94,6 +116,13 @@ def train_needs(catalog: Catalog, analyzer: Analyzer) -> NeedsModel:
     negation_words = grammar.negations | grammar.negations_after_ne
     topics: dict[str, SoftmaxModel] = {}
     polarities: dict[str, SoftmaxModel] = {}
+    # Every topic model learns from all the statements (its own criterion's as "oui"):
+    # they share one vocabulary, computed once, and so one row per statement read.
+    everything = [(_OTHER, a) for s in said.values() for _, a, _ in s] + [
+        (_OTHER, a) for a in others
+    ]
+    _, index, idf = vocabulary(everything)
+    shared = (tuple(sorted((_ABOUT, _OTHER))), index, idf)
     for need, samples in said.items():
         outside = [a for c, s in said.items() if c != need for _, a, _ in s] + others
         # Each need is a small share of all statements: its examples weigh more, a
@@ -102,6 +131,7 @@ def train_needs(catalog: Catalog, analyzer: Analyzer) -> NeedsModel:
         topics[need] = train_softmax(
             [(_ABOUT, a) for _, a, _ in samples] + [(_OTHER, a) for a in outside],
             sample_weights=[heavier] * len(samples) + [1.0] * len(outside),
+            features_of=shared if samples and outside else None,
         )
         # Each plain example teaches its negation too: "pas de ¬microservice" is no.
         # Not an example that holds a negation word, marked or not: "tourne plus sur

@@ -26,6 +26,7 @@ _FINAL_SUR = re.compile(r"\bsur(?=\s*\?)")
 # Longer than any French word, so the window always holds the whole neighbour.
 _NEIGHBOUR_CHARS = 30
 _TYPO_CACHE_SIZE = 20_000
+_ANALYSIS_CACHE_SIZE = 4_096
 # Cues: a subject to avoid or negated ("éviter Docker"), preferred ("les VM plutôt
 # que...") or ranked below another ("... mieux que les conteneurs").
 _AVOIDED, _NEGATED, _PREFERRED, _OUTRANKED = "avoid:", "neg:", "pref:", "over:"
@@ -80,8 +81,10 @@ class Analyzer:
         self._stop = lexicon.stop_words
         self._typos: TypoCorrector | None = None  # built at the first typo to correct
         self._corrections: dict[str, str] = {}
+        self._analyses: dict[str, Analysis] = {}
         self._synonyms = self._compile_synonyms({**lexicon.synonyms, **grammar.chat_words})
         self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
+        self._synonym_starts = frozenset(k[0] for k in self._synonyms if k)
         self._anchor_lemmas = frozenset(
             self._lemmas.get(t, t) for a in lexicon.anchors for t in tokenize(fold(a))
         )
@@ -215,6 +218,16 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analysis:
         """Tokens, terms and cues of a text, analysed once for every reader."""
+        # A function of the text: the engine and the needs reader ask for the same
+        # texts several times per message. Bounded: emptied when full.
+        known = self._analyses.get(text)
+        if known is None:
+            if len(self._analyses) >= _ANALYSIS_CACHE_SIZE:
+                self._analyses.clear()
+            known = self._analyses[text] = self._analyze(text)
+        return known
+
+    def _analyze(self, text: str) -> Analysis:
         tokens = self.tokens(text)
         lemmas = [self.lemma(t) for t in tokens]
         merged: list[str] = []
@@ -281,6 +294,8 @@ class Analyzer:
     def _term_at(self, lemmas: Sequence[str], i: int) -> tuple[str, int]:
         """The term that starts at position i, and how many lemmas it takes: the
         longest synonym phrase there ("machine virtuelle" -> "vm"), else the lemma."""
+        if lemmas[i] not in self._synonym_starts:
+            return lemmas[i], 1  # most words start no phrase: no window to try
         for size in range(min(self._longest_synonym, len(lemmas) - i), 0, -1):
             canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
             if canonical is not None:

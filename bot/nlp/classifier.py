@@ -14,20 +14,24 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.nlp.analyzer import Analysis
 
-__all__ = ["SoftmaxModel", "features", "sparse_row", "train_softmax", "vocabulary"]
+__all__ = ["SoftmaxModel", "Vocabulary", "features", "sparse_row", "train_softmax", "vocabulary"]
 
 # Character n-grams of the words as typed absorb typos, inflections and words the
 # lemma table does not know; lemma n-grams carry meaning across phrasings. Sizes and
 # weight chosen by 5-fold cross-validation on the intent examples.
 _CHAR_SIZES = range(2, 5)
 _CHAR_WEIGHT = 0.6
+
+
+# The classes, the feature index and the idf of each feature.
+Vocabulary = tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]
 
 
 @lru_cache(maxsize=50_000)
@@ -77,6 +81,10 @@ class SoftmaxModel:
         return [float(v) for v in self.idf]
 
     @cached_property
+    def _idf64(self) -> npt.NDArray[np.float64]:
+        return self.idf.astype(np.float64)
+
+    @cached_property
     def _weights64(self) -> npt.NDArray[np.float64]:
         return self.weights.astype(np.float64)
 
@@ -84,15 +92,75 @@ class SoftmaxModel:
     def _bias64(self) -> npt.NDArray[np.float64]:
         return self.bias.astype(np.float64)
 
+    def _row(self, analysis: Analysis) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The analysis's TF-IDF row, unit length, as (columns, values): `sparse_row`
+        in a few array operations, on features computed once per analysis (several
+        models read the same one)."""
+        names, tf = _counted(analysis)
+        cols = np.array(list(map(self.index.get, names, repeat(-1, len(names)))), dtype=np.intp)
+        known = cols >= 0
+        cols = cols[known]
+        vals = tf[known] * self._idf64[cols]
+        norm = math.sqrt(float(vals @ vals)) or 1.0
+        return cols, vals / norm
+
     def probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
         """The probability of each class (in `classes` order)."""
-        cols, vals = self.vector(analysis)
-        logits = self._bias64.copy()
-        if cols:
-            logits += np.asarray(vals) @ self._weights64[cols]
-        logits -= logits.max()
+        return self.probabilities_of_row(*self._row(analysis))
+
+    def row(self, analysis: Analysis) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The analysis's TF-IDF row over this model's features: models that share
+        their features (`index`) share it."""
+        return self._row(analysis)
+
+    def probabilities_of_row(
+        self, cols: npt.NDArray[np.intp], vals: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """The probability of each class, for a row of `row`."""
+        logits = self._bias64 + vals @ self._weights64[cols] if len(cols) else self._bias64.copy()
+        return _softmax(logits)
+
+    def probabilities_of(self, analyses: Sequence[Analysis]) -> npt.NDArray[np.float64]:
+        """The probabilities of many analyses at once (one row each): one sparse product."""
+        from scipy import sparse
+
+        rows = [self._row(a) for a in analyses]
+        lengths = [len(cols) for cols, _ in rows]
+        indptr = np.zeros(len(rows) + 1, dtype=np.intp)
+        np.cumsum(lengths, out=indptr[1:])
+        empty = np.zeros(0)
+        x = sparse.csr_matrix(
+            (
+                np.concatenate([v for _, v in rows] or [empty]),
+                np.concatenate([c for c, _ in rows] or [empty.astype(np.intp)]),
+                indptr,
+            ),
+            shape=(len(rows), len(self.index)),
+        )
+        logits = np.asarray(x @ self._weights64) + self._bias64
+        logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum()  # type: ignore[no-any-return]
+        return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+
+def _softmax(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    logits -= logits.max()
+    exp = np.exp(logits)
+    return exp / exp.sum()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1024)
+def _counted(analysis: Analysis) -> tuple[tuple[str, ...], npt.NDArray[np.float64]]:
+    """The analysis's feature names and their sublinear term frequencies."""
+    counts = features(analysis)
+    # Most counts are one word or one n-gram once: no logarithm for those.
+    tf = [c if c < 1.0 or c == 1.0 else 1.0 + math.log(c) for c in counts.values()]
+    return tuple(counts), np.array(tf, dtype=np.float64)
+
+
+def _tf(count: float) -> float:
+    # Sublinear term frequency, as TF-IDF does; character n-grams count fractions.
+    return 1.0 + math.log(count) if count >= 1 else count
 
 
 def train_softmax(
@@ -102,14 +170,17 @@ def train_softmax(
     learning_rate: float = 0.2,
     l2: float = 1e-5,
     sample_weights: Sequence[float] | None = None,
+    features_of: Vocabulary | None = None,
 ) -> SoftmaxModel:
     """Fit the model on (class, analysis) pairs by full-batch Adam; deterministic.
 
     `sample_weights` weigh each pair (default: all alike), as repeating it would.
+    `features_of`: the samples' `vocabulary`, when already computed (models trained
+    on the same samples then share their features).
     """
     from scipy import sparse  # only training needs it: answering starts faster without
 
-    classes, index, idf = vocabulary(samples)
+    classes, index, idf = vocabulary(samples) if features_of is None else features_of
     idf_values = [float(v) for v in idf]
     class_index = {c: i for i, c in enumerate(classes)}
     n = len(samples)
@@ -158,9 +229,7 @@ def train_softmax(
     return SoftmaxModel(classes=classes, index=index, idf=idf, weights=w, bias=b)
 
 
-def vocabulary(
-    samples: Sequence[tuple[str, Analysis]],
-) -> tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]:
+def vocabulary(samples: Sequence[tuple[str, Analysis]]) -> Vocabulary:
     """The classes, the feature index and the smoothed idf of each feature."""
     classes = tuple(sorted({c for c, _ in samples}))
     df: Counter[str] = Counter(name for _, a in samples for name in features(a))
@@ -182,7 +251,6 @@ def sparse_row(
         col = find(name)
         if col is not None:
             cols.append(col)
-            # Sublinear term frequency, as TF-IDF does; character n-grams count fractions.
-            vals.append((1.0 + math.log(count) if count >= 1 else count) * float(idf[col]))
+            vals.append(_tf(count) * float(idf[col]))
     norm = math.sqrt(sum(v * v for v in vals)) or 1.0
     return cols, [v / norm for v in vals]

@@ -185,7 +185,11 @@ def closest_form(form: str, choices: Sequence[str]) -> str | None:
     same_start = [
         c for c in choices if c[:1] == form[:1] and c != form and abs(len(c) - len(form)) <= slips
     ]
-    best = process.extractOne(form, same_start, scorer=OSA.distance, score_cutoff=slips)
+    return _nearest(form, same_start, slips)
+
+
+def _nearest(form: str, candidates: Sequence[str], slips: int) -> str | None:
+    best = process.extractOne(form, candidates, scorer=OSA.distance, score_cutoff=slips)
     return best[0] if best is not None else None
 
 
@@ -202,6 +206,12 @@ class TypoCorrector:
 
     def __init__(self, forms: Iterable[str]) -> None:
         self._forms = sorted({f for f in forms if len(f) >= MIN_TYPO_LENGTH - 1})
+        # Forms by first letter and length: a typo keeps both, give or take a slip, so
+        # only a few buckets are compared, not the whole vocabulary (which made
+        # absorbing the examples' typos quadratic). Each bucket in sorted order.
+        self._by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for form in self._forms:
+            self._by_start[(form[:1], len(form))].append(form)
         self._by_sound: dict[str, list[str]] = defaultdict(list)
         for form in self._forms:
             self._by_sound[sound_key(form)].append(form)
@@ -210,13 +220,26 @@ class TypoCorrector:
         for key in self._by_sound:
             self._keys_by_start[key[:1]].append(key)
 
+    def _spelled(self, form: str) -> str | None:
+        """`closest_form` over the known forms, reading only the buckets it could match."""
+        slips = allowed_slips(form)
+        if not slips:
+            return None
+        start, size = form[:1], len(form)
+        buckets = [
+            self._by_start.get((start, n), ()) for n in range(size - slips, size + slips + 1)
+        ]
+        # Sorted as the whole list was: among equally close forms, the same one wins.
+        same_start = sorted(c for bucket in buckets for c in bucket if c != form)
+        return _nearest(form, same_start, slips)
+
     def closest(self, form: str, *, frequency: Mapping[str, int] | None = None) -> str | None:
         """The known form `form` is a typo of, or None when it is not close to any.
 
         Of forms that sound alike, the most frequent wins when `frequency` is given
         (the examples' own typos lose to the word they misspell), else the best spelled.
         """
-        spelled = closest_form(form, self._forms)
+        spelled = self._spelled(form)
         if spelled is not None or len(form) < MIN_TYPO_LENGTH:
             return spelled
         key = sound_key(form)

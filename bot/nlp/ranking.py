@@ -18,9 +18,12 @@ applied to the confidence.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.domain import Match
 from bot.nlp.analyzer import Analysis
@@ -125,9 +128,27 @@ class Ranker:
         self._rejecting_index = np.array(
             [i for i, name in enumerate(model.classes) if name in rejecting], dtype=np.intp
         )
-        self._rejecting = frozenset(int(i) for i in self._rejecting_index)
+        self._rejecting_order: list[int] = self._rejecting_index.tolist()
+        self._rejecting = frozenset(self._rejecting_order)
         self._unsourced = self._class_index.get(unsourced) if unsourced is not None else None
         self._answerable = len(model.classes) - len(self._rejecting_index)
+        # Probabilities computed ahead for a batch (`preloaded`), by analysis.
+        self._preloaded: dict[Analysis, npt.NDArray[np.float64]] = {}
+
+    @contextmanager
+    def preloaded(self, analyses: Sequence[Analysis]) -> Iterator[None]:
+        """Within the block, the classifier's probabilities of these analyses come from
+        one sparse product over them all, not a product per message."""
+        rows = self.model.probabilities_of(analyses)
+        self._preloaded = dict(zip(analyses, rows, strict=True))
+        try:
+            yield
+        finally:
+            self._preloaded = {}
+
+    def _probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
+        row = self._preloaded.get(analysis) if self._preloaded else None
+        return row if row is not None else self.model.probabilities(analysis)
 
     def rank(self, analysis: Analysis, focus: Analysis | None = None) -> Ranking:
         """Rank intents for a message; `focus` is the part of a long message that holds
@@ -135,29 +156,31 @@ class Ranker:
         terms = analysis.terms
         if not terms:
             return Ranking(matches=(), out_of_scope=False)
-        probabilities = self.model.probabilities(analysis)
-        whole_in_scope = 1.0 - float(probabilities[self._rejecting_index].sum())
+        probabilities = self._probabilities(analysis)
+        whole: list[float] = probabilities.tolist()
+        whole_in_scope = 1.0 - sum(whole[i] for i in self._rejecting_order)
         coverage = focus_coverage = self.weights.coverage(terms)
         if focus is not None and focus.terms:
             w = self._focus_weight
-            probabilities = (1 - w) * probabilities + w * self.model.probabilities(focus)
+            probabilities = (1 - w) * probabilities + w * self._probabilities(focus)
             focus_coverage = self.weights.coverage(focus.terms)
+        listed: list[float] = probabilities.tolist()
         best_class = int(probabilities.argmax())
         out_of_scope = best_class in self._rejecting
         scores = probabilities.copy()
         scores[self._rejecting_index] = -np.inf
-        top = np.argsort(-scores, kind="stable")[: min(_TOP, self._answerable)]
+        top: list[int] = np.argsort(-scores, kind="stable")[: min(_TOP, self._answerable)].tolist()
         best_name = self.model.classes[top[0]]
-        in_scope = 1.0 - float(probabilities[self._rejecting_index].sum())
+        in_scope = 1.0 - sum(listed[i] for i in self._rejecting_order)
         named = not self._anchors.isdisjoint(terms)
         faq = best_name in self._anchored
         strict = coverage * coverage * in_scope * (1.0 if named or not faq else coverage**4)
         signals = Signals(
-            probability=float(probabilities[top[0]]),
+            probability=listed[top[0]],
             in_scope=in_scope,
             whole_in_scope=whole_in_scope,
-            unsourced=float(probabilities[self._unsourced]) if self._unsourced is not None else 0.0,
-            margin=float(scores[top[0]] - scores[top[1]]) if len(top) > 1 else 1.0,
+            unsourced=listed[self._unsourced] if self._unsourced is not None else 0.0,
+            margin=listed[top[0]] - listed[top[1]] if len(top) > 1 else 1.0,
             coverage=coverage,
             focus_coverage=focus_coverage,
             named=float(named),
@@ -169,12 +192,10 @@ class Ranker:
         # The model is linear; a question that names no subject and holds unknown words
         # is capped by `strict` itself, whatever else it scores ("une instance de divorce").
         confidence = min(self.confidence.confidence(signals), strict / self._strict_gate)
-        best = float(scores[top[0]]) or 1.0
+        best = listed[top[0]] or 1.0
+        classes = self.model.classes
         matches = tuple(
-            Match(
-                intent=self.model.classes[i],
-                confidence=round(confidence * max(0.0, float(scores[i])) / best, 4),
-            )
+            Match(intent=classes[i], confidence=round(confidence * max(0.0, listed[i]) / best, 4))
             for i in top
         )
         # Words that are not even French ("zorglub") tell nothing about what was meant.

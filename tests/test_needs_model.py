@@ -1,0 +1,35 @@
+"""The needs model's topic models share their features: one row per statement serves
+every criterion, with the probabilities each model gives alone."""
+
+import pytest
+
+from bot.assembly import conversation_for
+from bot.dialogue.needs import NeedsModel
+from bot.engine import Bot
+
+
+@pytest.fixture(scope="module")
+def model(bot: Bot) -> NeedsModel:
+    return conversation_for(bot).reader.model
+
+
+def test_the_topic_models_share_one_feature_index(model: NeedsModel) -> None:
+    assert len({id(m.index) for m in model.topics.values()}) == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "une vieille appli qui ne tourne que sous Windows XP",
+        "on a trois petites API indépendantes",
+        "des pics de trafic à Noël",
+        "je ne sais pas",
+    ],
+)
+def test_each_topic_reads_a_statement_as_its_model_alone(
+    bot: Bot, model: NeedsModel, statement: str
+) -> None:
+    analysis = bot.analyzer.analyze(statement)
+    for criterion, topic in model.topics.items():
+        alone = float(topic.probabilities(analysis)[topic.classes.index("oui")])
+        assert model.about(criterion, analysis) == pytest.approx(alone, abs=1e-12)
