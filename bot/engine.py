@@ -41,20 +41,11 @@ __all__ = [
 ]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
-# Intents a message may open with before its real question.
-_OPENERS = frozenset({"salutation", "remerciement"})
-# Chat that is no question of its own after an opening word ("merci, et toi ça va ?").
-_SMALL_TALK = _OPENERS | {"au_revoir"}
-# Conversation intents a clarifying question may offer, besides FAQ ones.
-_OFFERABLE = frozenset({"recommandation", "aide"})
 # The chat words an opening is made of ("bonjour", "merci"): canonical terms.
 _OPENING_TERMS = frozenset({"salut", "merci"})
 # Opening words stripped before the real question, at most: "cc cc cc ..." is a greeting.
 _MAX_OPENING_WORDS = 4
 _CLARIFY_CHOICES = 3
-# The out-of-scope class of domain questions the sources do not answer.
-_UNSOURCED = "hors_sources"
 
 
 # Weights of the ranking's signals (bot/nlp/ranking.py `Signals`, in that order),
@@ -118,6 +109,13 @@ class Bot:
         self.catalog = catalog
         self.settings = settings or EngineSettings()
         self.words = words
+        roles = catalog.roles
+        # Intents a message may open with before its real question.
+        self._openers = frozenset({roles.greeting, roles.thanks})
+        # Chat that is no question of its own after an opening word ("merci, et toi ?").
+        self._small_talk = self._openers | {roles.goodbye}
+        # Conversation intents a clarifying question may offer, besides FAQ ones.
+        self._offerable_chat = frozenset({roles.advice, roles.help})
         self.analyzer = Analyzer(table, catalog.lexicon, catalog.grammar, words)
         self.forms = Forms(catalog.grammar)
         # The terms that name the subject: an FAQ question names one of them.
@@ -167,7 +165,7 @@ class Bot:
             weights=weights,
             rejecting=rejecting,
             confidence=self.settings.confidence,
-            unsourced=_UNSOURCED,
+            unsourced=self.catalog.roles.unsourced,
             anchored=faq,
             anchors=self.anchors,
             false_friends=self._false_friends,
@@ -228,7 +226,7 @@ class Bot:
         if self.language.foreign(text):
             return self._fallback(question, FallbackReason.LANGUAGE, [])
         answer = self._decide(question, text)
-        greeted = answer.intent in _OPENERS or answer.kind is not AnswerKind.ANSWER
+        greeted = answer.intent in self._openers or answer.kind is not AnswerKind.ANSWER
         rest = self._after_opening(text) if greeted else None
         if rest:
             # "Bonjour, c'est quoi docker ?": the question after the greeting wins.
@@ -242,10 +240,10 @@ class Bot:
         les vm c'est sûr ?" is; "merci pour l'explication" or "merci, et toi ?" is not.
         A request the bot cannot answer is one too ("bonjour, une recette de crêpes ?").
         """
-        if opening.intent not in _OPENERS:
+        if opening.intent not in self._openers:
             # The whole message was not understood: its question may be.
             return followed.kind is not AnswerKind.FALLBACK or opening.kind is AnswerKind.FALLBACK
-        if followed.intent in _SMALL_TALK:
+        if followed.intent in self._small_talk:
             return False  # "merci, et toi ça va ?": still chat
         if followed.kind is AnswerKind.FALLBACK:
             return followed.reason in (
@@ -264,7 +262,7 @@ class Bot:
             return self._fallback(question, self._why_not(ranking, analysis), ranked)
         offered = self._offered(ranked)
         # A greeting, thanks or goodbye read with some doubt costs nothing to answer.
-        doubt = top.intent not in _SMALL_TALK
+        doubt = top.intent not in self._small_talk
         if doubt and (top.confidence < settings.threshold or len(offered) > 1):
             if offered:
                 return Answer(
@@ -317,13 +315,13 @@ class Bot:
         ]
 
     def _offerable(self, intent_id: str) -> bool:
-        return self.intent(intent_id).kind is IntentKind.FAQ or intent_id in _OFFERABLE
+        return self.intent(intent_id).kind is IntentKind.FAQ or intent_id in self._offerable_chat
 
     def _why_not(self, ranking: Ranking, analysis: Analysis) -> FallbackReason:
         """Why no answer: the sources do not cover it, it is outside the domain, or the
         bot did not understand. Only a message with nothing of the domain in it is told
         that it is outside the domain."""
-        if ranking.rejected_by == _UNSOURCED:
+        if ranking.rejected_by == self.catalog.roles.unsourced:
             return FallbackReason.UNSOURCED
         if not self.of_the_domain(analysis.terms) and (
             ranking.rejected_by is not None or self.analyzer_reads(analysis.tokens)
@@ -411,7 +409,7 @@ class Bot:
             if m.confidence >= self.settings.clarify_threshold / 2
             and self.intent(m.intent).kind is IntentKind.FAQ
         ]
-        picks = list(dict.fromkeys([*near, *_DEFAULT_SUGGESTIONS]))[:3]
+        picks = list(dict.fromkeys([*near, *self.catalog.roles.suggested]))[:3]
         lines = [msg.FALLBACKS[reason]]
         lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
         return "\n".join(lines)

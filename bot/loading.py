@@ -28,6 +28,8 @@ from bot.domain import (
     Lexicon,
     OutcomeText,
     Passage,
+    Role,
+    Roles,
     SourceRef,
     Verdict,
 )
@@ -76,7 +78,10 @@ class _Problems:
                 if spec.required:
                     self.add(where, msg.DATA_MISSING_FIELD.format(field=key))
                     ok = False
-            elif not isinstance(raw[key], spec.kind) or isinstance(raw[key], bool):
+            elif not isinstance(raw[key], spec.kind) or (
+                # YAML reads "on", "yes", "no" as booleans: only a boolean field takes one.
+                isinstance(raw[key], bool) and spec.kind is not bool
+            ):
                 self.add(where, msg.DATA_BAD_TYPE.format(field=key))
                 ok = False
         return ok
@@ -169,6 +174,8 @@ _INTENT = {
     "examples": _Field(kind=list),
     "side": _Field(kind=str, required=False),
     "mirror": _Field(kind=str, required=False),
+    "role": _Field(kind=str, required=False),
+    "suggested": _Field(kind=bool, required=False),
 }
 _SOURCE = {"passage": _Field(kind=str), "excerpt": _Field(kind=str, required=False)}
 _LEXICON = {
@@ -225,46 +232,7 @@ _CRITERION = {
     "unsure_examples": _Field(kind=list),
 }
 _OUTCOME = {"id": _Field(kind=str), "answer": _Field(kind=str), "sources": _Field(kind=list)}
-# The ids of the JSON contract and of the evaluation sets; the code relies on them too.
-REQUIRED_INTENTS = frozenset(
-    [
-        "difference_docker_vm",
-        "definition_docker",
-        "definition_vm",
-        "definition_conteneur",
-        "definition_virtualisation",
-        "definition_hyperviseur",
-        "moteur_docker",
-        "similitudes",
-        "images",
-        "gestion_versions",
-        "portabilite",
-        "objectif",
-        "architecture",
-        "partage_ressources",
-        "securite",
-        "demarrage_taille",
-        "quand_vm",
-        "quand_docker",
-        "docker_sur_vm",
-        "kubernetes",
-        "alternatives_docker",
-        "hote_invite",
-        "os_multiples",
-        "prerequis_linux",
-        "services_aws",
-        "instance_cloud",
-        "produit_final",
-        "resume",
-        "salutation",
-        "au_revoir",
-        "remerciement",
-        "aide",
-        "recommandation",
-        "recommencer",
-        "pourquoi",
-    ]
-)
+# The advisor's criteria the evaluation sets and the personas rely on.
 REQUIRED_CRITERIA = frozenset(
     [
         "dependances_os",
@@ -293,8 +261,11 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
     criteria: dict[str, Criterion] = {}
     outcomes: dict[str, OutcomeText] = {}
     example_owner: dict[str, str] = {}
+    players: list[_Player] = []
     readers: dict[str, Callable[[Any, _Problems], None]] = {
-        "intents": lambda raw, check: _read_intents(raw, check, corpus, intents, example_owner),
+        "intents": lambda raw, check: _read_intents(
+            raw, check, corpus, intents, example_owner, players
+        ),
         "lexicon": lambda raw, check: lexicons.extend(_read_lexicon(raw, check)),
         "grammar": lambda raw, check: grammars.extend(_read_grammar(raw, check)),
         "neutral": lambda raw, check: neutral.extend(_read_texts(raw, check, "neutral")),
@@ -318,15 +289,16 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
                     path=str(folder), where="", detail=msg.DATA_ONE_FILE.format(key=key, n=count)
                 )
             )
-    for required, found, text in (
-        (REQUIRED_INTENTS, intents, msg.DATA_MISSING_INTENTS),
-        (REQUIRED_CRITERIA, criteria, msg.DATA_MISSING_CRITERIA),
-    ):
-        missing = sorted(required - set(found))
-        if missing and not problems:
-            problems.append(
-                DataProblem(path=str(folder), where="", detail=text.format(ids=", ".join(missing)))
+    roles = _resolve_roles(players, folder, problems)
+    missing = sorted(REQUIRED_CRITERIA - set(criteria))
+    if missing and not problems:
+        problems.append(
+            DataProblem(
+                path=str(folder),
+                where="",
+                detail=msg.DATA_MISSING_CRITERIA.format(ids=", ".join(missing)),
             )
+        )
     for intent in intents.values():
         mirror = intents.get(intent.mirror) if intent.mirror is not None else None
         if intent.mirror is not None and (mirror is None or mirror.side == intent.side):
@@ -340,16 +312,48 @@ def load_catalog(folder: Path, corpus: Corpus) -> Catalog:
                 path=str(folder), where="", detail=msg.DATA_OUTCOMES.format(ids=", ".join(OUTCOMES))
             )
         )
-    if problems:
+    if problems or roles is None:
         raise DataError(problems)
+    suggested = tuple(i.id for i in intents.values() if i.suggested)
     return Catalog(
         intents=intents,
         lexicon=lexicons[0],
         grammar=grammars[0],
+        roles=Roles.of(roles, suggested),
         criteria=criteria,
         outcomes=outcomes,
         neutral_statements=tuple(neutral),
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Player:
+    """A role as declared, read before the intent is validated: an intent with another
+    problem still plays its role, so that its role is not also reported missing."""
+
+    role: Role
+    intent: str
+    path: str
+
+
+def _resolve_roles(
+    players: list[_Player], folder: Path, problems: list[DataProblem]
+) -> dict[Role, str] | None:
+    """Role -> intent id when every role is played exactly once; else the problems."""
+    found: dict[Role, str] = {}
+    for player in players:
+        first = found.setdefault(player.role, player.intent)
+        if first != player.intent:
+            detail = msg.DATA_DUPLICATE_ROLE.format(role=player.role.value, other=first)
+            where = msg.DATA_INTENT.format(id=player.intent)
+            problems.append(DataProblem(path=player.path, where=where, detail=detail))
+    missing = [r.value for r in Role if r not in found]
+    if missing:
+        detail = msg.DATA_MISSING_ROLES.format(roles=", ".join(missing))
+        problems.append(DataProblem(path=str(folder), where="", detail=detail))
+    if missing or len(players) != len(found):
+        return None
+    return found
 
 
 def _items(raw: Any, check: _Problems, key: str) -> list[tuple[str, Any]]:
@@ -424,6 +428,7 @@ def _read_intents(
     corpus: Corpus,
     intents: dict[str, Intent],
     example_owner: dict[str, str],
+    players: list[_Player],
 ) -> None:
     if not isinstance(raw, list):
         check.add("intents", msg.DATA_NOT_LIST)
@@ -431,6 +436,9 @@ def _read_intents(
     for i, item in enumerate(raw):
         intent_id = item.get("id") if isinstance(item, dict) else None
         where = msg.DATA_INTENT.format(id=intent_id or f"n° {i + 1}")
+        role = _role(item, check, where)
+        if role is not None:
+            players.append(_Player(role=role, intent=str(intent_id), path=str(check.path)))
         if not check.fields(item, _INTENT, where):
             # "answer" is required, but not of every kind of intent.
             answered = isinstance(item, dict) and item.get("kind") != IntentKind.OUT_OF_SCOPE
@@ -444,6 +452,20 @@ def _read_intents(
             check.add(where, msg.DATA_DUPLICATE_ID.format(other=intents[intent.id].file))
             continue
         intents[intent.id] = intent
+
+
+def _role(item: Any, check: _Problems, where: str) -> Role | None:
+    """The role an intent declares, if it declares a known one."""
+    declared = item.get("role") if isinstance(item, dict) else None
+    if not isinstance(declared, str):
+        return None  # none declared, or not text: the field check reports it
+    if declared in _ROLES:
+        return _ROLES[declared]
+    check.add(where, msg.DATA_BAD_CHOICE.format(field="role", values=", ".join(_ROLES)))
+    return None
+
+
+_ROLES = {r.value: r for r in Role}
 
 
 def _read_intent(
@@ -496,15 +518,22 @@ def _read_intent(
             check.add(where, msg.DATA_REPEATED_EXAMPLE.format(example=example))
             ok = False
         seen_here.add(key)
+    suggested = bool(item.get("suggested"))
+    if suggested and kind is not IntentKind.FAQ:
+        check.add(where, msg.DATA_SUGGESTED_NOT_FAQ)
+        ok = False
     side, mirror = item.get("side"), item.get("mirror")
     if (side is None) != (mirror is None) or (side is not None and side not in SIDES):
         check.add(where, msg.DATA_BAD_MIRROR.format(sides=", ".join(SIDES)))
         ok = False
-    if not ok:
-        return None
+    role = _ROLES.get(str(item.get("role")))
+    if not ok or (item.get("role") is not None and role is None):
+        return None  # an unknown role is reported where roles are read (`_role`)
     return Intent(
         side=side,
         mirror=mirror,
+        role=role,
+        suggested=suggested,
         id=item["id"],
         kind=kind,
         question=item["question"].strip(),

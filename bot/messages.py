@@ -51,7 +51,9 @@ DATA_BAD_VERDICTS = (
     '(entre guillemets si YAML les lirait autrement : "yes", "no")'
 )
 DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun de : {ids}"
-DATA_MISSING_INTENTS = "intentions requises manquantes : {ids}"
+DATA_MISSING_ROLES = "aucune intention ne joue le rôle (champ « role ») : {roles}"
+DATA_DUPLICATE_ROLE = "le rôle « {role} » est déjà joué par l'intention {other}"
+DATA_SUGGESTED_NOT_FAQ = "seule une intention FAQ peut être suggérée (champ « suggested »)"
 DATA_MISSING_CRITERIA = "critères requis manquants : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
 CACHE_BUILDING = "vmbot prépare {what} (première utilisation, ou données modifiées)…"

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.assembly import load_bot
+from bot.domain import Role
 from bot.errors import DataError
 from bot.loading import load_catalog, load_corpus, load_eval_set
 
@@ -262,10 +263,53 @@ def test_verdict_phrases_that_yaml_reads_as_booleans_are_refused(data_copy: Path
     assert "verdicts : clés possibles" in _problems(data_copy)
 
 
-def test_a_missing_contract_intent_is_named(data_copy: Path) -> None:
-    path = data_copy / "intents" / "comparaison.yaml"
-    _edit(path, "id: securite", "id: securite_bis")
-    assert "intentions requises manquantes : securite" in _problems(data_copy)
+def test_every_role_is_resolved_to_the_intent_that_declares_it() -> None:
+    catalog = load_catalog(ROOT / "intents", load_corpus(ROOT / "corpus"))
+    for role in Role:
+        played = [i.id for i in catalog.intents.values() if i.role is role]
+        assert played == [getattr(catalog.roles, role.value)]
+    assert catalog.roles.played_by(catalog.roles.why) is Role.WHY
+
+
+def test_a_role_no_intent_plays_is_named(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "conversation.yaml", "    role: why\n", "")
+    assert "aucune intention ne joue le rôle (champ « role ») : why" in _problems(data_copy)
+
+
+def test_a_role_played_twice_names_the_intent_that_plays_it_first(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "conversation.yaml", "role: goodbye", "role: greeting")
+    message = _problems(data_copy)
+    assert (
+        "(intention au_revoir) : le rôle « greeting » est déjà joué par l'intention salutation"
+        in (message)
+    )
+    assert "aucune intention ne joue le rôle (champ « role ») : goodbye" in message
+
+
+def test_an_unknown_role_is_refused(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "conversation.yaml", "role: why", "role: pourquoi")
+    message = _problems(data_copy)
+    assert "(intention pourquoi) : le champ « role » doit valoir : greeting, thanks" in message
+
+
+def test_an_intent_with_another_problem_is_not_also_said_to_miss_its_role(
+    data_copy: Path,
+) -> None:
+    _edit(
+        data_copy / "intents" / "conversation.yaml", "    role: why\n", "    role: why\n    x: 1\n"
+    )
+    message = _problems(data_copy)
+    assert "champ inconnu « x »" in message
+    assert "aucune intention ne joue" not in message
+
+
+def test_only_an_faq_intent_may_be_suggested(data_copy: Path) -> None:
+    _edit(
+        data_copy / "intents" / "conversation.yaml",
+        "role: why\n",
+        "role: why\n    suggested: true\n",
+    )
+    assert "seule une intention FAQ peut être suggérée" in _problems(data_copy)
 
 
 def test_a_missing_criterion_is_named(data_copy: Path) -> None:

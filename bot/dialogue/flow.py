@@ -44,6 +44,7 @@ class Conversation:
     def __init__(self, bot: Bot, *, criteria_model: NeedsModel | None = None) -> None:
         self.bot = bot
         catalog = bot.catalog
+        self.roles = catalog.roles
         self.criteria = list(catalog.criteria.values())
         self.verdicts = VerdictReader(catalog.grammar, bot.forms)
         self.reader = CriteriaReader(
@@ -158,7 +159,7 @@ class Conversation:
             # des numéros de colis") does not win over what the rest of the answer says.
             found[pending.id] = verdict
         if (
-            answer.intent == "recommandation"
+            answer.intent == self.roles.advice
             and answer.kind is AnswerKind.ANSWER
             and answer.confidence >= _SURE_REQUEST
             and pending.id not in found
@@ -178,7 +179,7 @@ class Conversation:
             # A statement about the project answers other questions than the pending one.
             state = replace(state, answers={**state.answers, **found})
             return self._again_or_next(state, pending, self._noted(found))
-        if answer.intent == "pourquoi":
+        if answer.intent == self.roles.why:
             state, reply = self._again_or_next(
                 state, pending, self._why_pending(pending), self._sources(pending.sources)
             )
@@ -233,13 +234,13 @@ class Conversation:
             else {}
         )
         own_project = first_person and (bool(found) or self._names_a_project(text))
-        if intent == "pourquoi" and (state.recommendation is not None or not own_project):
+        if intent == self.roles.why and (state.recommendation is not None or not own_project):
             if state.recommendation is None:
                 return state, Reply(
                     text=msg.NOTHING_TO_JUSTIFY, intent=intent, confidence=answer.confidence
                 )
             return state, self._why(state)
-        if not found and intent == "recommandation" and not forms.asks_something(text):
+        if not found and intent == self.roles.advice and not forms.asks_something(text):
             # "besoin d'un conseil, notre appli est en microservices"
             found = self.reader.read(text)
         faq = answer.kind is AnswerKind.ANSWER and self._is_faq(answer.intent)
@@ -257,7 +258,7 @@ class Conversation:
                 or offers_a_choice(forms, text, self.bot.analyzer.terms(text), self.bot.anchors)
             )
         )
-        requested = intent == "recommandation" and answer.kind is AnswerKind.ANSWER
+        requested = intent == self.roles.advice and answer.kind is AnswerKind.ANSWER
         if requested or describes:
             return self._advice_asked(state, found, answer)
         if self._acknowledges(text) or (not faq and self.verdicts.read_whole(text)):
@@ -271,7 +272,7 @@ class Conversation:
         self, state: DialogueState, found: dict[str, Verdict], answer: Answer
     ) -> tuple[DialogueState, Reply]:
         """Advice asked for, in words or by describing the project."""
-        if state.answers and found and answer.intent != "recommandation":
+        if state.answers and found and answer.intent != self.roles.advice:
             # More about the same project: the advice is updated, not restarted.
             # An explicit request for advice is about a new one.
             before = state.recommendation
@@ -284,8 +285,8 @@ class Conversation:
             reply = replace(reply, text=f"{said}\n\n{reply.text}")
         else:
             state, reply = self._open_advice(found)
-        confidence = answer.confidence if answer.intent == "recommandation" else 1.0
-        return state, replace(reply, intent="recommandation", confidence=confidence)
+        confidence = answer.confidence if answer.intent == self.roles.advice else 1.0
+        return state, replace(reply, intent=self.roles.advice, confidence=confidence)
 
     def _names_a_project(self, text: str) -> bool:
         """Whether a message names a project ("appli", "site", "infra")."""
@@ -300,7 +301,7 @@ class Conversation:
         """Advice for a new project, from what the opening message already says."""
         lead = f"{self._noted(found)}\n\n{msg.ADVICE_MORE}" if found else msg.ADVICE_START
         state, reply = self._advance(DialogueState(answers=found), lead)
-        return state, replace(reply, intent="recommandation", confidence=1.0)
+        return state, replace(reply, intent=self.roles.advice, confidence=1.0)
 
     def _noted(self, found: dict[str, Verdict], *, ask_to_correct: bool = True) -> str:
         """What was read from the user's words, repeated back so it can be corrected."""
@@ -326,12 +327,12 @@ class Conversation:
 
     def _chat_only(self, answer: Answer) -> bool:
         """Thanks, greetings and the like: conversation intents other than asking for advice."""
-        if answer.intent is None or answer.intent == "recommandation":
+        if answer.intent is None or answer.intent == self.roles.advice:
             return False
         return self.bot.intent(answer.intent).kind is IntentKind.CONVERSATION
 
     def _chat_only_small_talk(self, answer: Answer) -> bool:
-        return self._chat_only(answer) and answer.intent != "pourquoi"
+        return self._chat_only(answer) and answer.intent != self.roles.why
 
     def _advance(self, state: DialogueState, prefix: str) -> tuple[DialogueState, Reply]:
         """Ask the next question, or recommend once the answers settle the outcome."""
@@ -353,7 +354,7 @@ class Conversation:
         text = "\n".join(lines)
         return state, Reply(
             text=f"{prefix}\n\n{text}" if prefix else text,
-            intent="recommandation",
+            intent=self.roles.advice,
             confidence=1.0,
             recommendation=result,
             sources=sources,
@@ -407,7 +408,7 @@ class Conversation:
         sources = self._sources(tuple(s for c in reasons for s in c.sources))
         return Reply(
             text="\n".join(lines),
-            intent="pourquoi",
+            intent=self.roles.why,
             confidence=1.0,
             recommendation=state.recommendation,
             sources=sources,
@@ -418,7 +419,7 @@ class Conversation:
             return state, self._say(state, msg.CHOICE_OUT_OF_RANGE.format(n=len(state.choices)))
         chosen = self.bot.answer_for("", Match(intent=state.choices[number - 1], confidence=1.0))
         state = replace(state, choices=(), last_sources=chosen.sources)
-        if chosen.intent == "recommandation" and state.expecting is None:
+        if chosen.intent == self.roles.advice and state.expecting is None:
             return self._open_advice({})
         if state.expecting is not None:
             pending = self.bot.catalog.criteria[state.expecting]
@@ -440,15 +441,17 @@ class Conversation:
         self, state: DialogueState, answer: Answer
     ) -> tuple[DialogueState, Reply] | None:
         """`recommencer` and `au revoir` end the current exchange, question pending or not."""
-        if answer.intent == "recommencer" and answer.kind is AnswerKind.ANSWER:
+        if answer.intent == self.roles.restart and answer.kind is AnswerKind.ANSWER:
             return self._restart()
-        if answer.intent == "au_revoir" and answer.kind is AnswerKind.ANSWER:
+        if answer.intent == self.roles.goodbye and answer.kind is AnswerKind.ANSWER:
             return self._goodbye(state, answer)
         return None
 
     def _restart(self) -> tuple[DialogueState, Reply]:
         return DialogueState(), Reply(
-            text=self.bot.intent("recommencer").answer, intent="recommencer", confidence=1.0
+            text=self.bot.intent(self.roles.restart).answer,
+            intent=self.roles.restart,
+            confidence=1.0,
         )
 
     def _goodbye(self, state: DialogueState, answer: Answer) -> tuple[DialogueState, Reply]:
