@@ -8,8 +8,10 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from bot.dialogue.flow import Conversation
+from bot.assistant import Assistant
+from bot.dialogue.flow import Conversation, Dialogue
 from bot.dialogue.needs import NeedsModel, train_needs
+from bot.dialogue.reading import CriteriaReader
 from bot.engine import Bot, EngineSettings, Index
 from bot.index_cache import (
     announce,
@@ -32,11 +34,14 @@ from bot.nlp.dictionary import (
 from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
 
 __all__ = [
+    "assistant_for",
     "checkout_root",
     "conversation_for",
     "default_data_root",
+    "load_assistant",
     "load_bot",
     "load_conversation",
+    "needs_reader",
 ]
 
 
@@ -101,20 +106,37 @@ def load_bot(
     return bot
 
 
-def conversation_for(bot: Bot) -> Conversation:
-    """A conversation over this bot, its needs model cached beside the bot's index."""
+def needs_reader(bot: Bot) -> CriteriaReader:
+    """The reader of a project's needs over this bot, its model cached beside the index."""
 
     def train() -> NeedsModel:
         return train_needs(bot.catalog, bot.analyzer)
 
     if bot.index_key is None:
-        return Conversation(bot)
-    model = cached("needs", cache_key(bot.index_key), NeedsModel, train, bot.cache_dir)
-    return Conversation(bot, criteria_model=model)
+        model = train()
+    else:
+        model = cached("needs", cache_key(bot.index_key), NeedsModel, train, bot.cache_dir)
+    criteria = list(bot.catalog.criteria.values())
+    return CriteriaReader(criteria, bot.analyzer, bot.forms, model=model)
+
+
+def assistant_for(bot: Bot) -> Assistant:
+    """The facade over this bot; its conversation's needs model is loaded at first use."""
+    return Assistant(bot, needs=lambda: needs_reader(bot))
+
+
+def load_assistant(data_root: Path | None = None) -> Assistant:
+    """The facade over the bot of `data_root` (or the default data)."""
+    return assistant_for(load_bot(data_root))
+
+
+def conversation_for(bot: Bot) -> Conversation:
+    """Text-only conversation steps over this bot, for Slack until it types its inputs."""
+    return Conversation(Dialogue(bot, needs=needs_reader(bot)))
 
 
 def load_conversation(data_root: Path | None = None) -> Conversation:
-    """The bot of `data_root` (or the default data) and its conversation."""
+    """The bot of `data_root` (or the default data) and its text-only conversation."""
     return conversation_for(load_bot(data_root))
 
 

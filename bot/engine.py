@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,11 +13,13 @@ from bot.domain import (
     AnswerKind,
     Catalog,
     Corpus,
+    Document,
     FallbackReason,
     Intent,
     IntentKind,
     Match,
     Source,
+    SourceRef,
 )
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
@@ -29,7 +31,7 @@ from bot.nlp.language import LanguageGuard
 from bot.nlp.lemmas import LemmaTable
 from bot.nlp.matcher import MatcherSettings, TermWeights, TrainingExample, idf_of
 from bot.nlp.ranking import ConfidenceModel, Ranker, Ranking
-from bot.nlp.text import MAX_INPUT_CHARS, fold, tokenize
+from bot.nlp.text import clean, fold, tokenize
 from bot.training import training_pairs
 
 __all__ = [
@@ -40,7 +42,6 @@ __all__ = [
     "training_pairs",
 ]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # The chat words an opening is made of ("bonjour", "merci"): canonical terms.
 _OPENING_TERMS = frozenset({"salut", "merci"})
 # Opening words stripped before the real question, at most: "cc cc cc ..." is a greeting.
@@ -186,18 +187,31 @@ class Bot:
         return self.catalog.intents[intent_id]
 
     def sources(self, intent_id: str) -> tuple[Source, ...]:
-        """The intent's citations, each with its verbatim excerpt (the passage if none is set)."""
-        out = []
-        for ref in self.intent(intent_id).sources:
+        """The intent's citations, each with its verbatim excerpt."""
+        return self.cite(self.intent(intent_id).sources)
+
+    def cite(self, refs: Iterable[SourceRef]) -> tuple[Source, ...]:
+        """Citations resolved to their verbatim excerpts (the whole passage if none is
+        set), each passage once: the one place where citations are resolved."""
+        seen: dict[str, Source] = {}
+        for ref in refs:
             passage = self.corpus.passages[ref.passage]
-            out.append(
-                Source(
-                    document=passage.document,
-                    passage=passage.id,
-                    excerpt=ref.excerpt or passage.text,
-                )
-            )
-        return tuple(out)
+            excerpt = ref.excerpt or passage.text
+            source = Source(document=passage.document, passage=passage.id, excerpt=excerpt)
+            seen.setdefault(ref.passage, source)
+        return tuple(seen.values())
+
+    def knows_passage(self, passage_id: str) -> bool:
+        """Whether the corpus holds this passage."""
+        return passage_id in self.corpus.passages
+
+    def document(self, document_id: str) -> Document:
+        """A source document: its title and origin."""
+        return self.corpus.document(document_id)
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        """A text's content words, as the matcher compares them."""
+        return self.analyzer.terms(text)
 
     def read(self, text: str) -> str:
         """A message as the bot reads it: cleaned, cut, emoji read as words."""
@@ -380,6 +394,10 @@ class Bot:
             alternatives=alternatives,
         )
 
+    def answer_for_intent(self, intent_id: str) -> Answer:
+        """The curated answer of an intent picked without a doubt (a numbered choice)."""
+        return self.answer_for("", Match(intent=intent_id, confidence=1.0))
+
     def choices_text(self, offered: list[Match]) -> str:
         """The clarifying question: the likely intents' questions, numbered."""
         lines = [msg.CLARIFY]
@@ -413,9 +431,3 @@ class Bot:
         lines = [msg.FALLBACKS[reason]]
         lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
         return "\n".join(lines)
-
-
-def clean(text: str) -> str:
-    """The message as read: cut to the one input limit, control characters and broken
-    surrogates blanked, trimmed."""
-    return _CONTROL.sub(" ", text[:MAX_INPUT_CHARS]).strip()

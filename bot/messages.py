@@ -118,6 +118,7 @@ SUGGESTION = "« {question} »"
 SOURCES_HEADER = "Sources :"
 SOURCE_LINE = "[{passage}] {document} : « {excerpt} »"
 NO_SOURCES = "Pas de source pour cette réponse."
+NO_CHOICE_OFFERED = "Aucun choix n'est proposé pour l'instant : posez votre question."
 
 # --- Command line ----------------------------------------------------------------------
 CLI_DESCRIPTION = (

@@ -1,7 +1,8 @@
 """The conversation: FAQ answers at any time, and the advisor's follow-up questions.
 
-`Conversation.step(state, text)` is pure: the same state and text give the same
-new state and reply, and nothing is printed, read or sent.
+`Dialogue.step(state, input)` is pure: the same state and input give the same new
+state and reply, and nothing is printed, read or sent. The input is typed
+(`bot.dialogue.inputs`): only free text goes through the French parser.
 
 What the advisor reads from a message is repeated back ("J'ai noté : ..."), so a
 misreading can be corrected; a question is put twice at most, digressions
@@ -11,26 +12,27 @@ included: when the reply to its second putting does not answer it, it counts as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot import messages as msg
 from bot.dialogue import advisor
-from bot.dialogue.needs import NeedsModel, train_needs
-from bot.dialogue.reading import CriteriaReader, VerdictReader, offers_a_choice
+from bot.dialogue.inputs import Choice, Command, Input, Text
+from bot.dialogue.ports import NeedsReading, Understanding
+from bot.dialogue.reading import VerdictReader, offers_a_choice
 from bot.dialogue.state import DialogueState, Reply, StateError
 from bot.domain import (
     Answer,
     AnswerKind,
     Criterion,
     IntentKind,
-    Match,
     Source,
-    SourceRef,
     Verdict,
 )
-from bot.engine import Bot, clean
+from bot.nlp.forms import Forms
+from bot.nlp.text import clean
 
-__all__ = ["MAX_ASKED", "Conversation"]
+__all__ = ["MAX_ASKED", "Conversation", "Dialogue", "sources_text"]
 
 # A follow-up question is put at most this many times.
 MAX_ASKED = 2
@@ -38,23 +40,20 @@ MAX_ASKED = 2
 _SURE_REQUEST = 0.9
 
 
-class Conversation:
-    """Holds what every conversation shares (the bot, the readers); no per-user state."""
+class Dialogue:
+    """Holds what every conversation shares (the understanding, the readers); no
+    per-user state."""
 
-    def __init__(self, bot: Bot, *, criteria_model: NeedsModel | None = None) -> None:
+    def __init__(self, bot: Understanding, *, needs: NeedsReading) -> None:
         self.bot = bot
         catalog = bot.catalog
         self.roles = catalog.roles
         self.criteria = list(catalog.criteria.values())
-        self.verdicts = VerdictReader(catalog.grammar, bot.forms)
-        self.reader = CriteriaReader(
-            self.criteria,
-            bot.analyzer,
-            bot.forms,
-            model=criteria_model or train_needs(catalog, bot.analyzer),
-        )
+        self.forms = Forms(catalog.grammar)
+        self.verdicts = VerdictReader(catalog.grammar, self.forms)
+        self.reader = needs
         self._project_terms = frozenset(
-            t for w in catalog.lexicon.project_words for t in bot.analyzer.terms(w)
+            t for w in catalog.lexicon.project_words for t in bot.terms(w)
         )
 
     def restore(self, stored: object) -> tuple[DialogueState, str | None]:
@@ -79,24 +78,63 @@ class Conversation:
             and (state.recommendation is None or state.recommendation in catalog.outcomes)
             and all(c in catalog.intents for c in state.choices)
             and all(a in catalog.criteria for a in state.answers)
-            and all(s.passage in self.bot.corpus.passages for s in state.last_sources)
+            and all(self.bot.knows_passage(s.passage) for s in state.last_sources)
         )
 
-    def step(self, stored: object, text: str) -> tuple[DialogueState, Reply]:
-        """Answer one message: the new state and the reply.
+    def step(self, stored: object, event: Input) -> tuple[DialogueState, Reply]:
+        """Answer one input: the new state and the reply.
 
         `stored` is a DialogueState, its `to_json()` dict, or None for a new session.
         """
         state, notice = self.restore(stored)
-        read = self.bot.read(text)
-        if not read and clean(text):
-            # Only a smiley: a nod, not an empty message.
-            state, reply = self._nod(state)
-        else:
-            state, reply = self._step(state, read)
+        match event:
+            case Text(text=text):
+                state, reply = self._text(state, text)
+            case Verdict():
+                state, reply = self._verdict(replace(state, ended=False), event)
+            case Command():
+                state, reply = self._command(state, event)
+            case Choice(number=number):
+                state, reply = self._picked(replace(state, ended=False), number)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         return state, reply
+
+    def _text(self, state: DialogueState, text: str) -> tuple[DialogueState, Reply]:
+        read = self.bot.read(text)
+        if not read and clean(text):
+            # Only a smiley: a nod, not an empty message.
+            return self._nod(state)
+        return self._step(state, read)
+
+    def _verdict(self, state: DialogueState, verdict: Verdict) -> tuple[DialogueState, Reply]:
+        """A yes, no or "je ne sais pas" given as such (a button): it answers the
+        pending question, or accepts the one choice offered."""
+        if state.expecting is not None:
+            answers = {**state.answers, state.expecting: verdict}
+            return self._advance(replace(state, answers=answers, choices=()), "")
+        if verdict is Verdict.YES and len(state.choices) == 1:
+            return self._choose(state, 1)
+        said = msg.ACKNOWLEDGED_AFTER_ADVICE if state.recommendation else msg.ACKNOWLEDGED
+        return state, self._say(state, said)
+
+    def _command(self, state: DialogueState, command: Command) -> tuple[DialogueState, Reply]:
+        match command:
+            case Command.RESTART:
+                return self._restart()
+            case Command.GOODBYE:
+                return self._goodbye(state, self.bot.answer_for_intent(self.roles.goodbye))
+            case Command.HELP:
+                helped = self.bot.answer_for_intent(self.roles.help)
+                return state, self._from_answer(state, helped)
+            case Command.SOURCES:
+                text = sources_text(state.last_sources, lambda d: self.bot.document(d).title)
+                return state, replace(self._say(state, text), sources=state.last_sources)
+
+    def _picked(self, state: DialogueState, number: int) -> tuple[DialogueState, Reply]:
+        if not state.choices:
+            return state, self._say(state, msg.NO_CHOICE_OFFERED)
+        return self._choose(state, number)
 
     def _nod(self, state: DialogueState) -> tuple[DialogueState, Reply]:
         if state.expecting is not None:
@@ -123,7 +161,7 @@ class Conversation:
     def _choice(self, text: str, offered: int, *, by_yes: bool) -> int | None:
         """The number a message picks among offered choices ("2", "le deuxième", and
         "oui" `by_yes` when one was offered), or None when it is another message."""
-        tokens = self.bot.forms.without_fillers(text)
+        tokens = self.forms.without_fillers(text)
         rest = [t for t in tokens if t not in self.bot.catalog.grammar.choice_words]
         if len(rest) != 1 or len(tokens) > 3:
             return None
@@ -144,7 +182,7 @@ class Conversation:
     ) -> tuple[DialogueState, Reply]:
         assert state.expecting is not None
         pending = self.bot.catalog.criteria[state.expecting]
-        asking = self.bot.forms.asks_something(text)
+        asking = self.forms.asks_something(text)
         # In a question, a verdict word is only an answer alone ("oui ?"): "plutôt vm ou
         # docker ?" says nothing of the pending point.
         verdict = self.verdicts.read_whole(text) if asking else self.verdicts.read(text)
@@ -181,7 +219,7 @@ class Conversation:
             return self._again_or_next(state, pending, self._noted(found))
         if answer.intent == self.roles.why:
             state, reply = self._again_or_next(
-                state, pending, self._why_pending(pending), self._sources(pending.sources)
+                state, pending, self._why_pending(pending), self.bot.cite(pending.sources)
             )
             return state, replace(reply, intent=answer.intent, confidence=answer.confidence)
         if answer.intent is not None and answer.kind is not AnswerKind.FALLBACK:
@@ -190,7 +228,7 @@ class Conversation:
         if asking:
             # A question the bot cannot answer is not a failed answer: explain the point.
             return self._again_or_next(state, pending, msg.CANNOT_ANSWER_DURING_ADVICE)
-        if not self.bot.forms.without_fillers(text):  # only fillers, or emoji with no meaning
+        if not self.forms.without_fillers(text):  # only fillers, or emoji with no meaning
             return self._again_or_next(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
         return self._again_or_next(state, pending, msg.EXPECTED_ANSWER)
 
@@ -226,7 +264,7 @@ class Conversation:
         ending = self._restart_or_goodbye(state, answer)
         if ending is not None:
             return ending
-        forms = self.bot.forms
+        forms = self.forms
         first_person = forms.speaks_of_own_project(text)
         found = (
             self.reader.read(text)
@@ -255,7 +293,7 @@ class Conversation:
                 not faq
                 or not forms.asks_something(text)
                 or len(found) >= 2
-                or offers_a_choice(forms, text, self.bot.analyzer.terms(text), self.bot.anchors)
+                or offers_a_choice(forms, text, self.bot.terms(text), self.bot.anchors)
             )
         )
         requested = intent == self.roles.advice and answer.kind is AnswerKind.ANSWER
@@ -290,7 +328,7 @@ class Conversation:
 
     def _names_a_project(self, text: str) -> bool:
         """Whether a message names a project ("appli", "site", "infra")."""
-        return not self._project_terms.isdisjoint(self.bot.analyzer.terms(text))
+        return not self._project_terms.isdisjoint(self.bot.terms(text))
 
     def _is_faq(self, intent: str | None) -> bool:
         return intent is not None and self.bot.intent(intent).kind is IntentKind.FAQ
@@ -322,7 +360,7 @@ class Conversation:
 
     def _acknowledges(self, text: str) -> bool:
         """Whether the whole message only acknowledges ("ok", "d'accord", "ça marche")."""
-        tokens = tuple(self.bot.forms.without_fillers(text))
+        tokens = tuple(self.forms.without_fillers(text))
         return tokens in self.bot.catalog.grammar.acknowledgements
 
     def _chat_only(self, answer: Answer) -> bool:
@@ -349,7 +387,7 @@ class Conversation:
             lines[:0] = [msg.ADVICE_WITHOUT_ANSWERS, ""]
         lines += [f"- {c.reason}" for c in reasons]
         lines += ["", msg.WHY_HINT]
-        sources = self._sources(wording.sources + tuple(s for c in reasons for s in c.sources))
+        sources = self.bot.cite(wording.sources + tuple(s for c in reasons for s in c.sources))
         state = replace(state, expecting=None, recommendation=result, asked=0, last_sources=sources)
         text = "\n".join(lines)
         return state, Reply(
@@ -384,7 +422,7 @@ class Conversation:
 
     def _why_pending(self, pending: Criterion) -> str:
         """Why the pending question matters: which way a yes pushes, in the sources' words."""
-        (source,) = self._sources(pending.sources[:1])
+        (source,) = self.bot.cite(pending.sources[:1])
         return msg.WHY_THIS_QUESTION.format(
             side=msg.OUTCOME_NAMES[pending.favours], excerpt=source.excerpt, passage=source.passage
         )
@@ -405,7 +443,7 @@ class Conversation:
             lines.append(msg.WHY_ABSENT_ONE)
         elif against:
             lines.append(msg.WHY_ABSENT.format(count=len(against)))
-        sources = self._sources(tuple(s for c in reasons for s in c.sources))
+        sources = self.bot.cite(tuple(s for c in reasons for s in c.sources))
         return Reply(
             text="\n".join(lines),
             intent=self.roles.why,
@@ -417,7 +455,7 @@ class Conversation:
     def _choose(self, state: DialogueState, number: int) -> tuple[DialogueState, Reply]:
         if not 1 <= number <= len(state.choices):
             return state, self._say(state, msg.CHOICE_OUT_OF_RANGE.format(n=len(state.choices)))
-        chosen = self.bot.answer_for("", Match(intent=state.choices[number - 1], confidence=1.0))
+        chosen = self.bot.answer_for_intent(state.choices[number - 1])
         state = replace(state, choices=(), last_sources=chosen.sources)
         if chosen.intent == self.roles.advice and state.expecting is None:
             return self._open_advice({})
@@ -468,20 +506,6 @@ class Conversation:
     def _say(self, state: DialogueState, text: str) -> Reply:
         return Reply(text=text, expecting=state.expecting, recommendation=state.recommendation)
 
-    def _sources(self, refs: tuple[SourceRef, ...]) -> tuple[Source, ...]:
-        seen: dict[str, Source] = {}
-        for ref in refs:
-            passage = self.bot.corpus.passages[ref.passage]
-            seen.setdefault(
-                ref.passage,
-                Source(
-                    document=passage.document,
-                    passage=passage.id,
-                    excerpt=ref.excerpt or passage.text,
-                ),
-            )
-        return tuple(seen.values())
-
 
 def _bare(question: str) -> str:
     """A follow-up question without its example, lower-cased: for "à vérifier : ...".
@@ -491,3 +515,27 @@ def _bare(question: str) -> str:
     """
     head = question.split(" (", 1)[0].rstrip(" ?")
     return f"{head[:1].lower()}{head[1:]} ?"
+
+
+def sources_text(sources: tuple[Source, ...], title: Callable[[str], str]) -> str:
+    """The sources as lines to read: passage id, document title, excerpt."""
+    if not sources:
+        return msg.NO_SOURCES
+    lines = [
+        msg.SOURCE_LINE.format(passage=s.passage, document=title(s.document), excerpt=s.excerpt)
+        for s in sources
+    ]
+    return "\n".join([msg.SOURCES_HEADER, *lines])
+
+
+class Conversation:
+    """Text-only steps over a dialogue, for channels that do not type their inputs yet
+    (Slack): `step(state, text)` is `Dialogue.step(state, Text(text=text))`."""
+
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.dialogue = dialogue
+        self.bot = dialogue.bot
+
+    def step(self, stored: object, text: str) -> tuple[DialogueState, Reply]:
+        """Answer one typed message: the new state and the reply."""
+        return self.dialogue.step(stored, Text(text=text))
