@@ -211,3 +211,12 @@ def test_slash_help_shows_the_commands(assistant: Assistant) -> None:
     out = StringIO()
     chat_lines(assistant, ["/help"], out, as_json=False)
     assert "/sources" in out.getvalue() and "/recommencer" in out.getvalue()
+
+
+def test_a_bare_number_in_chat_picks_one_of_the_offered_choices(hesitant_bot: Bot) -> None:
+    out = StringIO()
+    lines = ["docker ou vm ?", "2"]
+    chat_lines(assistant_for(hesitant_bot), lines, out, as_json=True)
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert len(first["choices"]) >= 2
+    assert second["intent"] == first["choices"][1] and second["choices"] == []
