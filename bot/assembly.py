@@ -23,7 +23,7 @@ from bot.index_cache import (
     store,
     texts_of,
 )
-from bot.loading import load_catalog, load_corpus
+from bot.loading import load_data
 from bot.nlp.dictionary import (
     CommonWords,
     Dictionaries,
@@ -72,8 +72,7 @@ def load_bot(
     """The bot of corpus/ and intents/ under `data_root` (default: `default_data_root()`),
     its index read from the cache or built; raise DataError or NlpModelError."""
     root = data_root or default_data_root()
-    corpus = load_corpus(root / "corpus")
-    catalog = load_catalog(root / "intents", corpus)
+    corpus, catalog = load_data(root)
     directory = (cache_dir or default_cache_dir()) if use_cache else None
     code = code_fingerprint()
     words = _word_lists(directory)

@@ -7,8 +7,8 @@ import pytest
 
 from bot.assembly import load_bot
 from bot.domain import Role
-from bot.errors import DataError
-from bot.loading import load_catalog, load_corpus, load_eval_set
+from bot.errors import DataError, DataMissingError
+from bot.loading import load_catalog, load_corpus, load_data, load_eval_set
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -325,3 +325,53 @@ def test_an_out_of_scope_intent_with_an_answer_is_refused(data_copy: Path) -> No
         "    question: Question hors sujet\n    answer: non\n",
     )
     assert "une intention hors sujet n'a pas de réponse" in _problems(data_copy)
+
+
+def _all_problems(root: Path) -> str:
+    with pytest.raises(DataError) as info:
+        load_data(root)
+    return str(info.value)
+
+
+def test_a_broken_corpus_file_does_not_stop_the_catalog_checks(data_copy: Path) -> None:
+    (data_copy / "corpus" / "vm-ou-conteneur.yaml").write_text("id: [oups\n", encoding="utf-8")
+    _edit(
+        data_copy / "intents" / "definitions.yaml", "    examples:\n", "    examples:\n      - ''\n"
+    )
+    message = _all_problems(data_copy)
+    assert "vm-ou-conteneur.yaml (ligne" in message and "un exemple est vide" in message
+    # Its passages could not be read: citing them is not called an error.
+    assert "passage inconnu" not in message
+
+
+def test_checks_across_files_run_alongside_other_problems(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "criteres.yaml", "id: multi_os", "id: plusieurs_os")
+    _edit(data_copy / "intents" / "recommandations.yaml", "  - id: vm\n", "  - id: vm_seule\n")
+    _edit(
+        data_copy / "intents" / "definitions.yaml", "    examples:\n", "    examples:\n      - ''\n"
+    )
+    message = _all_problems(data_copy)
+    assert "un exemple est vide" in message
+    assert "critères requis manquants : multi_os" in message
+    assert "il faut une recommandation (fichier « outcomes »)" in message
+
+
+def test_a_lexicon_with_a_problem_is_not_also_said_to_be_missing(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", "    cloud: [nuage]", "    cloud: nuage")
+    message = _all_problems(data_copy)
+    assert "les synonymes de « cloud »" in message
+    assert "il faut exactement un fichier" not in message
+
+
+def test_every_missing_data_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DataMissingError) as info:
+        load_data(tmp_path)
+    assert [p.path for p in info.value.problems] == [
+        str(tmp_path / "corpus"),
+        str(tmp_path / "intents"),
+    ]
+
+
+def test_a_missing_eval_file_is_said_to_be_missing(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="absent.yaml : fichier introuvable"):
+        load_eval_set(tmp_path / "absent.yaml", {"definition_docker"})
