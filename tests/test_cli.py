@@ -102,8 +102,8 @@ def test_bad_arguments_exit_2_in_french(args: list[str]) -> None:
 
 def test_unreadable_cache_is_rebuilt(tmp_path: Path) -> None:
     env_cache = os.environ["VMBOT_CACHE_DIR"]
-    for path in Path(env_cache).glob("*.pickle"):
-        (tmp_path / path.name).write_bytes(b"not a pickle")
+    for path in Path(env_cache).glob("*.vmbot"):
+        (tmp_path / path.name).write_bytes(b"not an artefact")
     os.environ["VMBOT_CACHE_DIR"] = str(tmp_path)
     try:
         result = vmbot("ask", "--json", "c'est quoi docker")

@@ -373,5 +373,5 @@ def test_every_missing_data_folder_is_named(tmp_path: Path) -> None:
 
 
 def test_a_missing_eval_file_is_said_to_be_missing(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="absent.yaml : fichier introuvable"):
+    with pytest.raises(DataError, match=r"absent\.yaml : fichier introuvable"):
         load_eval_set(tmp_path / "absent.yaml", {"definition_docker"})
