@@ -42,6 +42,8 @@ __all__ = [
     "load_bot",
     "load_conversation",
     "needs_reader",
+    "prebuild",
+    "shipped_index_dir",
 ]
 
 
@@ -74,8 +76,9 @@ def load_bot(
     root = data_root or default_data_root()
     corpus, catalog = load_data(root)
     directory = (cache_dir or default_cache_dir()) if use_cache else None
+    shipped = shipped_index_dir() if use_cache else None
     code = code_fingerprint()
-    words = _word_lists(directory)
+    words = _word_lists(directory, shipped)
     # Every text the analyzer will see, so that each word has its real lemma.
     texts = texts_of((corpus, catalog))
     fixes = catalog.lexicon.lemma_fixes
@@ -86,6 +89,7 @@ def load_bot(
         LemmaTable,
         lambda: build_lemma_table(texts, fixes, words.is_word),
         directory,
+        shipped=shipped,
     )
 
     def build() -> Index:
@@ -97,7 +101,7 @@ def load_bot(
     # The matcher's settings weigh words; thresholds and the confidence are no input.
     weighing = (settings or EngineSettings()).matcher
     index_key = cache_key(table_key, catalog, weighing)
-    index = cached("index", index_key, Index, build, directory)
+    index = cached("index", index_key, Index, build, directory, shipped=shipped)
     bot = Bot(
         corpus=corpus, catalog=catalog, table=table, words=words, index=index, settings=settings
     )
@@ -114,7 +118,8 @@ def needs_reader(bot: Bot) -> CriteriaReader:
     if bot.index_key is None:
         model = train()
     else:
-        model = cached("needs", cache_key(bot.index_key), NeedsModel, train, bot.cache_dir)
+        key = cache_key(bot.index_key)
+        model = cached("needs", key, NeedsModel, train, bot.cache_dir, shipped=shipped_index_dir())
     criteria = list(bot.catalog.criteria.values())
     return CriteriaReader(criteria, bot.analyzer, bot.forms, model=model)
 
@@ -139,11 +144,28 @@ def load_conversation(data_root: Path | None = None) -> Conversation:
     return conversation_for(load_bot(data_root))
 
 
-def _word_lists(directory: Path | None) -> WordLists:
+def shipped_index_dir() -> Path | None:
+    """The index built with the distribution (bot/data/index), if it has one: read only,
+    used when its keys match (same data, same code, same model)."""
+    shipped = resources.files("bot").joinpath("data", "index")
+    return shipped if isinstance(shipped, Path) and shipped.is_dir() else None
+
+
+def prebuild(data_root: Path, out: Path) -> None:
+    """Build every artefact of the data under `data_root` into `out`: the index a
+    distribution ships (run at build time by setup.py)."""
+    needs_reader(load_bot(data_root, cache_dir=out))
+
+
+def _word_lists(directory: Path | None, shipped: Path | None) -> WordLists:
     """The common words and the dictionaries, built once together and cached."""
     key = cache_key(code_fingerprint(), word_lists_version())
-    common = load("common-words", key, CommonWords, directory)
-    found = load("dictionaries", key, Dictionaries, directory)
+    common = load("common-words", key, CommonWords, shipped) or load(
+        "common-words", key, CommonWords, directory
+    )
+    found = load("dictionaries", key, Dictionaries, shipped) or load(
+        "dictionaries", key, Dictionaries, directory
+    )
     if common is None or found is None:
         announce("word-lists")
         common, found = build_word_lists()

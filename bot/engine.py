@@ -1,4 +1,5 @@
-"""The facade channels use: load the data once, then answer questions with no I/O."""
+"""The engine: reads, ranks and answers questions, with no I/O (channels use it through
+the facade, bot/assistant.py)."""
 
 from __future__ import annotations
 

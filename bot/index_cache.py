@@ -123,9 +123,18 @@ def texts_of(value: Any) -> list[str]:
     return out
 
 
-def cached(name: str, key: str, kind: type[T], build: Callable[[], T], cache_dir: Path | None) -> T:
-    """The artefact stored under (name, key) if readable and of the right kind, else built."""
-    found = load(name, key, kind, cache_dir)
+def cached(
+    name: str,
+    key: str,
+    kind: type[T],
+    build: Callable[[], T],
+    cache_dir: Path | None,
+    *,
+    shipped: Path | None = None,
+) -> T:
+    """The artefact stored under (name, key) if readable and of the right kind (in the
+    read-only `shipped` folder first, then in the cache), else built and cached."""
+    found = load(name, key, kind, shipped) or load(name, key, kind, cache_dir)
     if found is not None:
         return found
     announce(name)
