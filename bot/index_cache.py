@@ -164,7 +164,12 @@ def load(name: str, key: str, kind: type[T], cache_dir: Path | None) -> T | None
         expected = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
         if json.loads(header) != expected:
             return None
-        return loads(payload, kind)
+        found = loads(payload, kind)
+        # Pruning keeps the most recently used: a checkout sharing the cache with
+        # others does not lose its artefacts to theirs.
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return found
     return None
 
 

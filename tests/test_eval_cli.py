@@ -73,7 +73,7 @@ def test_a_missing_eval_file_is_named_as_missing(tmp_path: Path) -> None:
 
 
 def test_cross_validation_reports_on_the_intent_examples() -> None:
-    report = json.loads(vmbot("eval", "--cross-validate", "3", "--json").stdout)
+    report = json.loads(vmbot("eval", "--cross-validate", "2", "--json").stdout)
     assert report["in_scope"] > 500 and report["out_of_scope"] > 50
     assert 0.0 < report["accuracy"] <= 1.0
 

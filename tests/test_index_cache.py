@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +16,13 @@ import pytest
 from scipy import sparse
 
 from bot.artefact_format import FormatError, dumps, loads
+from bot.assembly import load_bot
+from bot.engine import Bot, Index
 from bot.index_cache import cached, load, store
 from bot.nlp.classifier import SoftmaxModel
 from bot.nlp.lemmas import LemmaTable
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _table() -> LemmaTable:
@@ -168,3 +173,18 @@ def test_large_word_tables_come_back_exactly() -> None:
         "tuple": tuple(f"mot{i}" for i in range(100)),
     }
     assert loads(dumps(value), dict) == value
+
+
+def test_a_corrupt_index_in_the_cache_is_rebuilt_and_answers(
+    bot: Bot, _cache_dir: Path, tmp_path: Path
+) -> None:
+    # Given the session's artefacts, the trained index among them corrupted: only the
+    # index is rebuilt, in this process (the lemma table and word lists are read).
+    for path in _cache_dir.glob("*.vmbot"):
+        shutil.copy(path, tmp_path / path.name)
+    for path in tmp_path.glob("index-*.vmbot"):
+        path.write_bytes(b"not an artefact")
+    rebuilt = load_bot(ROOT, cache_dir=tmp_path)
+    assert rebuilt.ask("c'est quoi docker").intent == "definition_docker"
+    assert rebuilt.index_key is not None
+    assert load("index", rebuilt.index_key, Index, tmp_path) is not None
