@@ -100,7 +100,7 @@ class Intent:
     answer: str
     sources: tuple[SourceRef, ...]
     examples: tuple[str, ...]
-    file: str
+    file: str  # its file's name within intents/
     # The side ("vm", "conteneur") the intent's answer recommends, and the intent that
     # recommends the other: "quand éviter Docker ?" is the mirror of "quand Docker ?".
     side: str | None = None

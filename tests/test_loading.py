@@ -8,6 +8,7 @@ import pytest
 from bot.assembly import load_bot
 from bot.domain import Role
 from bot.errors import DataError, DataMissingError
+from bot.index_cache import cache_key
 from bot.loading import load_catalog, load_corpus, load_data, load_eval_set
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -375,3 +376,8 @@ def test_every_missing_data_folder_is_named(tmp_path: Path) -> None:
 def test_a_missing_eval_file_is_said_to_be_missing(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"absent\.yaml : fichier introuvable"):
         load_eval_set(tmp_path / "absent.yaml", {"definition_docker"})
+
+
+def test_the_data_key_does_not_depend_on_where_the_data_lies(data_copy: Path) -> None:
+    # The index shipped in a wheel was built elsewhere than where it is installed.
+    assert cache_key(load_data(ROOT)) == cache_key(load_data(data_copy))

@@ -191,7 +191,9 @@ def _check_across_files(
         ):
             where = msg.DATA_INTENT.format(id=intent.id)
             problems.append(
-                DataProblem(path=intent.file, where=where, detail=msg.DATA_UNKNOWN_MIRROR)
+                DataProblem(
+                    path=str(folder / intent.file), where=where, detail=msg.DATA_UNKNOWN_MIRROR
+                )
             )
     if declared.files["criteria"] and not set(OUTCOMES) <= declared.outcomes:
         add(msg.DATA_OUTCOMES.format(ids=", ".join(OUTCOMES)))
@@ -412,7 +414,7 @@ def _read_intent(
         answer=item.get("answer", "").strip(),
         sources=tuple(cited),
         examples=tuple(e.strip() for e in examples),
-        file=str(check.path),
+        file=check.path.name,  # not its place on disk: the index key holds the catalog
     )
 
 
