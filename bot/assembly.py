@@ -5,6 +5,7 @@ environment, cache, spaCy); the engine and the dialogue it builds stay pure."""
 from __future__ import annotations
 
 import os
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.dialogue.reading import CriteriaReader
 from bot.engine import Bot, EngineSettings, Index
 from bot.index_cache import (
     announce,
+    artefact_path,
     cache_key,
     cached,
     code_fingerprint,
@@ -78,7 +80,7 @@ def load_bot(
     directory = (cache_dir or default_cache_dir()) if use_cache else None
     shipped = shipped_index_dir() if use_cache else None
     code = code_fingerprint()
-    words = _word_lists(directory, shipped)
+    words, words_key = _word_lists(directory, shipped)
     # Every text the analyzer will see, so that each word has its real lemma.
     texts = texts_of((corpus, catalog))
     fixes = catalog.lexicon.lemma_fixes
@@ -106,6 +108,13 @@ def load_bot(
         corpus=corpus, catalog=catalog, table=table, words=words, index=index, settings=settings
     )
     bot.cache_dir, bot.index_key = directory, index_key
+    bot.artefacts = {
+        "common-words": words_key,
+        "dictionaries": words_key,
+        "lemmas": table_key,
+        "index": index_key,
+        "needs": cache_key(index_key),
+    }
     return bot
 
 
@@ -118,7 +127,7 @@ def needs_reader(bot: Bot) -> CriteriaReader:
     if bot.index_key is None:
         model = train()
     else:
-        key = cache_key(bot.index_key)
+        key = bot.artefacts["needs"]
         model = cached("needs", key, NeedsModel, train, bot.cache_dir, shipped=shipped_index_dir())
     criteria = list(bot.catalog.criteria.values())
     return CriteriaReader(criteria, bot.analyzer, bot.forms, model=model)
@@ -153,11 +162,22 @@ def shipped_index_dir() -> Path | None:
 
 def prebuild(data_root: Path, out: Path) -> None:
     """Build every artefact of the data under `data_root` into `out`: the index a
-    distribution ships (run at build time by setup.py)."""
+    distribution ships (run at build time by setup.py). Artefacts the build machine's
+    cache already holds for the same keys are copied, not built again."""
+    bot = load_bot(data_root)
+    needs_reader(bot)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, key in bot.artefacts.items():
+        found = artefact_path(bot.cache_dir, name, key)
+        if found is None or not found.is_file():
+            break  # an unwritable cache: build them where they go
+        shutil.copyfile(found, out / found.name)
+    else:
+        return
     needs_reader(load_bot(data_root, cache_dir=out))
 
 
-def _word_lists(directory: Path | None, shipped: Path | None) -> WordLists:
+def _word_lists(directory: Path | None, shipped: Path | None) -> tuple[WordLists, str]:
     """The common words and the dictionaries, built once together and cached."""
     key = cache_key(code_fingerprint(), word_lists_version())
     common = load("common-words", key, CommonWords, shipped) or load(
@@ -171,4 +191,4 @@ def _word_lists(directory: Path | None, shipped: Path | None) -> WordLists:
         common, found = build_word_lists()
         store(directory, "common-words", key, common)
         store(directory, "dictionaries", key, found)
-    return WordLists(common=common.common, french=found.french, english=found.english)
+    return WordLists(common=common.common, french=found.french, english=found.english), key

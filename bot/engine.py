@@ -140,6 +140,8 @@ class Bot:
         # (the advisor's) are cached beside it. None when built without a cache.
         self.cache_dir: Path | None = None
         self.index_key: str | None = None
+        # Artefact name -> key, of every artefact this bot was built from.
+        self.artefacts: dict[str, str] = {}
 
     def _ranker(self, pairs: list[tuple[str, str]], index: Index | None) -> Ranker:
         rejecting = frozenset(

@@ -25,6 +25,7 @@ from bot.artefact_format import dumps, loads
 
 __all__ = [
     "announce",
+    "artefact_path",
     "cache_key",
     "cached",
     "code_fingerprint",
@@ -187,6 +188,11 @@ def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
             stale += path.parent.glob(pattern)
         for old in stale:
             old.unlink()
+
+
+def artefact_path(cache_dir: Path | None, name: str, key: str) -> Path | None:
+    """Where the artefact (name, key) is kept in a cache folder."""
+    return _path(cache_dir, name, key)
 
 
 def _path(cache_dir: Path | None, name: str, key: str) -> Path | None:
