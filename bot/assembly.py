@@ -4,6 +4,7 @@ environment, cache, spaCy); the engine and the dialogue it builds stay pure."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from importlib import resources
@@ -25,7 +26,7 @@ from bot.index_cache import (
     store,
     texts_of,
 )
-from bot.loading import load_data
+from bot.loading import LoadedData, data_files_of, load_data
 from bot.nlp.dictionary import (
     CommonWords,
     Dictionaries,
@@ -76,10 +77,11 @@ def load_bot(
     """The bot of corpus/ and intents/ under `data_root` (default: `default_data_root()`),
     its index read from the cache or built; raise DataError or NlpModelError."""
     root = data_root or default_data_root()
-    corpus, catalog = load_data(root)
     directory = (cache_dir or default_cache_dir()) if use_cache else None
     shipped = shipped_index_dir() if use_cache else None
     code = code_fingerprint()
+    data, data_key = _validated_data(root, code, directory, shipped)
+    corpus, catalog = data.corpus, data.catalog
     words, words_key = _word_lists(directory, shipped)
     # Every text the analyzer will see, so that each word has its real lemma.
     texts = texts_of((corpus, catalog))
@@ -109,6 +111,7 @@ def load_bot(
     )
     bot.cache_dir, bot.index_key = directory, index_key
     bot.artefacts = {
+        **({"data": data_key} if data_key is not None else {}),
         "common-words": words_key,
         "dictionaries": words_key,
         "lemmas": table_key,
@@ -151,6 +154,33 @@ def conversation_for(bot: Bot) -> Conversation:
 def load_conversation(data_root: Path | None = None) -> Conversation:
     """The bot of `data_root` (or the default data) and its text-only conversation."""
     return conversation_for(load_bot(data_root))
+
+
+def _validated_data(
+    root: Path, code: str, directory: Path | None, shipped: Path | None
+) -> tuple[LoadedData, str | None]:
+    """The data under `root`, validated, and its key: read back from the cache when its
+    files hold the same bytes (and the code is the same), else parsed and checked."""
+    if not ((root / "corpus").is_dir() and (root / "intents").is_dir()):
+        return _parsed(root), None  # DataMissingError names what is missing
+    files = data_files_of(root)
+    contents = [(f.relative_to(root).as_posix(), _digest(f)) for f in files]
+    key = cache_key(code, contents)
+    # Half a second of YAML on every start otherwise; quick to redo, so not announced.
+    found = load("data", key, LoadedData, shipped) or load("data", key, LoadedData, directory)
+    if found is None:
+        found = _parsed(root)
+        store(directory, "data", key, found)
+    return found, key
+
+
+def _parsed(root: Path) -> LoadedData:
+    corpus, catalog = load_data(root)
+    return LoadedData(corpus=corpus, catalog=catalog)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def shipped_index_dir() -> Path | None:

@@ -19,6 +19,7 @@ from bot.artefact_format import FormatError, dumps, loads
 from bot.assembly import load_bot
 from bot.engine import Bot, Index
 from bot.index_cache import cached, load, store
+from bot.loading import LoadedData, load_data
 from bot.nlp.classifier import SoftmaxModel
 from bot.nlp.lemmas import LemmaTable
 
@@ -188,3 +189,9 @@ def test_a_corrupt_index_in_the_cache_is_rebuilt_and_answers(
     assert rebuilt.ask("c'est quoi docker").intent == "definition_docker"
     assert rebuilt.index_key is not None
     assert load("index", rebuilt.index_key, Index, tmp_path) is not None
+
+
+def test_the_validated_data_comes_back_from_the_cache_equal(bot: Bot, _cache_dir: Path) -> None:
+    stored = load("data", bot.artefacts["data"], LoadedData, _cache_dir)
+    corpus, catalog = load_data(ROOT)
+    assert stored == LoadedData(corpus=corpus, catalog=catalog)
