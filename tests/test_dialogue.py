@@ -7,6 +7,7 @@ import pytest
 from bot import messages as msg
 from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
+from bot.dialogue.inputs import Command
 from bot.dialogue.state import DialogueState, Reply
 from bot.domain import Verdict
 from bot.engine import Bot
@@ -195,6 +196,17 @@ def test_pourquoi_after_a_recommendation_lists_the_criteria_and_their_passages(
     assert criterion.reason in why.text
     assert "dvm.quand-vm.dependances-os" in why.text
     assert any(s.passage == "dvm.quand-vm.dependances-os" for s in why.sources)
+
+
+def test_the_sources_command_after_pourquoi_gives_that_replys_sources(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
+    while reply.expecting is not None:
+        state, reply = conversation.step(state, "oui" if reply.expecting in VM_SIDE else "non")
+    state, why = conversation.step(state, "pourquoi ?")
+    _, listed = conversation.dialogue.step(state, Command.SOURCES)
+    assert listed.sources == why.sources != ()
 
 
 def test_pourquoi_before_any_recommendation_says_there_is_none(conversation: Conversation) -> None:

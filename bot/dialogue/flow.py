@@ -96,6 +96,9 @@ class Dialogue:
                 state, reply = self._command(state, event)
             case Choice(number=number):
                 state, reply = self._picked(replace(state, ended=False), number)
+        if reply.sources and reply.sources != state.last_sources:
+            # `/sources` shows the sources of the reply just given ("pourquoi" included).
+            state = replace(state, last_sources=reply.sources)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         return state, reply
