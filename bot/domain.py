@@ -20,6 +20,8 @@ __all__ = [
     "Match",
     "OutcomeText",
     "Passage",
+    "Role",
+    "Roles",
     "Source",
     "SourceRef",
     "Verdict",
@@ -98,11 +100,59 @@ class Intent:
     answer: str
     sources: tuple[SourceRef, ...]
     examples: tuple[str, ...]
-    file: str
+    file: str  # its file's name within intents/
     # The side ("vm", "conteneur") the intent's answer recommends, and the intent that
     # recommends the other: "quand éviter Docker ?" is the mirror of "quand Docker ?".
     side: str | None = None
     mirror: str | None = None
+    # The part it plays in the conversation (greeting, restart...), if any.
+    role: Role | None = None
+    # Offered by fallbacks when no question near the message was found.
+    suggested: bool = False
+
+
+class Role(StrEnum):
+    """A part an intent plays in the conversation: the code names roles, never intent ids."""
+
+    GREETING = "greeting"
+    THANKS = "thanks"
+    GOODBYE = "goodbye"
+    HELP = "help"
+    ADVICE = "advice"
+    RESTART = "restart"
+    WHY = "why"
+    # The out-of-scope class of domain questions the sources do not answer.
+    UNSOURCED = "unsourced"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Roles:
+    """Which intent plays each role, resolved at load: every role is played exactly once."""
+
+    greeting: str
+    thanks: str
+    goodbye: str
+    help: str
+    advice: str
+    restart: str
+    why: str
+    unsourced: str
+    # FAQ intents a fallback suggests, in the catalog's order
+    suggested: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, players: dict[Role, str], suggested: tuple[str, ...] = ()) -> Roles:
+        """The roles from a complete role -> intent id mapping."""
+        return cls(**{role.value: intent for role, intent in players.items()}, suggested=suggested)
+
+    def played_by(self, intent_id: str | None) -> Role | None:
+        """The role this intent plays, if any.
+
+        >>> roles = Roles.of({r: r.value for r in Role})
+        >>> roles.played_by("why"), roles.played_by("definition_docker")
+        (<Role.WHY: 'why'>, None)
+        """
+        return next((r for r in Role if getattr(self, r.value) == intent_id), None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,6 +313,7 @@ class Catalog:
     intents: dict[str, Intent]
     lexicon: Lexicon
     grammar: Grammar
+    roles: Roles
     criteria: dict[str, Criterion] = field(default_factory=dict)
     outcomes: dict[str, OutcomeText] = field(default_factory=dict)
     # statements about a project that reveal no criterion ("notre appli sert à la paie")

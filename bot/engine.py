@@ -1,10 +1,10 @@
-"""The facade channels use: load the data once, then answer questions with no I/O."""
+"""The engine: reads, ranks and answers questions, with no I/O (channels use it through
+the facade, bot/assistant.py)."""
 
 from __future__ import annotations
 
 import copy
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,11 +14,13 @@ from bot.domain import (
     AnswerKind,
     Catalog,
     Corpus,
+    Document,
     FallbackReason,
     Intent,
     IntentKind,
     Match,
     Source,
+    SourceRef,
 )
 from bot.nlp.analyzer import Analysis, Analyzer
 from bot.nlp.classifier import SoftmaxModel, train_softmax
@@ -30,7 +32,7 @@ from bot.nlp.language import LanguageGuard
 from bot.nlp.lemmas import LemmaTable
 from bot.nlp.matcher import MatcherSettings, TermWeights, TrainingExample, idf_of
 from bot.nlp.ranking import ConfidenceModel, Ranker, Ranking
-from bot.nlp.text import MAX_INPUT_CHARS, fold, tokenize
+from bot.nlp.text import clean, fold, tokenize
 from bot.training import training_pairs
 
 __all__ = [
@@ -41,21 +43,11 @@ __all__ = [
     "training_pairs",
 ]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_DEFAULT_SUGGESTIONS = ("difference_docker_vm", "quand_docker", "securite")
-# Intents a message may open with before its real question.
-_OPENERS = frozenset({"salutation", "remerciement"})
-# Chat that is no question of its own after an opening word ("merci, et toi ça va ?").
-_SMALL_TALK = _OPENERS | {"au_revoir"}
-# Conversation intents a clarifying question may offer, besides FAQ ones.
-_OFFERABLE = frozenset({"recommandation", "aide"})
 # The chat words an opening is made of ("bonjour", "merci"): canonical terms.
 _OPENING_TERMS = frozenset({"salut", "merci"})
 # Opening words stripped before the real question, at most: "cc cc cc ..." is a greeting.
 _MAX_OPENING_WORDS = 4
 _CLARIFY_CHOICES = 3
-# The out-of-scope class of domain questions the sources do not answer.
-_UNSOURCED = "hors_sources"
 
 
 # Weights of the ranking's signals (bot/nlp/ranking.py `Signals`, in that order),
@@ -119,6 +111,13 @@ class Bot:
         self.catalog = catalog
         self.settings = settings or EngineSettings()
         self.words = words
+        roles = catalog.roles
+        # Intents a message may open with before its real question.
+        self._openers = frozenset({roles.greeting, roles.thanks})
+        # Chat that is no question of its own after an opening word ("merci, et toi ?").
+        self._small_talk = self._openers | {roles.goodbye}
+        # Conversation intents a clarifying question may offer, besides FAQ ones.
+        self._offerable_chat = frozenset({roles.advice, roles.help})
         self.analyzer = Analyzer(table, catalog.lexicon, catalog.grammar, words)
         self.forms = Forms(catalog.grammar)
         # The terms that name the subject: an FAQ question names one of them.
@@ -141,6 +140,8 @@ class Bot:
         # (the advisor's) are cached beside it. None when built without a cache.
         self.cache_dir: Path | None = None
         self.index_key: str | None = None
+        # Artefact name -> key, of every artefact this bot was built from.
+        self.artefacts: dict[str, str] = {}
 
     def _ranker(self, pairs: list[tuple[str, str]], index: Index | None) -> Ranker:
         rejecting = frozenset(
@@ -168,7 +169,7 @@ class Bot:
             weights=weights,
             rejecting=rejecting,
             confidence=self.settings.confidence,
-            unsourced=_UNSOURCED,
+            unsourced=self.catalog.roles.unsourced,
             anchored=faq,
             anchors=self.anchors,
             false_friends=self._false_friends,
@@ -189,18 +190,31 @@ class Bot:
         return self.catalog.intents[intent_id]
 
     def sources(self, intent_id: str) -> tuple[Source, ...]:
-        """The intent's citations, each with its verbatim excerpt (the passage if none is set)."""
-        out = []
-        for ref in self.intent(intent_id).sources:
+        """The intent's citations, each with its verbatim excerpt."""
+        return self.cite(self.intent(intent_id).sources)
+
+    def cite(self, refs: Iterable[SourceRef]) -> tuple[Source, ...]:
+        """Citations resolved to their verbatim excerpts (the whole passage if none is
+        set), each passage once: the one place where citations are resolved."""
+        seen: dict[str, Source] = {}
+        for ref in refs:
             passage = self.corpus.passages[ref.passage]
-            out.append(
-                Source(
-                    document=passage.document,
-                    passage=passage.id,
-                    excerpt=ref.excerpt or passage.text,
-                )
-            )
-        return tuple(out)
+            excerpt = ref.excerpt or passage.text
+            source = Source(document=passage.document, passage=passage.id, excerpt=excerpt)
+            seen.setdefault(ref.passage, source)
+        return tuple(seen.values())
+
+    def knows_passage(self, passage_id: str) -> bool:
+        """Whether the corpus holds this passage."""
+        return passage_id in self.corpus.passages
+
+    def document(self, document_id: str) -> Document:
+        """A source document: its title and origin."""
+        return self.corpus.document(document_id)
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        """A text's content words, as the matcher compares them."""
+        return self.analyzer.terms(text)
 
     def read(self, text: str) -> str:
         """A message as the bot reads it: cleaned, cut, emoji read as words."""
@@ -229,7 +243,7 @@ class Bot:
         if self.language.foreign(text):
             return self._fallback(question, FallbackReason.LANGUAGE, [])
         answer = self._decide(question, text)
-        greeted = answer.intent in _OPENERS or answer.kind is not AnswerKind.ANSWER
+        greeted = answer.intent in self._openers or answer.kind is not AnswerKind.ANSWER
         rest = self._after_opening(text) if greeted else None
         if rest:
             # "Bonjour, c'est quoi docker ?": the question after the greeting wins.
@@ -250,10 +264,10 @@ class Bot:
         les vm c'est sûr ?" is; "merci pour l'explication" or "merci, et toi ?" is not.
         A request the bot cannot answer is one too ("bonjour, une recette de crêpes ?").
         """
-        if opening.intent not in _OPENERS:
+        if opening.intent not in self._openers:
             # The whole message was not understood: its question may be.
             return followed.kind is not AnswerKind.FALLBACK or opening.kind is AnswerKind.FALLBACK
-        if followed.intent in _SMALL_TALK:
+        if followed.intent in self._small_talk:
             return False  # "merci, et toi ça va ?": still chat
         if followed.kind is AnswerKind.FALLBACK:
             return followed.reason in (
@@ -272,7 +286,7 @@ class Bot:
             return self._fallback(question, self._why_not(ranking, analysis), ranked)
         offered = self._offered(ranked)
         # A greeting, thanks or goodbye read with some doubt costs nothing to answer.
-        doubt = top.intent not in _SMALL_TALK
+        doubt = top.intent not in self._small_talk
         if doubt and (top.confidence < settings.threshold or len(offered) > 1):
             if offered:
                 return Answer(
@@ -325,13 +339,13 @@ class Bot:
         ]
 
     def _offerable(self, intent_id: str) -> bool:
-        return self.intent(intent_id).kind is IntentKind.FAQ or intent_id in _OFFERABLE
+        return self.intent(intent_id).kind is IntentKind.FAQ or intent_id in self._offerable_chat
 
     def _why_not(self, ranking: Ranking, analysis: Analysis) -> FallbackReason:
         """Why no answer: the sources do not cover it, it is outside the domain, or the
         bot did not understand. Only a message with nothing of the domain in it is told
         that it is outside the domain."""
-        if ranking.rejected_by == _UNSOURCED:
+        if ranking.rejected_by == self.catalog.roles.unsourced:
             return FallbackReason.UNSOURCED
         if not self.of_the_domain(analysis.terms) and (
             ranking.rejected_by is not None or self.analyzer_reads(analysis.tokens)
@@ -390,6 +404,10 @@ class Bot:
             alternatives=alternatives,
         )
 
+    def answer_for_intent(self, intent_id: str) -> Answer:
+        """The curated answer of an intent picked without a doubt (a numbered choice)."""
+        return self.answer_for("", Match(intent=intent_id, confidence=1.0))
+
     def choices_text(self, offered: list[Match]) -> str:
         """The clarifying question: the likely intents' questions, numbered."""
         lines = [msg.CLARIFY]
@@ -419,13 +437,7 @@ class Bot:
             if m.confidence >= self.settings.clarify_threshold / 2
             and self.intent(m.intent).kind is IntentKind.FAQ
         ]
-        picks = list(dict.fromkeys([*near, *_DEFAULT_SUGGESTIONS]))[:3]
+        picks = list(dict.fromkeys([*near, *self.catalog.roles.suggested]))[:3]
         lines = [msg.FALLBACKS[reason]]
         lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
         return "\n".join(lines)
-
-
-def clean(text: str) -> str:
-    """The message as read: cut to the one input limit, control characters and broken
-    surrogates blanked, trimmed."""
-    return _CONTROL.sub(" ", text[:MAX_INPUT_CHARS]).strip()

@@ -12,20 +12,20 @@ import dataclasses
 import enum
 import functools
 import hashlib
-import io
 import json
 import logging
 import os
-import pickle
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot import messages as msg
+from bot.artefact_format import dumps, loads
 
 __all__ = [
     "announce",
+    "artefact_path",
     "cache_key",
     "cached",
     "code_fingerprint",
@@ -35,27 +35,14 @@ __all__ = [
     "texts_of",
 ]
 
-_FORMAT = 4
+_FORMAT = 5
 # A file starts with this line, then one JSON line (format, key, payload digest), then
-# the payload: a file of another key, truncated or altered is never trusted.
+# the payload (bot/artefact_format.py: arrays and JSON, nothing that can run code): a
+# file of another key, truncated or altered is never trusted.
 _MAGIC = b"vmbot-cache\n"
-# The only globals a payload may name besides vmbot's own dataclasses and enums: numpy
-# arrays and plain containers. Nothing that runs code can be rebuilt from the cache.
-_SAFE_GLOBALS = {
-    ("numpy", "dtype"),
-    ("numpy", "ndarray"),
-    ("numpy._core.numeric", "_frombuffer"),
-    ("numpy.core.numeric", "_frombuffer"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "scalar"),
-    ("numpy.core.multiarray", "scalar"),
-    ("builtins", "set"),
-    ("builtins", "frozenset"),
-    ("collections", "Counter"),
-    ("collections", "defaultdict"),
-    ("collections", "OrderedDict"),
-}
+_SUFFIX = ".vmbot"
+# What earlier versions left: pickles, never read again, removed when a file is stored.
+_LEGACY = ("*.pickle",)
 _log = logging.getLogger(__name__)
 _warned: set[Path] = set()
 _KEPT = 3  # artefacts of one name kept: several checkouts may share the cache
@@ -137,31 +124,24 @@ def texts_of(value: Any) -> list[str]:
     return out
 
 
-def cached(name: str, key: str, kind: type[T], build: Callable[[], T], cache_dir: Path | None) -> T:
-    """The artefact stored under (name, key) if readable and of the right kind, else built."""
-    found = load(name, key, kind, cache_dir)
+def cached(
+    name: str,
+    key: str,
+    kind: type[T],
+    build: Callable[[], T],
+    cache_dir: Path | None,
+    *,
+    shipped: Path | None = None,
+) -> T:
+    """The artefact stored under (name, key) if readable and of the right kind (in the
+    read-only `shipped` folder first, then in the cache), else built and cached."""
+    found = load(name, key, kind, shipped) or load(name, key, kind, cache_dir)
     if found is not None:
         return found
     announce(name)
     value = build()
     store(cache_dir, name, key, value)
     return value
-
-
-class _DataOnly(pickle.Unpickler):
-    """Rebuilds data and nothing else: a global outside vmbot's dataclasses and enums
-    and `_SAFE_GLOBALS` (os.system, any function) stops the load."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _SAFE_GLOBALS:
-            return super().find_class(module, name)
-        if module.startswith("bot."):
-            found = super().find_class(module, name)
-            if isinstance(found, type) and (
-                dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)
-            ):
-                return found
-        raise pickle.UnpicklingError(f"refused global {module}.{name}")
 
 
 def announce(name: str) -> None:
@@ -185,9 +165,12 @@ def load(name: str, key: str, kind: type[T], cache_dir: Path | None) -> T | None
         expected = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
         if json.loads(header) != expected:
             return None
-        value = _DataOnly(io.BytesIO(payload)).load()
-        if isinstance(value, kind):
-            return value
+        found = loads(payload, kind)
+        # Pruning keeps the most recently used: a checkout sharing the cache with
+        # others does not lose its artefacts to theirs.
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return found
     return None
 
 
@@ -199,18 +182,25 @@ def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
     _store(path, key, value)
     # Each change of the data or the code leaves a stale artefact: keep the latest few.
     with contextlib.suppress(OSError):
-        older = sorted(path.parent.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for stale in older[:-_KEPT]:
-            if stale != path:
-                stale.unlink()
+        older = sorted(path.parent.glob(f"{name}-*{_SUFFIX}"), key=lambda p: p.stat().st_mtime)
+        stale = [p for p in older[:-_KEPT] if p != path]
+        for pattern in _LEGACY:
+            stale += path.parent.glob(pattern)
+        for old in stale:
+            old.unlink()
+
+
+def artefact_path(cache_dir: Path | None, name: str, key: str) -> Path | None:
+    """Where the artefact (name, key) is kept in a cache folder."""
+    return _path(cache_dir, name, key)
 
 
 def _path(cache_dir: Path | None, name: str, key: str) -> Path | None:
-    return cache_dir / f"{name}-{key}.pickle" if cache_dir is not None else None
+    return cache_dir / f"{name}-{key}{_SUFFIX}" if cache_dir is not None else None
 
 
 def _store(path: Path, key: str, value: object) -> None:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = dumps(value)
     header = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ DATA_LINE = "ligne {line}"
 DATA_BAD_YAML = "YAML invalide, le fichier ne peut pas être lu"
 DATA_UNREADABLE = "fichier illisible ({error})"
 DATA_MISSING_FOLDER = "dossier introuvable"
+DATA_MISSING_FILE = "fichier introuvable"
 DATA_EMPTY_FOLDER = "aucun fichier .yaml dans ce dossier"
 DATA_PASSAGE = "passage {id}"
 DATA_INTENT = "intention {id}"
@@ -51,7 +52,9 @@ DATA_BAD_VERDICTS = (
     '(entre guillemets si YAML les lirait autrement : "yes", "no")'
 )
 DATA_OUTCOMES = "il faut une recommandation (fichier « outcomes ») pour chacun de : {ids}"
-DATA_MISSING_INTENTS = "intentions requises manquantes : {ids}"
+DATA_MISSING_ROLES = "aucune intention ne joue le rôle (champ « role ») : {roles}"
+DATA_DUPLICATE_ROLE = "le rôle « {role} » est déjà joué par l'intention {other}"
+DATA_SUGGESTED_NOT_FAQ = "seule une intention FAQ peut être suggérée (champ « suggested »)"
 DATA_MISSING_CRITERIA = "critères requis manquants : {ids}"
 DATA_ERRORS_HEADER = "Les données de vmbot sont invalides :"
 CACHE_BUILDING = "vmbot prépare {what} (première utilisation, ou données modifiées)…"
@@ -116,6 +119,7 @@ SUGGESTION = "« {question} »"
 SOURCES_HEADER = "Sources :"
 SOURCE_LINE = "[{passage}] {document} : « {excerpt} »"
 NO_SOURCES = "Pas de source pour cette réponse."
+NO_CHOICE_OFFERED = "Aucun choix n'est proposé pour l'instant : posez votre question."
 
 # --- Command line ----------------------------------------------------------------------
 CLI_DESCRIPTION = (

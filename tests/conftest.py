@@ -18,9 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Tests never touch the user's cache: they get a session cache of their own."""
-    path = tmp_path_factory.mktemp("cache")
+def _cache_dir(pytestconfig: pytest.Config) -> Iterator[Path]:
+    """Tests never touch the user's cache: they get one of their own, kept between runs
+    in pytest's cache folder (every artefact is checked against its key, like the
+    user's: a change of the data or the code rebuilds it)."""
+    path = pytestconfig.cache.mkdir("vmbot-index")
     previous = os.environ.get("VMBOT_CACHE_DIR")
     os.environ["VMBOT_CACHE_DIR"] = str(path)
     yield path

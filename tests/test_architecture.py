@@ -40,6 +40,7 @@ def test_spacy_is_imported_in_one_module_only() -> None:
 CORE = [
     BOT / "domain.py",
     BOT / "engine.py",
+    BOT / "assistant.py",
     *(BOT / "nlp").glob("*.py"),
     *(BOT / "dialogue").glob("*.py"),
 ]
@@ -91,3 +92,10 @@ def test_the_core_touches_no_environment_file_clock_or_network() -> None:
 def test_the_io_check_sees_what_the_assembly_reads() -> None:
     # The check can fail: the module that loads the data is full of what it looks for.
     assert "os" in _io_uses(BOT / "assembly.py")
+
+
+def test_the_dialogue_knows_the_engine_only_through_its_protocol() -> None:
+    for path in (BOT / "dialogue").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module not in ("bot.engine", "bot.assembly"), path.name

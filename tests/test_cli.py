@@ -100,18 +100,6 @@ def test_bad_arguments_exit_2_in_french(args: list[str]) -> None:
     assert result.returncode == 2 and "erreur" in result.stderr.decode()
 
 
-def test_unreadable_cache_is_rebuilt(tmp_path: Path) -> None:
-    env_cache = os.environ["VMBOT_CACHE_DIR"]
-    for path in Path(env_cache).glob("*.pickle"):
-        (tmp_path / path.name).write_bytes(b"not a pickle")
-    os.environ["VMBOT_CACHE_DIR"] = str(tmp_path)
-    try:
-        result = vmbot("ask", "--json", "c'est quoi docker")
-    finally:
-        os.environ["VMBOT_CACHE_DIR"] = env_cache
-    assert json.loads(result.stdout)["intent"] == "definition_docker"
-
-
 def _run(command: str, *, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     """A shell command line, for what only a shell sets up (closed or full streams)."""
     return subprocess.run(

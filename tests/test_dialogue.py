@@ -7,6 +7,7 @@ import pytest
 from bot import messages as msg
 from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
+from bot.dialogue.inputs import Command
 from bot.dialogue.state import DialogueState, Reply
 from bot.domain import Verdict
 from bot.engine import Bot
@@ -197,6 +198,17 @@ def test_pourquoi_after_a_recommendation_lists_the_criteria_and_their_passages(
     assert any(s.passage == "dvm.quand-vm.dependances-os" for s in why.sources)
 
 
+def test_the_sources_command_after_pourquoi_gives_that_replys_sources(
+    conversation: Conversation,
+) -> None:
+    state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
+    while reply.expecting is not None:
+        state, reply = conversation.step(state, "oui" if reply.expecting in VM_SIDE else "non")
+    state, why = conversation.step(state, "pourquoi ?")
+    _, listed = conversation.dialogue.step(state, Command.SOURCES)
+    assert listed.sources == why.sources != ()
+
+
 def test_pourquoi_before_any_recommendation_says_there_is_none(conversation: Conversation) -> None:
     _, reply = talk(conversation, "pourquoi ?")
     assert "rien recommandé" in reply.text
@@ -214,7 +226,7 @@ def test_au_revoir_ends_the_conversation(conversation: Conversation) -> None:
     assert reply.ended
 
 
-def test_recommendation_cites_its_sources(conversation: Conversation) -> None:
+def test_recommendation_cites_its_sources(conversation: Conversation, bot: Bot) -> None:
     result, _ = persona(conversation, set(CONTAINER_SIDE))
     assert result == "conteneur"
     state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
@@ -223,7 +235,7 @@ def test_recommendation_cites_its_sources(conversation: Conversation) -> None:
             state, "oui" if reply.expecting in CONTAINER_SIDE else "non"
         )
     assert reply.sources and all(
-        s.excerpt in conversation.bot.corpus.passages[s.passage].text for s in reply.sources
+        s.excerpt in bot.corpus.passages[s.passage].text for s in reply.sources
     )
 
 
@@ -321,7 +333,7 @@ def test_unreadable_answers_to_one_question_do_not_count_against_the_next(
 def test_negation_applies_to_its_own_clause(
     conversation: Conversation, sentence: str, expected: dict[str, Verdict]
 ) -> None:
-    found = conversation.reader.read(sentence)
+    found = conversation.dialogue.reader.read(sentence)
     assert {k: found.get(k) for k in expected} == expected
 
 
@@ -329,7 +341,7 @@ def test_negation_applies_to_its_own_clause(
 def test_english_yes_and_no_are_understood(
     conversation: Conversation, word: str, verdict: Verdict
 ) -> None:
-    assert conversation.verdicts.read(word) is verdict
+    assert conversation.dialogue.verdicts.read(word) is verdict
 
 
 def test_answering_a_number_picks_one_of_the_offered_topics(hesitant_bot: Bot) -> None:
@@ -563,12 +575,12 @@ def test_a_bare_description_of_a_project_starts_the_advice(conversation: Convers
 def test_a_statement_that_says_nothing_of_a_need_invents_none(
     conversation: Conversation, statement: str
 ) -> None:
-    found = conversation.reader.read(statement)
+    found = conversation.dialogue.reader.read(statement)
     assert all(v is not Verdict.YES for v in found.values())
 
 
 def test_negation_is_read_per_clause_in_an_opening(conversation: Conversation) -> None:
-    found = conversation.reader.read(
+    found = conversation.dialogue.reader.read(
         "rien dans le cloud, mais une appli découpée en petits services indépendants"
     )
     assert found.get("cloud_distribue") is Verdict.NO

@@ -63,10 +63,17 @@ def test_bad_eval_file_gets_a_french_error_naming_the_line(tmp_path: Path) -> No
     result = vmbot("eval", str(path))
     assert result.returncode == 1
     assert "(ligne 2)" in result.stderr.decode() and b"Traceback" not in result.stderr
+    assert "données de vmbot sont invalides" in result.stderr.decode()
+
+
+def test_a_missing_eval_file_is_named_as_missing(tmp_path: Path) -> None:
+    result = vmbot("eval", str(tmp_path / "absent.yaml"))
+    assert result.returncode == 1
+    assert "absent.yaml : fichier introuvable" in result.stderr.decode()
 
 
 def test_cross_validation_reports_on_the_intent_examples() -> None:
-    report = json.loads(vmbot("eval", "--cross-validate", "3", "--json").stdout)
+    report = json.loads(vmbot("eval", "--cross-validate", "2", "--json").stdout)
     assert report["in_scope"] > 500 and report["out_of_scope"] > 50
     assert 0.0 < report["accuracy"] <= 1.0
 

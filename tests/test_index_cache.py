@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import sparse
 
+from bot.artefact_format import FormatError, dumps, loads
+from bot.assembly import load_bot
+from bot.engine import Bot, Index
 from bot.index_cache import cached, load, store
+from bot.loading import LoadedData, load_data
 from bot.nlp.classifier import SoftmaxModel
 from bot.nlp.lemmas import LemmaTable
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _table() -> LemmaTable:
@@ -68,7 +77,7 @@ def test_a_planted_file_cannot_run_code(tmp_path: Path) -> None:
 def test_a_file_of_another_key_is_not_trusted(tmp_path: Path) -> None:
     store(tmp_path, "lemmas", "old", _table())
     (old,) = tmp_path.glob("lemmas-*")
-    old.rename(tmp_path / "lemmas-new.pickle")
+    old.rename(old.with_name(old.name.replace("old", "new")))
     assert load("lemmas", "new", LemmaTable, tmp_path) is None
 
 
@@ -109,3 +118,80 @@ def test_a_build_is_announced_and_a_load_is_silent(
         cached("lemmas", "k1", LemmaTable, _table, tmp_path)
     said = [r.getMessage() for r in caplog.records]
     assert len(said) == 1 and "prépare les lemmes" in said[0]
+
+
+def _planted(tmp_path: Path, payload: bytes) -> None:
+    """Replace the stored artefact's payload, with a header that matches it."""
+    store(tmp_path, "lemmas", "k1", _table())
+    (path,) = tmp_path.glob("lemmas-*")
+    first, _, rest = path.read_bytes().partition(b"\n")
+    header = json.loads(rest.partition(b"\n")[0]) | {"sha256": hashlib.sha256(payload).hexdigest()}
+    path.write_bytes(first + b"\n" + json.dumps(header).encode() + b"\n" + payload)
+
+
+@pytest.mark.parametrize("name", ["os:system", "subprocess:Popen", "bot.__main__:main"])
+def test_an_archive_naming_another_type_is_refused(tmp_path: Path, name: str) -> None:
+    tree = json.dumps({"$data": name, "fields": {}}).encode()
+    buffer = io.BytesIO()
+    np.savez(buffer, tree=np.frombuffer(tree, dtype=np.uint8))
+    _planted(tmp_path, buffer.getvalue())
+    assert load("lemmas", "k1", LemmaTable, tmp_path) is None
+
+
+def test_an_artefact_of_another_type_is_refused() -> None:
+    with pytest.raises(FormatError):
+        loads(dumps(_table()), SoftmaxModel)
+
+
+def test_an_artefact_missing_a_field_is_refused() -> None:
+    tree = {"$data": "bot.nlp.lemmas:LemmaTable", "fields": {"lemmas": {"$dict": []}}}
+    buffer = io.BytesIO()
+    np.savez(buffer, tree=np.frombuffer(json.dumps(tree).encode(), dtype=np.uint8))
+    with pytest.raises(FormatError):
+        loads(buffer.getvalue(), LemmaTable)
+
+
+def test_sparse_matrices_come_back_sparse() -> None:
+    matrix = sparse.csr_matrix(np.array([[0, 1.5], [2.0, 0]], dtype=np.float32))
+    found = loads(dumps({"m": matrix, "s": np.float32(2.5)}), dict)
+    assert sparse.issparse(found["m"]) and (found["m"] != matrix).nnz == 0
+    assert found["s"] == np.float32(2.5) and isinstance(found["s"], np.float32)
+
+
+def test_files_of_the_pickle_era_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "index-0123.pickle").write_bytes(b"old")
+    store(tmp_path, "lemmas", "k1", _table())
+    assert not list(tmp_path.glob("*.pickle"))
+
+
+def test_large_word_tables_come_back_exactly() -> None:
+    words = {f"mot{i}": f"lemme{i}" for i in range(200)} | {"deux\nlignes": "x"}
+    value = {
+        "table": words,
+        "counts": {f"mot{i}": i for i in range(100)},
+        "weights": {f"mot{i}": i / 7 for i in range(100)},
+        "set": frozenset(f"mot{i}" for i in range(100)),
+        "tuple": tuple(f"mot{i}" for i in range(100)),
+    }
+    assert loads(dumps(value), dict) == value
+
+
+def test_a_corrupt_index_in_the_cache_is_rebuilt_and_answers(
+    bot: Bot, _cache_dir: Path, tmp_path: Path
+) -> None:
+    # Given the session's artefacts, the trained index among them corrupted: only the
+    # index is rebuilt, in this process (the lemma table and word lists are read).
+    for path in _cache_dir.glob("*.vmbot"):
+        shutil.copy(path, tmp_path / path.name)
+    for path in tmp_path.glob("index-*.vmbot"):
+        path.write_bytes(b"not an artefact")
+    rebuilt = load_bot(ROOT, cache_dir=tmp_path)
+    assert rebuilt.ask("c'est quoi docker").intent == "definition_docker"
+    assert rebuilt.index_key is not None
+    assert load("index", rebuilt.index_key, Index, tmp_path) is not None
+
+
+def test_the_validated_data_comes_back_from_the_cache_equal(bot: Bot, _cache_dir: Path) -> None:
+    stored = load("data", bot.artefacts["data"], LoadedData, _cache_dir)
+    corpus, catalog = load_data(ROOT)
+    assert stored == LoadedData(corpus=corpus, catalog=catalog)

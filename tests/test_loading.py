@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 
 from bot.assembly import load_bot
-from bot.errors import DataError
-from bot.loading import load_catalog, load_corpus, load_eval_set
+from bot.domain import Role
+from bot.errors import DataError, DataMissingError
+from bot.index_cache import cache_key
+from bot.loading import load_catalog, load_corpus, load_data, load_eval_set
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -262,10 +264,53 @@ def test_verdict_phrases_that_yaml_reads_as_booleans_are_refused(data_copy: Path
     assert "verdicts : clés possibles" in _problems(data_copy)
 
 
-def test_a_missing_contract_intent_is_named(data_copy: Path) -> None:
-    path = data_copy / "intents" / "comparaison.yaml"
-    _edit(path, "id: securite", "id: securite_bis")
-    assert "intentions requises manquantes : securite" in _problems(data_copy)
+def test_every_role_is_resolved_to_the_intent_that_declares_it() -> None:
+    catalog = load_catalog(ROOT / "intents", load_corpus(ROOT / "corpus"))
+    for role in Role:
+        played = [i.id for i in catalog.intents.values() if i.role is role]
+        assert played == [getattr(catalog.roles, role.value)]
+    assert catalog.roles.played_by(catalog.roles.why) is Role.WHY
+
+
+def test_a_role_no_intent_plays_is_named(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "conversation.yaml", "    role: why\n", "")
+    assert "aucune intention ne joue le rôle (champ « role ») : why" in _problems(data_copy)
+
+
+def test_a_role_played_twice_names_the_intent_that_plays_it_first(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "conversation.yaml", "role: goodbye", "role: greeting")
+    message = _problems(data_copy)
+    assert (
+        "(intention au_revoir) : le rôle « greeting » est déjà joué par l'intention salutation"
+        in (message)
+    )
+    assert "aucune intention ne joue le rôle (champ « role ») : goodbye" in message
+
+
+def test_an_unknown_role_is_refused(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "conversation.yaml", "role: why", "role: pourquoi")
+    message = _problems(data_copy)
+    assert "(intention pourquoi) : le champ « role » doit valoir : greeting, thanks" in message
+
+
+def test_an_intent_with_another_problem_is_not_also_said_to_miss_its_role(
+    data_copy: Path,
+) -> None:
+    _edit(
+        data_copy / "intents" / "conversation.yaml", "    role: why\n", "    role: why\n    x: 1\n"
+    )
+    message = _problems(data_copy)
+    assert "champ inconnu « x »" in message
+    assert "aucune intention ne joue" not in message
+
+
+def test_only_an_faq_intent_may_be_suggested(data_copy: Path) -> None:
+    _edit(
+        data_copy / "intents" / "conversation.yaml",
+        "role: why\n",
+        "role: why\n    suggested: true\n",
+    )
+    assert "seule une intention FAQ peut être suggérée" in _problems(data_copy)
 
 
 def test_a_missing_criterion_is_named(data_copy: Path) -> None:
@@ -281,3 +326,58 @@ def test_an_out_of_scope_intent_with_an_answer_is_refused(data_copy: Path) -> No
         "    question: Question hors sujet\n    answer: non\n",
     )
     assert "une intention hors sujet n'a pas de réponse" in _problems(data_copy)
+
+
+def _all_problems(root: Path) -> str:
+    with pytest.raises(DataError) as info:
+        load_data(root)
+    return str(info.value)
+
+
+def test_a_broken_corpus_file_does_not_stop_the_catalog_checks(data_copy: Path) -> None:
+    (data_copy / "corpus" / "vm-ou-conteneur.yaml").write_text("id: [oups\n", encoding="utf-8")
+    _edit(
+        data_copy / "intents" / "definitions.yaml", "    examples:\n", "    examples:\n      - ''\n"
+    )
+    message = _all_problems(data_copy)
+    assert "vm-ou-conteneur.yaml (ligne" in message and "un exemple est vide" in message
+    # Its passages could not be read: citing them is not called an error.
+    assert "passage inconnu" not in message
+
+
+def test_checks_across_files_run_alongside_other_problems(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "criteres.yaml", "id: multi_os", "id: plusieurs_os")
+    _edit(data_copy / "intents" / "recommandations.yaml", "  - id: vm\n", "  - id: vm_seule\n")
+    _edit(
+        data_copy / "intents" / "definitions.yaml", "    examples:\n", "    examples:\n      - ''\n"
+    )
+    message = _all_problems(data_copy)
+    assert "un exemple est vide" in message
+    assert "critères requis manquants : multi_os" in message
+    assert "il faut une recommandation (fichier « outcomes »)" in message
+
+
+def test_a_lexicon_with_a_problem_is_not_also_said_to_be_missing(data_copy: Path) -> None:
+    _edit(data_copy / "intents" / "lexique.yaml", "    cloud: [nuage]", "    cloud: nuage")
+    message = _all_problems(data_copy)
+    assert "les synonymes de « cloud »" in message
+    assert "il faut exactement un fichier" not in message
+
+
+def test_every_missing_data_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DataMissingError) as info:
+        load_data(tmp_path)
+    assert [p.path for p in info.value.problems] == [
+        str(tmp_path / "corpus"),
+        str(tmp_path / "intents"),
+    ]
+
+
+def test_a_missing_eval_file_is_said_to_be_missing(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"absent\.yaml : fichier introuvable"):
+        load_eval_set(tmp_path / "absent.yaml", {"definition_docker"})
+
+
+def test_the_data_key_does_not_depend_on_where_the_data_lies(data_copy: Path) -> None:
+    # The index shipped in a wheel was built elsewhere than where it is installed.
+    assert cache_key(load_data(ROOT)) == cache_key(load_data(data_copy))

@@ -5,12 +5,15 @@ import pytest
 
 from bot.assembly import conversation_for
 from bot.dialogue.needs import NeedsModel
+from bot.dialogue.reading import CriteriaReader
 from bot.engine import Bot
 
 
 @pytest.fixture(scope="module")
 def model(bot: Bot) -> NeedsModel:
-    return conversation_for(bot).reader.model
+    reader = conversation_for(bot).dialogue.reader
+    assert isinstance(reader, CriteriaReader)
+    return reader.model
 
 
 def test_the_topic_models_share_one_feature_index(model: NeedsModel) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a build needs from the checkout: tests, benchmarks and caches stay out.
-_SOURCES = ("pyproject.toml", "README.md", "bot", "intents", "corpus")
+_SOURCES = ("pyproject.toml", "setup.py", "README.md", "bot", "intents", "corpus")
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +62,12 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
-def _vmbot(venv: Path, *args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
+def _vmbot(
+    venv: Path, *args: str, stdin: str = "", cwd: Path, cache: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VMBOT_DATA", "PYTHONPATH")}
+    if cache is not None:
+        env["VMBOT_CACHE_DIR"] = str(cache)
     return subprocess.run(
         [venv / "bin" / "vmbot", *args],
         input=stdin,
@@ -82,11 +86,28 @@ def test_the_wheel_carries_the_data_and_nothing_of_the_checkout_besides(wheel: P
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "intents/"))]
 
 
+def test_the_wheel_ships_the_index_built_from_its_data(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {n.split("/")[-1].split("-")[0] for n in names if n.startswith("bot/data/index/")}
+    assert {"lemmas", "index", "needs", "dictionaries"} <= shipped
+
+
 def test_an_installed_vmbot_answers_from_another_folder(installed: Path, tmp_path: Path) -> None:
     done = _vmbot(installed, "ask", "--json", "c'est quoi un hyperviseur ?", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     reply = json.loads(done.stdout)
     assert reply["intent"] == "definition_hyperviseur"
+
+
+def test_a_fresh_install_answers_and_advises_without_building_anything(
+    installed: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "cache"
+    done = _vmbot(installed, "chat", "--json", stdin="un conseil svp\n", cwd=tmp_path, cache=empty)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["intent"] == "recommandation"
+    assert "prépare" not in done.stderr  # the shipped index was used: no spaCy, no training
+    assert not list(empty.glob("*"))
 
 
 def test_an_installed_vmbot_lists_its_faq(installed: Path, tmp_path: Path) -> None:

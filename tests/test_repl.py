@@ -14,8 +14,8 @@ from prompt_toolkit.output import DummyOutput
 
 from bot.adapters.chat_lines import chat_lines
 from bot.adapters.repl import run_repl
-from bot.assembly import conversation_for
-from bot.dialogue.flow import Conversation
+from bot.assembly import assistant_for
+from bot.assistant import Assistant
 from bot.dialogue.state import Reply
 from bot.engine import Bot
 
@@ -23,51 +23,47 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def conversation(bot: Bot) -> Conversation:
-    return conversation_for(bot)
+def assistant(bot: Bot) -> Assistant:
+    return assistant_for(bot)
 
 
-def typed(conversation: Conversation, tmp_path: Path, keys: str) -> list[Reply]:
+def typed(assistant: Assistant, tmp_path: Path, keys: str) -> list[Reply]:
     """The replies of a REPL session fed these keystrokes."""
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
-        return run_repl(conversation, history_path=tmp_path / "h", input=pipe, output=DummyOutput())
+        return run_repl(assistant, history_path=tmp_path / "h", input=pipe, output=DummyOutput())
 
 
-def test_repl_answers_and_quits_on_command(conversation: Conversation, tmp_path: Path) -> None:
-    replies = typed(conversation, tmp_path, "c'est quoi un hyperviseur ?\n/quitter\n")
+def test_repl_answers_and_quits_on_command(assistant: Assistant, tmp_path: Path) -> None:
+    replies = typed(assistant, tmp_path, "c'est quoi un hyperviseur ?\n/quitter\n")
     assert [r.intent for r in replies] == ["definition_hyperviseur"]
 
 
-def test_repl_keeps_history_in_a_file(conversation: Conversation, tmp_path: Path) -> None:
+def test_repl_keeps_history_in_a_file(assistant: Assistant, tmp_path: Path) -> None:
     history = tmp_path / "data" / "historique"
     with create_pipe_input() as pipe:
         pipe.send_text("bonjour\n/quitter\n")
-        run_repl(conversation, history_path=history, input=pipe, output=DummyOutput())
+        run_repl(assistant, history_path=history, input=pipe, output=DummyOutput())
     assert "bonjour" in history.read_text()
 
 
-def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(
-    conversation: Conversation, tmp_path: Path
-) -> None:
-    replies = typed(conversation, tmp_path, "docker est-il sécurisé\x03merci\n\x04")
+def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(assistant: Assistant, tmp_path: Path) -> None:
+    replies = typed(assistant, tmp_path, "docker est-il sécurisé\x03merci\n\x04")
     assert [r.intent for r in replies] == ["remerciement"]
 
 
-def test_repl_commands_do_not_reach_the_bot(conversation: Conversation, tmp_path: Path) -> None:
-    replies = typed(
-        conversation, tmp_path, "/aide\n/sources\n/inconnue\n\n/recommencer\n/quitter\n"
-    )
+def test_repl_commands_do_not_reach_the_bot(assistant: Assistant, tmp_path: Path) -> None:
+    replies = typed(assistant, tmp_path, "/aide\n/sources\n/inconnue\n\n/recommencer\n/quitter\n")
     assert [r.intent for r in replies] == ["recommencer"]
 
 
-def test_repl_works_without_a_writable_history(conversation: Conversation, tmp_path: Path) -> None:
+def test_repl_works_without_a_writable_history(assistant: Assistant, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     with create_pipe_input() as pipe:
         pipe.send_text("merci\n/quitter\n")
         replies = run_repl(
-            conversation, history_path=blocker / "sub" / "h", input=pipe, output=DummyOutput()
+            assistant, history_path=blocker / "sub" / "h", input=pipe, output=DummyOutput()
         )
     assert replies[0].intent == "remerciement"
 
@@ -192,28 +188,35 @@ def test_chat_json_understands_the_repl_commands() -> None:
 
 
 def test_a_line_starting_with_a_slash_but_not_a_command_is_a_message(
-    conversation: Conversation, tmp_path: Path
+    assistant: Assistant, tmp_path: Path
 ) -> None:
-    replies = typed(conversation, tmp_path, "/etc/hosts sert à quoi ?\n/quitter\n")
+    replies = typed(assistant, tmp_path, "/etc/hosts sert à quoi ?\n/quitter\n")
     assert len(replies) == 1
 
 
 @pytest.mark.parametrize("leave", ["exit", "quit", "/q", "/exit", "QUITTER"])
 def test_the_usual_ways_to_leave_a_prompt_leave(
-    conversation: Conversation, tmp_path: Path, leave: str
+    assistant: Assistant, tmp_path: Path, leave: str
 ) -> None:
-    replies = typed(conversation, tmp_path, f"salut\n{leave}\nc'est quoi docker ?\n")
+    replies = typed(assistant, tmp_path, f"salut\n{leave}\nc'est quoi docker ?\n")
     assert [r.intent for r in replies] == ["salutation"]
 
 
-def test_a_question_starting_with_exit_is_a_question(
-    conversation: Conversation, tmp_path: Path
-) -> None:
-    replies = typed(conversation, tmp_path, "exit code d'un conteneur docker ?\n/quitter\n")
+def test_a_question_starting_with_exit_is_a_question(assistant: Assistant, tmp_path: Path) -> None:
+    replies = typed(assistant, tmp_path, "exit code d'un conteneur docker ?\n/quitter\n")
     assert len(replies) == 1
 
 
-def test_slash_help_shows_the_commands(conversation: Conversation) -> None:
+def test_slash_help_shows_the_commands(assistant: Assistant) -> None:
     out = StringIO()
-    chat_lines(conversation, ["/help"], out, as_json=False)
+    chat_lines(assistant, ["/help"], out, as_json=False)
     assert "/sources" in out.getvalue() and "/recommencer" in out.getvalue()
+
+
+def test_a_bare_number_in_chat_picks_one_of_the_offered_choices(hesitant_bot: Bot) -> None:
+    out = StringIO()
+    lines = ["docker ou vm ?", "2"]
+    chat_lines(assistant_for(hesitant_bot), lines, out, as_json=True)
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert len(first["choices"]) >= 2
+    assert second["intent"] == first["choices"][1] and second["choices"] == []

@@ -16,10 +16,10 @@ from bot import messages as msg
 from bot.adapters import terminal
 from bot.adapters.exit_codes import EXIT_DATA, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from bot.adapters.french_args import FrenchParser
-from bot.adapters.render import answer_json, json_line, source_lines, terminal_width, wrap
-from bot.assembly import load_bot
+from bot.adapters.render import answer_json, json_line, terminal_width, wrap
+from bot.assembly import load_assistant
+from bot.assistant import Assistant
 from bot.domain import AnswerKind
-from bot.engine import Bot
 from bot.errors import DataError, DataMissingError, NlpModelError
 
 __all__ = ["main"]
@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    bot = load_bot(args.data)
+    bot = load_assistant(args.data)
     if args.question:
         _print_answer(bot, " ".join(args.question), as_json=args.json, sources=args.sources)
         return EXIT_OK
@@ -177,7 +177,7 @@ def read_lines(stream: BinaryIO, errors: TextIO, *, keep_blank: bool = False) ->
             yield line
 
 
-def _print_answer(bot: Bot, question: str, *, as_json: bool, sources: bool) -> None:
+def _print_answer(bot: Assistant, question: str, *, as_json: bool, sources: bool) -> None:
     answer = bot.ask(question)
     if as_json:
         print(json_line(answer_json(answer)), flush=True)
@@ -185,12 +185,12 @@ def _print_answer(bot: Bot, question: str, *, as_json: bool, sources: bool) -> N
     text = answer.text
     if answer.kind is AnswerKind.CLARIFY:
         # No conversation to answer "1" in: each choice as the command that asks it.
-        commands = [f"  vmbot ask {_shell_quoted(bot.intent(c).question)}" for c in answer.choices]
+        commands = [f"  vmbot ask {_shell_quoted(bot.question(c))}" for c in answer.choices]
         text = "\n".join([msg.CLARIFY, *commands])
     print(wrap(text, terminal_width()) if sys.stdout.isatty() else text)
     if sources and answer.intent is not None:
         print()
-        print("\n".join(source_lines(answer.sources, bot.corpus)))
+        print(bot.sources_text(answer.sources))
     sys.stdout.flush()
 
 
@@ -201,20 +201,19 @@ def _shell_quoted(text: str) -> str:
 
 
 def _faq(args: argparse.Namespace) -> int:
-    bot = load_bot(args.data)
+    bot = load_assistant(args.data)
     out = [msg.FAQ_TITLE, "", msg.FAQ_INTRO]
-    for intent in bot.catalog.intents.values():
-        if not intent.sources:
+    for known in bot.questions():
+        if not known.sources:
             continue
-        out += ["", f"## {intent.question}", "", intent.answer, "", msg.FAQ_SOURCES, ""]
-        for s in bot.sources(intent.id):
-            document = bot.corpus.document(s.document)
+        out += ["", f"## {known.question}", "", known.answer, "", msg.FAQ_SOURCES, ""]
+        for cited in bot.citations(known.sources):
             # An excerpt spanning paragraphs stays one list item: Markdown would end
             # the item (and the quote) at its first blank line.
-            excerpt = " ".join(s.excerpt.split())
+            excerpt = " ".join(cited.excerpt.split())
             out.append(
                 msg.FAQ_SOURCE_LINE.format(
-                    title=document.title, origin=document.origin, passage=s.passage, excerpt=excerpt
+                    title=cited.title, origin=cited.origin, passage=cited.passage, excerpt=excerpt
                 )
             )
     print("\n".join(out))
@@ -223,24 +222,24 @@ def _faq(args: argparse.Namespace) -> int:
 
 def _chat(args: argparse.Namespace) -> int:
     from bot.adapters.chat_lines import chat_lines
-    from bot.assembly import load_conversation
 
     stdin = terminal.stdin_bytes()
     if stdin is None:
         print(msg.CLI_CHAT_STDIN_CLOSED, file=sys.stderr)
         return EXIT_USAGE
-    conversation = load_conversation(args.data)
+    assistant = load_assistant(args.data)
     if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
         from bot.adapters.repl import default_history_path, run_repl  # a terminal: 80 ms
 
-        run_repl(conversation, history_path=default_history_path())
+        run_repl(assistant, history_path=default_history_path())
     else:
-        chat_lines(conversation, read_lines(stdin, sys.stderr), sys.stdout, as_json=args.json)
+        chat_lines(assistant, read_lines(stdin, sys.stderr), sys.stdout, as_json=args.json)
     return EXIT_OK
 
 
 def _eval(args: argparse.Namespace) -> int:
     from bot.adapters.eval_report import run_eval
+    from bot.assembly import load_bot
 
     return run_eval(
         load_bot(args.data),

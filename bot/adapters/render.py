@@ -7,10 +7,9 @@ import shutil
 import textwrap
 from typing import Any
 
-from bot import messages as msg
-from bot.domain import Answer, Corpus, Source
+from bot.domain import Answer, Source
 
-__all__ = ["answer_json", "json_line", "source_lines", "sources_json", "terminal_width", "wrap"]
+__all__ = ["answer_json", "json_line", "sources_json", "terminal_width", "wrap"]
 
 _WIDTH = 80  # the widest a text is wrapped to, even on a wide terminal: easier to read
 
@@ -48,18 +47,6 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         # Why a fallback: off_domain, unsourced, unclear, language or empty (else null).
         "reason": answer.reason.value if answer.reason is not None else None,
     }
-
-
-def source_lines(sources: tuple[Source, ...], corpus: Corpus) -> list[str]:
-    """One line per source: passage id, document title, excerpt."""
-    if not sources:
-        return [msg.NO_SOURCES]
-    return [msg.SOURCES_HEADER] + [
-        msg.SOURCE_LINE.format(
-            passage=s.passage, document=corpus.document(s.document).title, excerpt=s.excerpt
-        )
-        for s in sources
-    ]
 
 
 def terminal_width() -> int:

@@ -14,9 +14,10 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
 from bot import messages as msg
-from bot.adapters.chat_lines import as_message, command_reply, quits
+from bot.adapters.chat_lines import local_reply, quits, typed_input
 from bot.adapters.render import terminal_width, wrap
-from bot.dialogue.flow import Conversation
+from bot.assistant import Assistant
+from bot.dialogue.inputs import Command
 from bot.dialogue.state import DialogueState, Reply
 
 __all__ = ["default_history_path", "run_repl"]
@@ -50,14 +51,14 @@ def _history(path: Path | None) -> History:
 
 
 def run_repl(
-    conversation: Conversation,
+    assistant: Assistant,
     *,
     history_path: Path | None,
     input: Input | None = None,
     output: Output | None = None,
 ) -> list[Reply]:
     """The interactive loop until /quitter, Ctrl-D or goodbye; returns the replies given."""
-    questions = sorted({i.question for i in conversation.bot.catalog.intents.values()})
+    questions = sorted({q.question for q in assistant.questions()})
     session: PromptSession[str] = PromptSession(
         history=_history(history_path),
         auto_suggest=AutoSuggestFromHistory(),
@@ -89,11 +90,15 @@ def run_repl(
         if quits(line):
             show(msg.REPL_BYE, "class:info")
             break
-        handled = command_reply(conversation, state, line)
+        handled = local_reply(state, line)
         if handled is not None:
             show(handled.text, "class:info")
             continue
-        state, reply = conversation.step(state, as_message(line))
+        event = typed_input(state, line)
+        state, reply = assistant.step(state, event)
+        if event is Command.SOURCES:
+            show(reply.text, "class:info")  # about the last reply, not a reply of its own
+            continue
         replies.append(reply)
         show(reply.text)
         if reply.ended:

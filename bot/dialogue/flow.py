@@ -1,7 +1,8 @@
 """The conversation: FAQ answers at any time, and the advisor's follow-up questions.
 
-`Conversation.step(state, text)` is pure: the same state and text give the same
-new state and reply, and nothing is printed, read or sent.
+`Dialogue.step(state, input)` is pure: the same state and input give the same new
+state and reply, and nothing is printed, read or sent. The input is typed
+(`bot.dialogue.inputs`): only free text goes through the French parser.
 
 What the advisor reads from a message is repeated back ("J'ai noté : ..."), so a
 misreading can be corrected; a question is put twice at most, digressions
@@ -11,26 +12,27 @@ included: when the reply to its second putting does not answer it, it counts as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot import messages as msg
 from bot.dialogue import advisor
-from bot.dialogue.needs import NeedsModel, train_needs
-from bot.dialogue.reading import CriteriaReader, VerdictReader, offers_a_choice
+from bot.dialogue.inputs import Choice, Command, Input, Text
+from bot.dialogue.ports import NeedsReading, Understanding
+from bot.dialogue.reading import VerdictReader, offers_a_choice
 from bot.dialogue.state import DialogueState, Reply, StateError
 from bot.domain import (
     Answer,
     AnswerKind,
     Criterion,
     IntentKind,
-    Match,
     Source,
-    SourceRef,
     Verdict,
 )
-from bot.engine import Bot, clean
+from bot.nlp.forms import Forms
+from bot.nlp.text import clean
 
-__all__ = ["MAX_ASKED", "Conversation"]
+__all__ = ["MAX_ASKED", "Conversation", "Dialogue", "sources_text"]
 
 # A follow-up question is put at most this many times.
 MAX_ASKED = 2
@@ -38,22 +40,20 @@ MAX_ASKED = 2
 _SURE_REQUEST = 0.9
 
 
-class Conversation:
-    """Holds what every conversation shares (the bot, the readers); no per-user state."""
+class Dialogue:
+    """Holds what every conversation shares (the understanding, the readers); no
+    per-user state."""
 
-    def __init__(self, bot: Bot, *, criteria_model: NeedsModel | None = None) -> None:
+    def __init__(self, bot: Understanding, *, needs: NeedsReading) -> None:
         self.bot = bot
         catalog = bot.catalog
+        self.roles = catalog.roles
         self.criteria = list(catalog.criteria.values())
-        self.verdicts = VerdictReader(catalog.grammar, bot.forms)
-        self.reader = CriteriaReader(
-            self.criteria,
-            bot.analyzer,
-            bot.forms,
-            model=criteria_model or train_needs(catalog, bot.analyzer),
-        )
+        self.forms = Forms(catalog.grammar)
+        self.verdicts = VerdictReader(catalog.grammar, self.forms)
+        self.reader = needs
         self._project_terms = frozenset(
-            t for w in catalog.lexicon.project_words for t in bot.analyzer.terms(w)
+            t for w in catalog.lexicon.project_words for t in bot.terms(w)
         )
 
     def restore(self, stored: object) -> tuple[DialogueState, str | None]:
@@ -78,24 +78,66 @@ class Conversation:
             and (state.recommendation is None or state.recommendation in catalog.outcomes)
             and all(c in catalog.intents for c in state.choices)
             and all(a in catalog.criteria for a in state.answers)
-            and all(s.passage in self.bot.corpus.passages for s in state.last_sources)
+            and all(self.bot.knows_passage(s.passage) for s in state.last_sources)
         )
 
-    def step(self, stored: object, text: str) -> tuple[DialogueState, Reply]:
-        """Answer one message: the new state and the reply.
+    def step(self, stored: object, event: Input) -> tuple[DialogueState, Reply]:
+        """Answer one input: the new state and the reply.
 
         `stored` is a DialogueState, its `to_json()` dict, or None for a new session.
         """
         state, notice = self.restore(stored)
-        read = self.bot.read(text)
-        if not read and clean(text):
-            # Only a smiley: a nod, not an empty message.
-            state, reply = self._nod(state)
-        else:
-            state, reply = self._step(state, read)
+        match event:
+            case Text(text=text):
+                state, reply = self._text(state, text)
+            case Verdict():
+                state, reply = self._verdict(replace(state, ended=False), event)
+            case Command():
+                state, reply = self._command(state, event)
+            case Choice(number=number):
+                state, reply = self._picked(replace(state, ended=False), number)
+        if reply.sources and reply.sources != state.last_sources:
+            # `/sources` shows the sources of the reply just given ("pourquoi" included).
+            state = replace(state, last_sources=reply.sources)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         return state, reply
+
+    def _text(self, state: DialogueState, text: str) -> tuple[DialogueState, Reply]:
+        read = self.bot.read(text)
+        if not read and clean(text):
+            # Only a smiley: a nod, not an empty message.
+            return self._nod(state)
+        return self._step(state, read)
+
+    def _verdict(self, state: DialogueState, verdict: Verdict) -> tuple[DialogueState, Reply]:
+        """A yes, no or "je ne sais pas" given as such (a button): it answers the
+        pending question, or accepts the one choice offered."""
+        if state.expecting is not None:
+            answers = {**state.answers, state.expecting: verdict}
+            return self._advance(replace(state, answers=answers, choices=()), "")
+        if verdict is Verdict.YES and len(state.choices) == 1:
+            return self._choose(state, 1)
+        said = msg.ACKNOWLEDGED_AFTER_ADVICE if state.recommendation else msg.ACKNOWLEDGED
+        return state, self._say(state, said)
+
+    def _command(self, state: DialogueState, command: Command) -> tuple[DialogueState, Reply]:
+        match command:
+            case Command.RESTART:
+                return self._restart()
+            case Command.GOODBYE:
+                return self._goodbye(state, self.bot.answer_for_intent(self.roles.goodbye))
+            case Command.HELP:
+                helped = self.bot.answer_for_intent(self.roles.help)
+                return state, self._from_answer(state, helped)
+            case Command.SOURCES:
+                text = sources_text(state.last_sources, lambda d: self.bot.document(d).title)
+                return state, replace(self._say(state, text), sources=state.last_sources)
+
+    def _picked(self, state: DialogueState, number: int) -> tuple[DialogueState, Reply]:
+        if not state.choices:
+            return state, self._say(state, msg.NO_CHOICE_OFFERED)
+        return self._choose(state, number)
 
     def _nod(self, state: DialogueState) -> tuple[DialogueState, Reply]:
         if state.expecting is not None:
@@ -122,7 +164,7 @@ class Conversation:
     def _choice(self, text: str, offered: int, *, by_yes: bool) -> int | None:
         """The number a message picks among offered choices ("2", "le deuxième", and
         "oui" `by_yes` when one was offered), or None when it is another message."""
-        tokens = self.bot.forms.without_fillers(text)
+        tokens = self.forms.without_fillers(text)
         rest = [t for t in tokens if t not in self.bot.catalog.grammar.choice_words]
         if len(rest) != 1 or len(tokens) > 3:
             return None
@@ -143,7 +185,7 @@ class Conversation:
     ) -> tuple[DialogueState, Reply]:
         assert state.expecting is not None
         pending = self.bot.catalog.criteria[state.expecting]
-        asking = self.bot.forms.asks_something(text)
+        asking = self.forms.asks_something(text)
         # In a question, a verdict word is only an answer alone ("oui ?"): "plutôt vm ou
         # docker ?" says nothing of the pending point.
         verdict = self.verdicts.read_whole(text) if asking else self.verdicts.read(text)
@@ -161,7 +203,7 @@ class Conversation:
             # des numéros de colis") does not win over what the rest of the answer says.
             found[pending.id] = verdict
         if (
-            answer.intent == "recommandation"
+            answer.intent == self.roles.advice
             and answer.kind is AnswerKind.ANSWER
             and answer.confidence >= _SURE_REQUEST
             and pending.id not in found
@@ -181,9 +223,9 @@ class Conversation:
             # A statement about the project answers other questions than the pending one.
             state = replace(state, answers={**state.answers, **found})
             return self._again_or_next(state, pending, self._noted(found))
-        if answer.intent == "pourquoi":
+        if answer.intent == self.roles.why:
             state, reply = self._again_or_next(
-                state, pending, self._why_pending(pending), self._sources(pending.sources)
+                state, pending, self._why_pending(pending), self.bot.cite(pending.sources)
             )
             return state, replace(reply, intent=answer.intent, confidence=answer.confidence)
         if answer.intent is not None and answer.kind is not AnswerKind.FALLBACK:
@@ -192,7 +234,7 @@ class Conversation:
         if asking:
             # A question the bot cannot answer is not a failed answer: explain the point.
             return self._again_or_next(state, pending, msg.CANNOT_ANSWER_DURING_ADVICE)
-        if not self.bot.forms.without_fillers(text):  # only fillers, or emoji with no meaning
+        if not self.forms.without_fillers(text):  # only fillers, or emoji with no meaning
             return self._again_or_next(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
         return self._again_or_next(state, pending, msg.EXPECTED_ANSWER)
 
@@ -228,7 +270,7 @@ class Conversation:
         ending = self._restart_or_goodbye(state, answer)
         if ending is not None:
             return ending
-        forms = self.bot.forms
+        forms = self.forms
         first_person = forms.speaks_of_own_project(text)
         found = (
             self.reader.read(text)
@@ -236,13 +278,13 @@ class Conversation:
             else {}
         )
         own_project = first_person and (bool(found) or self._names_a_project(text))
-        if intent == "pourquoi" and (state.recommendation is not None or not own_project):
+        if intent == self.roles.why and (state.recommendation is not None or not own_project):
             if state.recommendation is None:
                 return state, Reply(
                     text=msg.NOTHING_TO_JUSTIFY, intent=intent, confidence=answer.confidence
                 )
             return state, self._why(state)
-        if not found and intent == "recommandation" and not forms.asks_something(text):
+        if not found and intent == self.roles.advice and not forms.asks_something(text):
             # "besoin d'un conseil, notre appli est en microservices"
             found = self.reader.read(text)
         faq = answer.kind is AnswerKind.ANSWER and self._is_faq(answer.intent)
@@ -257,10 +299,10 @@ class Conversation:
                 not faq
                 or not forms.asks_something(text)
                 or len(found) >= 2
-                or offers_a_choice(forms, text, self.bot.analyzer.terms(text), self.bot.anchors)
+                or offers_a_choice(forms, text, self.bot.terms(text), self.bot.anchors)
             )
         )
-        requested = intent == "recommandation" and answer.kind is AnswerKind.ANSWER
+        requested = intent == self.roles.advice and answer.kind is AnswerKind.ANSWER
         if requested or describes:
             return self._advice_asked(state, found, answer)
         if self._acknowledges(text) or (not faq and self.verdicts.read_whole(text)):
@@ -274,7 +316,7 @@ class Conversation:
         self, state: DialogueState, found: dict[str, Verdict], answer: Answer
     ) -> tuple[DialogueState, Reply]:
         """Advice asked for, in words or by describing the project."""
-        if state.answers and found and answer.intent != "recommandation":
+        if state.answers and found and answer.intent != self.roles.advice:
             # More about the same project: the advice is updated, not restarted.
             # An explicit request for advice is about a new one.
             before = state.recommendation
@@ -287,12 +329,12 @@ class Conversation:
             reply = replace(reply, text=f"{said}\n\n{reply.text}")
         else:
             state, reply = self._open_advice(found)
-        confidence = answer.confidence if answer.intent == "recommandation" else 1.0
-        return state, replace(reply, intent="recommandation", confidence=confidence)
+        confidence = answer.confidence if answer.intent == self.roles.advice else 1.0
+        return state, replace(reply, intent=self.roles.advice, confidence=confidence)
 
     def _names_a_project(self, text: str) -> bool:
         """Whether a message names a project ("appli", "site", "infra")."""
-        return not self._project_terms.isdisjoint(self.bot.analyzer.terms(text))
+        return not self._project_terms.isdisjoint(self.bot.terms(text))
 
     def _is_faq(self, intent: str | None) -> bool:
         return intent is not None and self.bot.intent(intent).kind is IntentKind.FAQ
@@ -303,7 +345,7 @@ class Conversation:
         """Advice for a new project, from what the opening message already says."""
         lead = f"{self._noted(found)}\n\n{msg.ADVICE_MORE}" if found else msg.ADVICE_START
         state, reply = self._advance(DialogueState(answers=found), lead)
-        return state, replace(reply, intent="recommandation", confidence=1.0)
+        return state, replace(reply, intent=self.roles.advice, confidence=1.0)
 
     def _noted(self, found: dict[str, Verdict], *, ask_to_correct: bool = True) -> str:
         """What was read from the user's words, repeated back so it can be corrected."""
@@ -324,17 +366,17 @@ class Conversation:
 
     def _acknowledges(self, text: str) -> bool:
         """Whether the whole message only acknowledges ("ok", "d'accord", "ça marche")."""
-        tokens = tuple(self.bot.forms.without_fillers(text))
+        tokens = tuple(self.forms.without_fillers(text))
         return tokens in self.bot.catalog.grammar.acknowledgements
 
     def _chat_only(self, answer: Answer) -> bool:
         """Thanks, greetings and the like: conversation intents other than asking for advice."""
-        if answer.intent is None or answer.intent == "recommandation":
+        if answer.intent is None or answer.intent == self.roles.advice:
             return False
         return self.bot.intent(answer.intent).kind is IntentKind.CONVERSATION
 
     def _chat_only_small_talk(self, answer: Answer) -> bool:
-        return self._chat_only(answer) and answer.intent != "pourquoi"
+        return self._chat_only(answer) and answer.intent != self.roles.why
 
     def _advance(self, state: DialogueState, prefix: str) -> tuple[DialogueState, Reply]:
         """Ask the next question, or recommend once the answers settle the outcome."""
@@ -358,12 +400,12 @@ class Conversation:
                 *(f"- {_without_example(c.question)}" for c in unasked),
             ]
         lines += ["", msg.WHY_HINT]
-        sources = self._sources(wording.sources + tuple(s for c in reasons for s in c.sources))
+        sources = self.bot.cite(wording.sources + tuple(s for c in reasons for s in c.sources))
         state = replace(state, expecting=None, recommendation=result, asked=0, last_sources=sources)
         text = "\n".join(lines)
         return state, Reply(
             text=f"{prefix}\n\n{text}" if prefix else text,
-            intent="recommandation",
+            intent=self.roles.advice,
             confidence=1.0,
             recommendation=result,
             sources=sources,
@@ -393,7 +435,7 @@ class Conversation:
 
     def _why_pending(self, pending: Criterion) -> str:
         """Why the pending question matters: which way a yes pushes, in the sources' words."""
-        (source,) = self._sources(pending.sources[:1])
+        (source,) = self.bot.cite(pending.sources[:1])
         return msg.WHY_THIS_QUESTION.format(
             side=msg.OUTCOME_NAMES[pending.favours], excerpt=source.excerpt, passage=source.passage
         )
@@ -414,10 +456,10 @@ class Conversation:
             lines.append(msg.WHY_ABSENT_ONE)
         elif against:
             lines.append(msg.WHY_ABSENT.format(count=len(against)))
-        sources = self._sources(tuple(s for c in reasons for s in c.sources))
+        sources = self.bot.cite(tuple(s for c in reasons for s in c.sources))
         return Reply(
             text="\n".join(lines),
-            intent="pourquoi",
+            intent=self.roles.why,
             confidence=1.0,
             recommendation=state.recommendation,
             sources=sources,
@@ -426,9 +468,9 @@ class Conversation:
     def _choose(self, state: DialogueState, number: int) -> tuple[DialogueState, Reply]:
         if not 1 <= number <= len(state.choices):
             return state, self._say(state, msg.CHOICE_OUT_OF_RANGE.format(n=len(state.choices)))
-        chosen = self.bot.answer_for("", Match(intent=state.choices[number - 1], confidence=1.0))
+        chosen = self.bot.answer_for_intent(state.choices[number - 1])
         state = replace(state, choices=(), last_sources=chosen.sources)
-        if chosen.intent == "recommandation" and state.expecting is None:
+        if chosen.intent == self.roles.advice and state.expecting is None:
             return self._open_advice({})
         if state.expecting is not None:
             pending = self.bot.catalog.criteria[state.expecting]
@@ -450,15 +492,17 @@ class Conversation:
         self, state: DialogueState, answer: Answer
     ) -> tuple[DialogueState, Reply] | None:
         """`recommencer` and `au revoir` end the current exchange, question pending or not."""
-        if answer.intent == "recommencer" and answer.kind is AnswerKind.ANSWER:
+        if answer.intent == self.roles.restart and answer.kind is AnswerKind.ANSWER:
             return self._restart()
-        if answer.intent == "au_revoir" and answer.kind is AnswerKind.ANSWER:
+        if answer.intent == self.roles.goodbye and answer.kind is AnswerKind.ANSWER:
             return self._goodbye(state, answer)
         return None
 
     def _restart(self) -> tuple[DialogueState, Reply]:
         return DialogueState(), Reply(
-            text=self.bot.intent("recommencer").answer, intent="recommencer", confidence=1.0
+            text=self.bot.intent(self.roles.restart).answer,
+            intent=self.roles.restart,
+            confidence=1.0,
         )
 
     def _goodbye(self, state: DialogueState, answer: Answer) -> tuple[DialogueState, Reply]:
@@ -475,20 +519,6 @@ class Conversation:
     def _say(self, state: DialogueState, text: str) -> Reply:
         return Reply(text=text, expecting=state.expecting, recommendation=state.recommendation)
 
-    def _sources(self, refs: tuple[SourceRef, ...]) -> tuple[Source, ...]:
-        seen: dict[str, Source] = {}
-        for ref in refs:
-            passage = self.bot.corpus.passages[ref.passage]
-            seen.setdefault(
-                ref.passage,
-                Source(
-                    document=passage.document,
-                    passage=passage.id,
-                    excerpt=ref.excerpt or passage.text,
-                ),
-            )
-        return tuple(seen.values())
-
 
 def _bare(question: str) -> str:
     """A follow-up question without its example, lower-cased: for "à vérifier : ...".
@@ -504,3 +534,27 @@ def _without_example(question: str) -> str:
     """A criterion's question without its "(par exemple, ...)": a short reminder."""
     head, _, _ = question.partition(" (par exemple")
     return f"{head.rstrip()} ?" if head != question else question
+
+
+def sources_text(sources: tuple[Source, ...], title: Callable[[str], str]) -> str:
+    """The sources as lines to read: passage id, document title, excerpt."""
+    if not sources:
+        return msg.NO_SOURCES
+    lines = [
+        msg.SOURCE_LINE.format(passage=s.passage, document=title(s.document), excerpt=s.excerpt)
+        for s in sources
+    ]
+    return "\n".join([msg.SOURCES_HEADER, *lines])
+
+
+class Conversation:
+    """Text-only steps over a dialogue, for channels that do not type their inputs yet
+    (Slack): `step(state, text)` is `Dialogue.step(state, Text(text=text))`."""
+
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.dialogue = dialogue
+        self.bot = dialogue.bot
+
+    def step(self, stored: object, text: str) -> tuple[DialogueState, Reply]:
+        """Answer one typed message: the new state and the reply."""
+        return self.dialogue.step(stored, Text(text=text))

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-__all__ = ["MAX_INPUT_CHARS", "PhraseSet", "fold", "tokenize"]
+__all__ = ["MAX_INPUT_CHARS", "PhraseSet", "clean", "fold", "tokenize"]
 
 # A message longer than this is cut: nobody types more, and reading stays instant.
 MAX_INPUT_CHARS = 2_000
@@ -21,6 +21,17 @@ _LIGATURES: dict[str, str] = {
     "+": " plus ",
 }
 _TOKEN = re.compile(r"[a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """The message as read: cut to the one input limit, control characters and broken
+    surrogates blanked, trimmed.
+
+    >>> clean("  salut\x07 ")
+    'salut'
+    """
+    return _CONTROL.sub(" ", text[:MAX_INPUT_CHARS]).strip()
 
 
 def _accent_table() -> dict[str, str]:
