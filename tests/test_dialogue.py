@@ -346,8 +346,8 @@ def test_english_yes_and_no_are_understood(
 
 def test_answering_a_number_picks_one_of_the_offered_topics(hesitant_bot: Bot) -> None:
     conversation = conversation_for(hesitant_bot)
-    state, reply = talk(conversation, "docker sécurité et ressources")
-    assert set(state.choices) == {"securite", "partage_ressources"}
+    state, reply = talk(conversation, "vm sécurité et portabilité")
+    assert set(state.choices) == {"securite", "portabilite"}
     chosen = state.choices[1]
     _, reply = conversation.step(state, "2")
     assert reply.intent == chosen
