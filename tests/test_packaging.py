@@ -103,7 +103,14 @@ def test_a_fresh_install_answers_and_advises_without_building_anything(
     installed: Path, tmp_path: Path
 ) -> None:
     empty = tmp_path / "cache"
-    done = _vmbot(installed, "chat", "--json", stdin="un conseil svp\n", cwd=tmp_path, cache=empty)
+    done = _vmbot(
+        installed,
+        "chat",
+        "--json",
+        stdin="j'aimerais un conseil pour mon projet\n",
+        cwd=tmp_path,
+        cache=empty,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["intent"] == "recommandation"
     assert "prépare" not in done.stderr  # the shipped index was used: no spaCy, no training

@@ -59,9 +59,10 @@ class NeedsModel:
     @cached_property
     def _topic_rows(self) -> dict[Analysis, tuple[Any, Any]] | None:
         """The rows of the statements read so far, if the topic models share one feature
-        index (they are trained on the same statements); None if not."""
-        indexes = {id(m.index) for m in self.topics.values()}
-        return {} if len(indexes) == 1 else None
+        index (they are trained on the same statements); None if not. Compared by value:
+        a model loaded from the cache holds its own copy."""
+        first, *others = (m.index for m in self.topics.values()) or [{}]
+        return {} if all(o is first or o == first for o in others) else None
 
     def verdict(self, criterion: str, analysis: Analysis) -> Verdict:
         """What the statement says of the criterion.
