@@ -760,3 +760,17 @@ def test_a_need_in_a_clause_of_its_own_is_read_from_the_opening(
     )
     assert state.answers.get("microservices") is Verdict.YES
     assert state.answers.get("mise_a_echelle") is Verdict.YES
+
+
+def test_a_need_an_opening_leaves_in_doubt_is_still_asked(conversation: Conversation) -> None:
+    state, reply = talk(
+        conversation,
+        "on a une vingtaine de microservices et je ne sais pas trop pour l'isolation, "
+        "tu conseilles quoi ?",
+    )
+    assert state.answers.get("isolation_forte") is not Verdict.UNKNOWN
+    asked = []
+    while reply.expecting is not None:
+        asked.append(reply.expecting)
+        state, reply = conversation.step(state, "non")
+    assert "isolation_forte" in asked

@@ -344,7 +344,10 @@ class Dialogue:
     def _open_advice(self, found: dict[str, Verdict]) -> tuple[DialogueState, Reply]:
         """Advice for a new project, from what the opening message already says."""
         lead = f"{self._noted(found)}\n\n{msg.ADVICE_MORE}" if found else msg.ADVICE_START
-        state, reply = self._advance(DialogueState(answers=found), lead)
+        # A need the opening leaves in doubt ("à vérifier") is still to be asked: the
+        # advice may settle without it, and the user never said they did not know.
+        known = {c: v for c, v in found.items() if v is not Verdict.UNKNOWN}
+        state, reply = self._advance(DialogueState(answers=known), lead)
         return state, replace(reply, intent=self.roles.advice, confidence=1.0)
 
     def _noted(self, found: dict[str, Verdict], *, ask_to_correct: bool = True) -> str:
