@@ -318,3 +318,18 @@ SLACK_ANSWER_BUTTONS = (("oui", "Oui"), ("non", "Non"), ("je ne sais pas", "Je n
 SLACK_CHOSEN = "<@{user}> a répondu : *{label}*"
 SLACK_SOURCE = "`{passage}` « {excerpt} »"
 SLACK_MORE_SOURCES = "et {count} autres sources"
+SLACK_APP_TOKEN_REFUSED = "Slack refuse le jeton d'application (SLACK_APP_TOKEN) : {error}"
+SLACK_STORE_DOWN = (
+    "Désolé, je n'arrive pas à retrouver nos conversations pour le moment : "
+    "réessayez dans un instant."
+)
+CLI_SLACK_STORE_HELP = (
+    "où garder les conversations : sqlite:///chemin/du/fichier (défaut : un fichier dans le "
+    "dossier de données de l'utilisateur), redis://hôte:port/base pour plusieurs processus, "
+    "ou memory:// (perdues à l'arrêt) ; aussi la variable VMBOT_STORE"
+)
+STORE_URL_INVALID = (
+    "Adresse du stockage des conversations invalide : « {url} » (attendu : memory://, "
+    "sqlite:///chemin/du/fichier ou redis://hôte:port/base)."
+)
+STORE_UNREACHABLE = "Le stockage des conversations ne répond pas ({url}) : {error}"

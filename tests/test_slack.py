@@ -318,10 +318,13 @@ LABELS = dict(msg.SLACK_ANSWER_BUTTONS)
 
 
 @pytest.fixture(autouse=True)
-def _no_slack_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_slack_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("SLACK_"):
             monkeypatch.delenv(name)
+    # `vmbot slack` keeps its sessions in the user's data folder: a temporary one here.
+    monkeypatch.delenv("VMBOT_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 
 @pytest.fixture(scope="module")

@@ -106,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument("--http", action="store_true", help=msg.CLI_SLACK_HTTP_HELP)
     slack.add_argument("--host", default="0.0.0.0", metavar="ADRESSE", help=msg.CLI_SLACK_HOST_HELP)
     slack.add_argument("--port", type=_port, default=3000, help=msg.CLI_SLACK_PORT_HELP)
+    slack.add_argument("--store", metavar="URL", help=msg.CLI_SLACK_STORE_HELP)
     slack.set_defaults(run=_slack)
     return parser
 
@@ -238,15 +239,23 @@ def _slack(args: argparse.Namespace) -> int:
 
     from bot.adapters import slack
     from bot.assembly import load_conversation
+    from bot.errors import StoreUnavailable, StoreUrlError
+    from bot.stores import default_store_url, open_store
 
     try:
         settings = slack.settings_from_env(os.environ, http=args.http)
-    except slack.SlackConfigError as exc:
+        store = open_store(args.store or os.environ.get("VMBOT_STORE") or default_store_url())
+    except (slack.SlackConfigError, StoreUrlError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    except StoreUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_DATA
     conversation = load_conversation(args.data)
     try:
-        slack.run(conversation, settings, http=args.http, host=args.host, port=args.port)
+        slack.run(
+            conversation, settings, http=args.http, host=args.host, port=args.port, store=store
+        )
     except slack.SlackStartError as exc:
         print(exc, file=sys.stderr)
         return EXIT_DATA

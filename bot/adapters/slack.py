@@ -131,16 +131,23 @@ def _stop_on_sigterm() -> None:
 
 
 def run(
-    conversation: Conversation, settings: SlackSettings, *, http: bool, host: str, port: int
+    conversation: Conversation,
+    settings: SlackSettings,
+    *,
+    http: bool,
+    host: str,
+    port: int,
+    store: SessionStore | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C) or stopped (SIGTERM: raises Stopped once closed):
-    Events API over HTTP, or Socket Mode."""
+    Events API over HTTP, or Socket Mode; conversations kept in `store`."""
     _stop_on_sigterm()
     app = create_app(
         conversation,
         bot_token=settings.bot_token,
         signing_secret=settings.signing_secret,
         api_url=settings.api_url,
+        store=store,
     )
     if http:
         assert settings.signing_secret is not None  # settings_from_env requires it for HTTP
