@@ -1,13 +1,15 @@
 """The Bolt app's middleware and listeners: Slack events in, `Conversation.step` replies out.
 
-One conversation per thread (per channel in direct messages), kept in a `SessionStore`.
-Every listener acknowledges Slack before doing any work, and a delivery Slack repeats
-(same event id, or a retry) is answered once only.
+One conversation per thread (per channel in direct messages), kept in a `SessionStore`
+that several processes may share (see `slack_sessions`). Every listener acknowledges
+Slack before doing any work; an event Slack delivers again is answered once, by whichever
+process gets it first; the store down, the user gets a short apology.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -25,21 +27,25 @@ from bot.adapters.slack_blocks import (
     text_blocks,
 )
 from bot.adapters.slack_markup import plain_text
+from bot.adapters.slack_sessions import SharedSessions
 from bot.dialogue.flow import Conversation
-from bot.dialogue.state import Reply
-from bot.sessions import KeyedLocks, RecentKeys, SessionStore
+from bot.dialogue.state import DialogueState, Reply
+from bot.errors import StoreUnavailable
+from bot.sessions import SessionStore
 
 __all__ = ["SlackListeners"]
 
+_log = logging.getLogger("vmbot.slack")
+EVENT_ID = "vmbot_event_id"  # where the middleware leaves the event id for the listener
+
 
 class SlackListeners:
-    """The app's middleware and listeners, sharing the store and the per-session locks."""
+    """The app's middleware and listeners, sharing the store and its claims."""
 
     def __init__(self, conversation: Conversation, store: SessionStore) -> None:
         self.conversation = conversation
         self.store = store
-        self.locks = KeyedLocks()
-        self.seen = RecentKeys()
+        self.shared = SharedSessions(store, log=_log)
 
     def register(self, app: App) -> None:
         app.middleware(self.drop_repeats)
@@ -49,15 +55,17 @@ class SlackListeners:
         app.command("/vmbot")(self.on_command)
 
     def drop_repeats(
-        self, body: dict[str, Any], request: BoltRequest, next: Any
+        self, body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Any
     ) -> BoltResponse | None:
-        """Slack redelivers events it thinks were lost: answer each one once."""
-        # Socket Mode marks first deliveries "0"; HTTP mode sends the header on retries only.
-        if (request.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0"):
-            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        """Slack redelivers events it thinks were lost: answer each one once, whichever
+        process gets it, and a retry only if no process answers or answered it."""
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and not self.seen.add(event_id):
-            return BoltResponse(status=200, body="")
+        if isinstance(event_id, str):
+            # Socket Mode marks first deliveries "0"; HTTP mode sends it on retries only.
+            retry = (request.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
+            if not self.shared.take_event(event_id, retry=retry):
+                return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+            context[EVENT_ID] = event_id
         next()
         return None
 
@@ -82,11 +90,41 @@ class SlackListeners:
     def answer(
         self, context: BoltContext, *, key: str, channel: str, thread_ts: str, text: str
     ) -> None:
-        with self.locks.hold(key):
-            record = self.store.get(key) or {}
-            state, reply = self.conversation.step(record.get("dialogue"), text)
-            question_ts = self.post(context, channel, thread_ts, reply, key)
+        try:
+            with self.shared.conversation(key):
+                record = self.store.get(key) or {}
+                state, reply = self.conversation.step(record.get("dialogue"), text)
+                self.save_and_post(context, key, channel, thread_ts, state, reply)
+            event_id = context.get(EVENT_ID)
+            if event_id is not None:
+                self.shared.event_done(event_id)
+        except StoreUnavailable as exc:
+            self.shared.failed(exc)
+            self.apologise(context, channel, thread_ts)
+            return
+        self.shared.answered()
+
+    def save_and_post(
+        self,
+        context: BoltContext,
+        key: str,
+        channel: str,
+        thread_ts: str,
+        state: DialogueState,
+        reply: Reply,
+    ) -> None:
+        """Save the new state, then post the reply (and note its buttons' message)."""
+        # Saved first: a reply Slack fails to take must not also lose the conversation.
+        self.store.put(key, {"dialogue": state.to_json(), "question_ts": None})
+        question_ts = self.post(context, channel, thread_ts, reply, key)
+        if question_ts is not None:
             self.store.put(key, {"dialogue": state.to_json(), "question_ts": question_ts})
+
+    def apologise(self, context: BoltContext, channel: str, thread_ts: str) -> None:
+        text = msg.SLACK_STORE_DOWN
+        _client(context).chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=text_blocks(text)
+        )
 
     def on_button(
         self, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
@@ -98,19 +136,24 @@ class SlackListeners:
         message_ts = str(body["container"]["message_ts"])
         channel = str(body["container"]["channel_id"])
         label = str(value.get("label") or dict(msg.SLACK_ANSWER_BUTTONS).get(word, word))
-        with self.locks.hold(key):
-            record = self.store.get(key)
-            if record is None or record.get("question_ts") != message_ts:
-                return  # a double click, or a question answered (or forgotten) since
-            chosen = msg.SLACK_CHOSEN.format(user=body["user"]["id"], label=escape(label))
-            blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
-            blocks.append(context_block([chosen]))
-            client = _client(context)
-            text = message.get("text") or chosen
-            client.chat_update(channel=channel, ts=message_ts, text=text, blocks=blocks)
-            state, reply = self.conversation.step(record.get("dialogue"), word)
-            question_ts = self.post(context, channel, thread_ts, reply, key)
-            self.store.put(key, {"dialogue": state.to_json(), "question_ts": question_ts})
+        try:
+            with self.shared.conversation(key):
+                record = self.store.get(key)
+                if record is None or record.get("question_ts") != message_ts:
+                    return  # a double click, or a question answered (or forgotten) since
+                chosen = msg.SLACK_CHOSEN.format(user=body["user"]["id"], label=escape(label))
+                blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
+                blocks.append(context_block([chosen]))
+                client = _client(context)
+                text = message.get("text") or chosen
+                client.chat_update(channel=channel, ts=message_ts, text=text, blocks=blocks)
+                state, reply = self.conversation.step(record.get("dialogue"), word)
+                self.save_and_post(context, key, channel, thread_ts, state, reply)
+        except StoreUnavailable as exc:
+            self.shared.failed(exc)
+            self.apologise(context, channel, thread_ts)
+            return
+        self.shared.answered()
 
     def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
