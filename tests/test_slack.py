@@ -187,6 +187,18 @@ class FakeSlack:
         self.wait_for(lambda _: len(self.posts(thread_ts)) >= count)
         return self.posts(thread_ts)
 
+    def in_dm(self, channel: str = "D1") -> list[Call]:
+        """The replies posted in the direct message itself, not in a thread."""
+        return [
+            p
+            for p in self.done("chat.postMessage")
+            if p.params.get("channel") == channel and "thread_ts" not in p.params
+        ]
+
+    def wait_in_dm(self, count: int, channel: str = "D1") -> list[Call]:
+        self.wait_for(lambda _: len(self.in_dm(channel)) >= count)
+        return self.in_dm(channel)
+
 
 # --- The app under test, served like `vmbot slack --http` serves it -------------------
 
@@ -296,7 +308,7 @@ def click(served: Served, question: Call, label: str, user: str = "U1") -> int:
             "user": "UBOT",
             "bot_id": "BBOT",
             "ts": ts,
-            "thread_ts": question.params["thread_ts"],
+            **({"thread_ts": t} if (t := question.params.get("thread_ts")) else {}),
             "text": question.params["text"],
             "blocks": blocks,
         },
@@ -417,17 +429,35 @@ def test_the_bare_mention_is_stripped_from_the_text(served: Served) -> None:
     assert reply.params["text"] == escaped(msg.EMPTY_MESSAGE)
 
 
-def test_a_direct_message_is_answered_and_the_dm_keeps_one_conversation(
+def test_a_direct_message_is_answered_in_the_dm_which_keeps_one_conversation(
     served: Served, conversation: Conversation
 ) -> None:
-    first, second = new_ts(), new_ts()
-    served.send(dm(ADVICE, ts=first))
-    served.fake.wait_posts(first, 1)
-    served.send(dm("non", ts=second))  # a new top-level message, same conversation
-    (reply,) = served.fake.wait_posts(second, 1)
-    assert reply.params["channel"] == "D1"
+    served.send(dm(ADVICE, ts=new_ts()))
+    served.fake.wait_in_dm(1)
+    served.send(dm("non", ts=new_ts()))  # a new top-level message, same conversation
+    reply = served.fake.wait_in_dm(2)[1]
+    assert "thread_ts" not in reply.params
     assert reply.params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
     assert has_buttons(reply)
+
+
+def test_a_message_in_a_thread_of_the_dm_is_answered_in_that_thread(served: Served) -> None:
+    root = new_ts()
+    served.send(dm("c'est quoi docker ?", ts=new_ts(), thread_ts=root))
+    (reply,) = served.fake.wait_posts(root, 1)
+    assert reply.params["channel"] == "D1"
+    served.drain()
+    assert served.fake.in_dm() == []
+
+
+def test_a_button_in_the_dm_is_answered_in_the_dm(
+    served: Served, conversation: Conversation
+) -> None:
+    served.send(dm(ADVICE, ts=new_ts()))
+    (question,) = served.fake.wait_in_dm(1)
+    assert click(served, question, "Oui") == 200
+    reply = served.fake.wait_in_dm(2)[1]
+    assert reply.params["text"] == expected_texts(conversation, [ADVICE, "oui"])[1]
 
 
 def test_two_threads_of_a_channel_are_two_conversations(served: Served) -> None:
@@ -465,22 +495,62 @@ def test_a_channel_message_without_mention_is_ignored(served: Served) -> None:
     assert served.fake.done("chat.postMessage") == []
 
 
+def channel_message(
+    text: str, *, ts: str, thread_ts: str | None, channel: str = "C1", kind: str = "channel"
+) -> dict[str, Any]:
+    payload = dm(text, ts=ts, channel=channel)
+    payload["event"]["channel_type"] = kind
+    if thread_ts is not None:
+        payload["event"]["thread_ts"] = thread_ts
+    return payload
+
+
+@pytest.mark.parametrize(("channel", "kind"), [("C1", "channel"), ("G1", "group")])
+def test_a_follow_up_in_a_thread_the_bot_converses_in_needs_no_mention(
+    served: Served, conversation: Conversation, channel: str, kind: str
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root, channel=channel))
+    served.fake.wait_posts(root, 1)
+    served.send(channel_message("non", ts=new_ts(), thread_ts=root, channel=channel, kind=kind))
+    reply = served.fake.wait_posts(root, 2)[1]
+    assert reply.params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
+
+
+def test_a_thread_the_bot_takes_no_part_in_is_left_alone(served: Served) -> None:
+    root = new_ts()
+    served.send(channel_message("c'est quoi docker ?", ts=new_ts(), thread_ts=root))
+    served.drain()
+    assert served.fake.done("chat.postMessage") == []
+
+
+def test_a_follow_up_that_mentions_the_bot_is_answered_once(served: Served) -> None:
+    root, ts = new_ts(), new_ts()
+    served.send(mention("c'est quoi docker ?", ts=root))
+    served.fake.wait_posts(root, 1)
+    served.send(channel_message("<@UBOT> et un hyperviseur ?", ts=ts, thread_ts=root))
+    served.send(mention("et un hyperviseur ?", ts=ts, thread_ts=root))  # Slack sends both
+    served.fake.wait_posts(root, 2)
+    served.drain()
+    assert len(served.fake.posts(root)) == 2
+
+
 def test_a_mention_in_a_direct_message_is_answered_once(served: Served) -> None:
     ts = new_ts()
     served.send(mention("c'est quoi docker ?", ts=ts, channel="D1"))  # Slack sends both events
     served.send(dm("<@UBOT> c'est quoi docker ?", ts=ts))
-    served.fake.wait_posts(ts, 1)
+    served.fake.wait_in_dm(1)
     served.drain()
-    assert len(served.fake.posts(ts)) == 1
+    assert len(served.fake.in_dm()) == 1
 
 
 def test_slack_gets_its_ack_before_the_answer_is_sent(served: Served) -> None:
     served.fake.held["chat.postMessage"] = gate = threading.Event()
     ts = new_ts()
     assert served.send(dm("c'est quoi docker ?", ts=ts))[0] == 200  # while Slack is slow
-    assert served.fake.posts(ts) == []
+    assert served.fake.in_dm() == []
     gate.set()
-    served.fake.wait_posts(ts, 1)
+    served.fake.wait_in_dm(1)
 
 
 # --- The guided recommendation with buttons --------------------------------------------------
@@ -672,7 +742,7 @@ def test_a_429_is_retried_after_the_delay_slack_asks_for(served: Served) -> None
     ]
     ts = new_ts()
     served.send(dm("c'est quoi docker ?", ts=ts))
-    served.fake.wait_posts(ts, 1)
+    served.fake.wait_in_dm(1)
     attempts = [c for c in served.fake.calls if c.method == "chat.postMessage"]
     assert [c.status for c in attempts] == [429, 200]
     assert attempts[1].at - attempts[0].at >= 1.0
@@ -963,6 +1033,19 @@ def test_a_refused_bot_token_stops_start_up_with_exit_1(
     )
 
 
+def test_a_refused_app_token_says_so_in_french_alone_with_exit_1(
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fake.failures["apps.connections.open"] = [(200, {}, {"ok": False, "error": "invalid_auth"})]
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", fake.url)
+    assert cli.main(["slack", "--store", "memory://"]) == 1
+    err = capfd.readouterr().err.splitlines()
+    assert err[-1] == "Slack refuse le jeton d'application (SLACK_APP_TOKEN) : invalid_auth"
+    assert not [line for line in err if "WSS" in line or "Slack API" in line]
+
+
 def test_a_busy_port_is_reported(served: Served) -> None:
     with pytest.raises(SlackStartError, match="Impossible d'écouter"):
         make_http_server(served.app, host="127.0.0.1", port=served.port, signing_secret=SECRET)
@@ -1009,7 +1092,7 @@ def test_vmbot_slack_http_serves_events_end_to_end(
             {"content-type": "application/json", **signed(body)},
         )
         assert status == 200
-        fake.wait_posts(ts, 1)
+        fake.wait_in_dm(1)
     finally:
         # SIGTERM, as a service manager stops it: SIGINT is ignored in background jobs.
         process.send_signal(signal.SIGTERM)
@@ -1137,12 +1220,12 @@ def test_socket_mode_answers_an_event_and_drops_its_retry(
         envelope = {"type": "events_api", "accepts_response_payload": False, "payload": payload}
         ws.send({**envelope, "envelope_id": "env-1", "retry_attempt": 0, "retry_reason": ""})
         assert ws.ack("env-1") == {"envelope_id": "env-1"}
-        (reply,) = fake.wait_posts(ts, 1)
+        (reply,) = fake.wait_in_dm(1)
         assert reply.params["text"] == escaped(bot.ask("c'est quoi un hyperviseur ?").text)
         ws.send({**envelope, "envelope_id": "env-2", "retry_attempt": 1})
         ws.ack("env-2")
         app.listener_runner.listener_executor.shutdown(wait=True)
-        assert len(fake.posts(ts)) == 1
+        assert len(fake.in_dm()) == 1
         opened = [c for c in fake.calls if c.method == "apps.connections.open"]
         assert len(opened) == 1
     finally:
@@ -1158,10 +1241,13 @@ def test_the_manifest_declares_what_the_adapter_uses() -> None:
     manifest = yaml.safe_load((ROOT / "slack" / "manifest.yaml").read_text("utf-8"))
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert scopes >= {"app_mentions:read", "chat:write", "im:history", "im:read", "im:write"}
+    assert scopes >= {"channels:history", "groups:history"}  # follow-ups in threads
     assert "commands" in scopes
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_mention",
         "message.im",
+        "message.channels",
+        "message.groups",
     }
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/vmbot"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
@@ -1181,5 +1267,5 @@ def test_slack_markup_is_read_as_the_words_it_shows(
 ) -> None:
     ts = new_ts()
     served.send(dm(typed, ts=ts))
-    (reply,) = served.fake.wait_posts(ts, 1)
+    (reply,) = served.fake.wait_in_dm(1)
     assert reply.params["text"] == expected_texts(conversation, ["c'est quoi docker ?"])[0]

@@ -19,7 +19,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import messages as msg
@@ -59,6 +59,20 @@ class _QuietTokenWarning(logging.Filter):
 
 
 _log.addFilter(_QuietTokenWarning())
+
+
+class _QuietConnectionFailure(logging.Filter):
+    """The Socket Mode client logs its failure to connect in English before raising it:
+    `connect_socket_mode` says it in French instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to retrieve WSS URL")
+
+
+_socket_log = logging.getLogger("vmbot.slack.socket_mode")
+_socket_log.addFilter(_QuietConnectionFailure())
+# What Slack answers when it refuses a token, rather than failing to answer.
+_REFUSALS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
 
 
 # --- The Bolt app ------------------------------------------------------------------------
@@ -172,9 +186,16 @@ def connect_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
 
     Its `client.close()` stops it; SlackStartError if Slack refuses the app token.
     """
-    handler = SocketModeHandler(app, app_token=app_token)
+    handler = SocketModeHandler(app, app_token=app_token, logger=_socket_log)
     try:
         handler.client.connect()
+    except SlackApiError as exc:
+        handler.client.close()
+        error = exc.response.get("error") if exc.response is not None else None
+        if error in _REFUSALS:
+            raise SlackStartError(msg.SLACK_APP_TOKEN_REFUSED.format(error=error)) from exc
+        url = app.client.base_url
+        raise SlackStartError(msg.SLACK_UNREACHABLE.format(url=url, error=exc)) from exc
     except (SlackClientError, OSError) as exc:
         handler.client.close()
         url = app.client.base_url

@@ -79,28 +79,58 @@ class SlackListeners:
         self.answer(context, key=key, channel=channel, thread_ts=thread_ts, text=text)
 
     def on_message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or _from_a_bot(event):
-            return  # edits, joins, bots (ourselves included) and channel messages
-        channel = str(event["channel"])
-        thread_ts = str(event.get("thread_ts") or event["ts"])
-        key = f"{body.get('team_id')}/{channel}"
-        text = plain_text(str(event.get("text", "")))
-        self.answer(context, key=key, channel=channel, thread_ts=thread_ts, text=text)
+        """Direct messages, and follow-ups in the channel threads the bot converses in."""
+        if event.get("subtype") or _from_a_bot(event):
+            return  # edits, joins, bots (ourselves included)
+        channel = str(event.get("channel", ""))
+        text = str(event.get("text", ""))
+        thread = event.get("thread_ts")
+        if event.get("channel_type") == "im":
+            # The conversation is the DM itself: answer in it, or in the thread written in.
+            key = f"{body.get('team_id')}/{channel}"
+            self.answer(
+                context,
+                key=key,
+                channel=channel,
+                thread_ts=str(thread) if thread else None,
+                text=plain_text(text),
+            )
+        elif thread and f"<@{context.bot_user_id}>" not in text:  # mentions: see on_mention
+            key = f"{body.get('team_id')}/{channel}/{thread}"
+            self.answer(
+                context,
+                key=key,
+                channel=channel,
+                thread_ts=str(thread),
+                text=plain_text(text),
+                known_only=True,
+            )
 
     def answer(
-        self, context: BoltContext, *, key: str, channel: str, thread_ts: str, text: str
+        self,
+        context: BoltContext,
+        *,
+        key: str,
+        channel: str,
+        thread_ts: str | None,
+        text: str,
+        known_only: bool = False,
     ) -> None:
+        """Answer `text` in the conversation `key` (`known_only`: if there is one already)."""
         try:
             with self.shared.conversation(key):
-                record = self.store.get(key) or {}
-                state, reply = self.conversation.step(record.get("dialogue"), text)
+                record = self.store.get(key)
+                if record is None and known_only:
+                    return  # a thread the bot takes no part in
+                state, reply = self.conversation.step((record or {}).get("dialogue"), text)
                 self.save_and_post(context, key, channel, thread_ts, state, reply)
             event_id = context.get(EVENT_ID)
             if event_id is not None:
                 self.shared.event_done(event_id)
         except StoreUnavailable as exc:
             self.shared.failed(exc)
-            self.apologise(context, channel, thread_ts)
+            if not known_only:  # whether the bot takes part in the thread is unknown
+                self.apologise(context, channel, thread_ts)
             return
         self.shared.answered()
 
@@ -109,7 +139,7 @@ class SlackListeners:
         context: BoltContext,
         key: str,
         channel: str,
-        thread_ts: str,
+        thread_ts: str | None,
         state: DialogueState,
         reply: Reply,
     ) -> None:
@@ -120,7 +150,7 @@ class SlackListeners:
         if question_ts is not None:
             self.store.put(key, {"dialogue": state.to_json(), "question_ts": question_ts})
 
-    def apologise(self, context: BoltContext, channel: str, thread_ts: str) -> None:
+    def apologise(self, context: BoltContext, channel: str, thread_ts: str | None) -> None:
         text = msg.SLACK_STORE_DOWN
         _client(context).chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=text, blocks=text_blocks(text)
@@ -131,7 +161,8 @@ class SlackListeners:
     ) -> None:
         ack()
         value = json.loads(action["value"])
-        key, thread_ts, word = str(value["session"]), str(value["thread"]), str(value["word"])
+        key, word = str(value["session"]), str(value["word"])
+        thread_ts = str(value.get("thread") or "") or None  # None: the DM itself
         message = body.get("message") or {}
         message_ts = str(body["container"]["message_ts"])
         channel = str(body["container"]["channel_id"])
@@ -165,12 +196,12 @@ class SlackListeners:
         )
 
     def post(
-        self, context: BoltContext, channel: str, thread_ts: str, reply: Reply, key: str
+        self, context: BoltContext, channel: str, thread_ts: str | None, reply: Reply, key: str
     ) -> str | None:
-        """Send the reply in the thread; the message's ts if it has buttons (a yes/no
-        question, or the choices of a clarifying question)."""
+        """Send the reply in the thread (thread_ts None: in the channel); the message's ts
+        if it has buttons (a yes/no question, or the choices of a clarifying question)."""
         labels = tuple(self.conversation.bot.intent(i).question for i in reply.choices)
-        blocks = reply_blocks(reply, session=key, thread_ts=thread_ts, choice_labels=labels)
+        blocks = reply_blocks(reply, session=key, thread_ts=thread_ts or "", choice_labels=labels)
         posted = _client(context).chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=escape(reply.text), blocks=blocks
         )
