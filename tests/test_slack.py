@@ -204,11 +204,11 @@ class FakeSlack:
 
 
 @dataclass
-class Served:
-    app: App
+class Endpoint:
+    """Slack's side of one `vmbot slack --http`: signed deliveries to its port."""
+
     port: int
     fake: FakeSlack
-    store: Any
 
     def post(
         self, body: str, headers: dict[str, str], path: str = "/slack/events"
@@ -227,6 +227,14 @@ class Served:
         return self.post(
             body, {"content-type": "application/x-www-form-urlencoded", **signed(body)}
         )
+
+
+@dataclass
+class Served(Endpoint):
+    """The app served in this process, with its store."""
+
+    app: App
+    store: Any
 
     def drain(self) -> None:
         """Wait for every listener Bolt started: afterwards, nothing more will be sent."""
@@ -288,7 +296,7 @@ def dm(text: str, *, ts: str, channel: str = "D1", **extra: Any) -> dict[str, An
     return event_body(event)
 
 
-def click(served: Served, question: Call, label: str, user: str = "U1") -> int:
+def click(served: Endpoint, question: Call, label: str, user: str = "U1") -> int:
     """Click a button of a posted question, as Slack reports it."""
     blocks = question.params["blocks"]
     actions = next(b for b in blocks if b["type"] == "actions")
