@@ -333,3 +333,4 @@ STORE_URL_INVALID = (
     "sqlite:///chemin/du/fichier ou redis://hôte:port/base)."
 )
 STORE_UNREACHABLE = "Le stockage des conversations ne répond pas ({url}) : {error}"
+SLACK_HEALTH_STORE_DOWN = "le stockage des conversations ne répond pas"

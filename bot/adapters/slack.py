@@ -120,10 +120,18 @@ def _with_slash(url: str) -> str:
 # --- Running it --------------------------------------------------------------------------
 
 
-def make_http_server(app: App, *, host: str, port: int, signing_secret: str) -> SlackHttpServer:
-    """The HTTP server of `vmbot slack --http`, bound and ready for `serve_forever()`."""
+def make_http_server(
+    app: App,
+    *,
+    host: str,
+    port: int,
+    signing_secret: str,
+    store: SessionStore | None = None,
+) -> SlackHttpServer:
+    """The HTTP server of `vmbot slack --http`, bound and ready for `serve_forever()`;
+    its /healthz also says whether `store` answers."""
     try:
-        return SlackHttpServer(app, (host, port), signing_secret=signing_secret)
+        return SlackHttpServer(app, (host, port), signing_secret=signing_secret, store=store)
     except OSError as exc:
         raise SlackStartError(
             msg.SLACK_PORT_FAILED.format(host=host, port=port, error=exc.strerror or exc)
@@ -165,7 +173,9 @@ def run(
     )
     if http:
         assert settings.signing_secret is not None  # settings_from_env requires it for HTTP
-        server = make_http_server(app, host=host, port=port, signing_secret=settings.signing_secret)
+        server = make_http_server(
+            app, host=host, port=port, signing_secret=settings.signing_secret, store=store
+        )
         try:
             print(msg.SLACK_LISTENING_HTTP.format(host=host, port=port), file=sys.stderr)
             server.serve_forever()
