@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import itertools
 import json
+import logging
 import os
 import queue
 import re
@@ -387,7 +388,7 @@ def serve(
     app = create_app(
         conversation, bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.url, store=store
     )
-    server = make_http_server(app, host="127.0.0.1", port=0, signing_secret=SECRET)
+    server = make_http_server(app, host="127.0.0.1", port=0, signing_secret=SECRET, store=store)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
@@ -742,6 +743,29 @@ def test_health_and_unknown_paths(served: Served) -> None:
     assert http_request("GET", served.port, "/healthz")[:2] == (200, "ok")
     assert http_request("GET", served.port, "/nope")[0] == 404
     assert served.post("{}", signed("{}"), path="/autre")[0] == 404
+
+
+def test_each_handled_event_logs_one_line_without_text_or_token(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    ts = new_ts()
+    payload = mention("c'est quoi un hyperviseur ?", ts=ts)
+    served.send(payload)
+    served.fake.wait_posts(ts, 1)
+    served.send(payload)  # a duplicate
+    served.drain()
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "vmbot.slack.events"]
+    assert sorted(line["outcome"] for line in lines) == ["answered", "duplicate"]
+    (answered,) = [line for line in lines if line["outcome"] == "answered"]
+    assert (answered["event"], answered["channel"], answered["thread"]) == (
+        payload["event_id"],
+        "C1",
+        ts,
+    )
+    assert answered["intent"] and isinstance(answered["latency_ms"], int)
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    assert "quoi" not in logged and BOT_TOKEN not in logged and SECRET not in logged
 
 
 def test_a_429_is_retried_after_the_delay_slack_asks_for(served: Served) -> None:

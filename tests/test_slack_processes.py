@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from tests.test_slack import (
     FakeSlack,
     channel_message,
     click,
+    dm,
     expected_texts,
     has_buttons,
     http_request,
@@ -159,3 +161,31 @@ def test_two_processes_on_one_redis_carry_a_recommendation_through_a_kill(
     for process in processes:
         assert process.stop() == 143
     assert [p.params["text"] for p in fake.posts(root)] == [p.params["text"] for p in posts]
+
+
+def test_sigterm_lets_the_answers_in_flight_finish_then_exits(
+    fake: FakeSlack, conversation: Conversation, tmp_path: Path
+) -> None:
+    log = tmp_path / "vmbot.log"
+    process = start(fake, f"sqlite://{tmp_path}/sessions.sqlite3", free_port(), log)
+    fake.held["chat.postMessage"] = gate = threading.Event()
+    channels = [f"D{n}" for n in range(1, 6)]
+    for channel in channels:
+        assert process.send(dm("c'est quoi docker ?", ts=new_ts(), channel=channel))[0] == 200
+    fake.wait_for(lambda _: fake.waiting >= len(channels))  # five answers held by Slack
+    process.popen.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + WAIT
+    while True:  # it stops accepting at once...
+        try:
+            http_request("GET", process.port, "/healthz")
+        except ConnectionError:
+            break
+        assert time.monotonic() < deadline, "still accepting after SIGTERM"
+        time.sleep(0.05)
+    assert process.popen.poll() is None  # ...but waits for the answers in flight
+    gate.set()
+    assert process.popen.wait(timeout=WAIT) == 143
+    for channel in channels:
+        assert len(fake.in_dm(channel)) == 1
+    lines = [line for line in log.read_text("utf-8").splitlines() if "vmbot.slack.events" in line]
+    assert len(lines) == len(channels) and all('"outcome": "answered"' in x for x in lines)

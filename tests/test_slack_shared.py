@@ -33,6 +33,7 @@ from tests.test_slack import (
     dm,
     escaped,
     expected_texts,
+    http_request,
     mention,
     new_ts,
     serve,
@@ -239,6 +240,10 @@ def test_while_the_store_is_down_slack_is_acked_users_get_an_apology_and_it_reco
         assert [p.params["text"] for p in fake.wait_in_dm(1)] == [apology]
         down = [r for r in caplog.records if "unavailable" in r.getMessage()]
         assert len(down) == 1 and str(own_redis.port) in down[0].getMessage()
+        assert http_request("GET", served.port, "/healthz")[:2] == (
+            503,
+            msg.SLACK_HEALTH_STORE_DOWN,
+        )
 
         own_redis.start()
         again = new_ts()
@@ -246,5 +251,6 @@ def test_while_the_store_is_down_slack_is_acked_users_get_an_apology_and_it_reco
         reply = fake.wait_in_dm(2)[1]
         assert reply.params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
         assert any("available again" in r.getMessage() for r in caplog.records)
+        assert http_request("GET", served.port, "/healthz")[:2] == (200, "ok")
     finally:
         next(app, None)

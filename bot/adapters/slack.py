@@ -142,6 +142,18 @@ class Stopped(Exception):
     """The process was asked to stop (SIGTERM): servers close, the command returns."""
 
 
+def _log_to_stderr() -> None:
+    # A service's journal (systemd, docker logs) reads stderr: one line per handled event.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger("vmbot")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # A library's logging.config call while loading the bot disables loggers made before.
+    for name in ("vmbot", "vmbot.slack", "vmbot.slack.events", "vmbot.slack.socket_mode"):
+        logging.getLogger(name).disabled = False
+
+
 def _stop_on_sigterm() -> None:
     # A service manager, a container runtime or a background job stops with SIGTERM
     # (SIGINT may be ignored there): close the connections as Ctrl-C would.
@@ -164,6 +176,7 @@ def run(
     """Serve until interrupted (Ctrl-C) or stopped (SIGTERM: raises Stopped once closed):
     Events API over HTTP, or Socket Mode; conversations kept in `store`."""
     _stop_on_sigterm()
+    _log_to_stderr()
     app = create_app(
         conversation,
         bot_token=settings.bot_token,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,7 +37,10 @@ from bot.sessions import SessionStore
 __all__ = ["SlackListeners"]
 
 _log = logging.getLogger("vmbot.slack")
+# One line per handled event, as JSON; never a token nor what anybody wrote.
+_events_log = logging.getLogger("vmbot.slack.events")
 EVENT_ID = "vmbot_event_id"  # where the middleware leaves the event id for the listener
+RECEIVED = "vmbot_received"  # and when the request came in (time.monotonic)
 
 
 class SlackListeners:
@@ -59,13 +63,17 @@ class SlackListeners:
     ) -> BoltResponse | None:
         """Slack redelivers events it thinks were lost: answer each one once, whichever
         process gets it, and a retry only if no process answers or answered it."""
+        context[RECEIVED] = time.monotonic()
         event_id = body.get("event_id")
         if isinstance(event_id, str):
+            context[EVENT_ID] = event_id
             # Socket Mode marks first deliveries "0"; HTTP mode sends it on retries only.
             retry = (request.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
             if not self.shared.take_event(event_id, retry=retry):
+                event = body.get("event") or {}
+                thread = event.get("thread_ts") or event.get("ts")
+                handled(context, channel=event.get("channel"), thread=thread, outcome="duplicate")
                 return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
-            context[EVENT_ID] = event_id
         next()
         return None
 
@@ -117,22 +125,28 @@ class SlackListeners:
         known_only: bool = False,
     ) -> None:
         """Answer `text` in the conversation `key` (`known_only`: if there is one already)."""
+        outcome, intent = "failed", None
         try:
             with self.shared.conversation(key):
                 record = self.store.get(key)
                 if record is None and known_only:
-                    return  # a thread the bot takes no part in
+                    outcome = "ignored"  # a thread the bot takes no part in
+                    return
                 state, reply = self.conversation.step((record or {}).get("dialogue"), text)
+                intent = reply.intent
                 self.save_and_post(context, key, channel, thread_ts, state, reply)
             event_id = context.get(EVENT_ID)
             if event_id is not None:
                 self.shared.event_done(event_id)
+            outcome = "answered"
+            self.shared.answered()
         except StoreUnavailable as exc:
+            outcome = "store_down"
             self.shared.failed(exc)
             if not known_only:  # whether the bot takes part in the thread is unknown
                 self.apologise(context, channel, thread_ts)
-            return
-        self.shared.answered()
+        finally:
+            handled(context, channel=channel, thread=thread_ts, intent=intent, outcome=outcome)
 
     def save_and_post(
         self,
@@ -167,11 +181,13 @@ class SlackListeners:
         message_ts = str(body["container"]["message_ts"])
         channel = str(body["container"]["channel_id"])
         label = str(value.get("label") or dict(msg.SLACK_ANSWER_BUTTONS).get(word, word))
+        outcome, intent = "failed", None
         try:
             with self.shared.conversation(key):
                 record = self.store.get(key)
                 if record is None or record.get("question_ts") != message_ts:
-                    return  # a double click, or a question answered (or forgotten) since
+                    outcome = "stale"  # a double click, or a question answered since
+                    return
                 chosen = msg.SLACK_CHOSEN.format(user=body["user"]["id"], label=escape(label))
                 blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
                 blocks.append(context_block([chosen]))
@@ -179,12 +195,16 @@ class SlackListeners:
                 text = message.get("text") or chosen
                 client.chat_update(channel=channel, ts=message_ts, text=text, blocks=blocks)
                 state, reply = self.conversation.step(record.get("dialogue"), word)
+                intent = reply.intent
                 self.save_and_post(context, key, channel, thread_ts, state, reply)
+            outcome = "answered"
+            self.shared.answered()
         except StoreUnavailable as exc:
+            outcome = "store_down"
             self.shared.failed(exc)
             self.apologise(context, channel, thread_ts)
-            return
-        self.shared.answered()
+        finally:
+            handled(context, channel=channel, thread=thread_ts, intent=intent, outcome=outcome)
 
     def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
@@ -206,6 +226,28 @@ class SlackListeners:
             channel=channel, thread_ts=thread_ts, text=escape(reply.text), blocks=blocks
         )
         return str(posted["ts"]) if reply.expecting is not None or labels else None
+
+
+def handled(
+    context: BoltContext,
+    *,
+    channel: object,
+    thread: object,
+    outcome: str,
+    intent: str | None = None,
+) -> None:
+    """Log the event's one line: ids, the intent understood, the latency, the outcome."""
+    received = context.get(RECEIVED)
+    latency = None if received is None else round((time.monotonic() - received) * 1000)
+    line = {
+        "event": context.get(EVENT_ID),
+        "channel": channel,
+        "thread": thread,
+        "intent": intent,
+        "latency_ms": latency,
+        "outcome": outcome,
+    }
+    _events_log.info("%s", json.dumps(line))
 
 
 def _client(context: BoltContext) -> WebClient:
