@@ -149,9 +149,8 @@ def _log_to_stderr() -> None:
     root = logging.getLogger("vmbot")
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    # A library's logging.config call while loading the bot disables loggers made before.
-    for name in ("vmbot", "vmbot.slack", "vmbot.slack.events", "vmbot.slack.socket_mode"):
-        logging.getLogger(name).disabled = False
+    # Loading the bot's libraries lowers the level of loggers made before: set ours again.
+    logging.getLogger("vmbot.slack.events").setLevel(logging.INFO)
 
 
 def _stop_on_sigterm() -> None:
