@@ -297,6 +297,11 @@ CLI_SLACK_HELP = "répondre sur Slack (Socket Mode par défaut, ou événements 
 CLI_SLACK_HTTP_HELP = "recevoir les événements par HTTP sur /slack/events au lieu du Socket Mode"
 CLI_SLACK_HOST_HELP = "adresse d'écoute en mode HTTP (défaut : 0.0.0.0)"
 CLI_SLACK_PORT_HELP = "port d'écoute en mode HTTP (défaut : 3000)"
+CLI_SLACK_WORKERS_HELP = (
+    "en mode HTTP, nombre de processus qui répondent (défaut : 1) ; au-delà d'un, "
+    "les conversations doivent être dans SQLite ou Redis"
+)
+CLI_SLACK_BAD_WORKERS = "nombre de processus invalide : « {value} » (de 1 à 64)"
 CLI_SLACK_BAD_PORT = "port invalide : « {value} » (un nombre de 0 à 65535 est attendu)"
 SLACK_ENV_MISSING = "La variable d'environnement {name} est absente : il faut {what}."
 SLACK_ENV_MALFORMED = "La variable d'environnement {name} est invalide : il faut {what}."

@@ -1286,6 +1286,18 @@ def test_the_manifest_declares_what_the_adapter_uses() -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
 
 
+def test_the_http_manifest_is_the_socket_mode_one_with_request_urls() -> None:
+    socket_mode = yaml.safe_load((ROOT / "slack" / "manifest.yaml").read_text("utf-8"))
+    http = yaml.safe_load((ROOT / "slack" / "manifest-http.yaml").read_text("utf-8"))
+    url = "https://vmbot.example.org/slack/events"
+    assert http["settings"].pop("socket_mode_enabled") is False
+    assert socket_mode["settings"].pop("socket_mode_enabled") is True
+    assert http["settings"]["event_subscriptions"].pop("request_url") == url
+    assert http["settings"]["interactivity"].pop("request_url") == url
+    assert http["features"]["slash_commands"][0].pop("url") == url
+    assert http == socket_mode
+
+
 @pytest.mark.parametrize(
     "typed",
     [

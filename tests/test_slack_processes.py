@@ -79,7 +79,7 @@ class Process(Endpoint):
         return self.popen.returncode
 
 
-def start(fake: FakeSlack, store: str, port: int, log: Path) -> Process:
+def start(fake: FakeSlack, store: str, port: int, log: Path, *extra: str) -> Process:
     env = os.environ | {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -88,7 +88,7 @@ def start(fake: FakeSlack, store: str, port: int, log: Path) -> Process:
     command = [sys.executable, "-m", "bot", "slack", "--http", "--host", "127.0.0.1"]
     with log.open("ab") as err:
         popen = subprocess.Popen(
-            [*command, "--port", str(port), "--store", store],
+            [*command, "--port", str(port), "--store", store, *extra],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -189,3 +189,23 @@ def test_sigterm_lets_the_answers_in_flight_finish_then_exits(
         assert len(fake.in_dm(channel)) == 1
     lines = [line for line in log.read_text("utf-8").splitlines() if "vmbot.slack.events" in line]
     assert len(lines) == len(channels) and all('"outcome": "answered"' in x for x in lines)
+
+
+def test_several_workers_share_the_port_and_the_store_and_stop_on_sigterm(
+    fake: FakeSlack, conversation: Conversation, tmp_path: Path
+) -> None:
+    log = tmp_path / "vmbot.log"
+    store = f"sqlite://{tmp_path}/sessions.sqlite3"
+    process = start(fake, store, free_port(), log, "--workers", "2")
+    channels = [f"D{n}" for n in range(1, 9)]
+    for channel in channels:
+        assert process.send(dm(ADVICE, ts=new_ts(), channel=channel))[0] == 200
+    for channel in channels:
+        (question,) = fake.wait_in_dm(1, channel)
+        assert click(process, question, "Non") == 200
+        assert (
+            fake.wait_in_dm(2, channel)[1].params["text"]
+            == expected_texts(conversation, [ADVICE, "non"])[1]
+        )
+    assert process.stop() == 143
+    assert "arrêté proprement" in log.read_text("utf-8")

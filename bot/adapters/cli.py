@@ -107,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument("--host", default="0.0.0.0", metavar="ADRESSE", help=msg.CLI_SLACK_HOST_HELP)
     slack.add_argument("--port", type=_port, default=3000, help=msg.CLI_SLACK_PORT_HELP)
     slack.add_argument("--store", metavar="URL", help=msg.CLI_SLACK_STORE_HELP)
+    slack.add_argument(
+        "--workers", type=_workers, default=1, metavar="N", help=msg.CLI_SLACK_WORKERS_HELP
+    )
     slack.set_defaults(run=_slack)
     return parser
 
@@ -234,6 +237,12 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _workers(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError(msg.CLI_SLACK_BAD_WORKERS.format(value=value))
+    return int(value)
+
+
 def _slack(args: argparse.Namespace) -> int:
     import os
 
@@ -244,7 +253,8 @@ def _slack(args: argparse.Namespace) -> int:
 
     try:
         settings = slack.settings_from_env(os.environ, http=args.http)
-        store = open_store(args.store or os.environ.get("VMBOT_STORE") or default_store_url())
+        store_url = args.store or os.environ.get("VMBOT_STORE") or default_store_url()
+        store = open_store(store_url)
     except (slack.SlackConfigError, StoreUrlError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -253,8 +263,17 @@ def _slack(args: argparse.Namespace) -> int:
         return EXIT_DATA
     conversation = load_conversation(args.data)
     try:
+        if args.data is not None:
+            os.environ["VMBOT_DATA"] = str(args.data)  # for the workers, if any
         slack.run(
-            conversation, settings, http=args.http, host=args.host, port=args.port, store=store
+            conversation,
+            settings,
+            http=args.http,
+            host=args.host,
+            port=args.port,
+            store=store,
+            workers=args.workers,
+            store_url=store_url,
         )
     except slack.SlackStartError as exc:
         print(exc, file=sys.stderr)

@@ -9,22 +9,27 @@ Block Kit rendering in `slack_blocks`, the HTTP server in `slack_http`.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from bot import messages as msg
 from bot.adapters.slack_blocks import reply_blocks
-from bot.adapters.slack_http import SlackHttpServer
+from bot.adapters.slack_http import BACKLOG, DRAIN_SECONDS, SlackHttpServer, asgi_app
 from bot.adapters.slack_listeners import SlackListeners
 from bot.adapters.slack_settings import SlackConfigError, SlackSettings, settings_from_env
 from bot.dialogue.flow import Conversation
@@ -171,11 +176,18 @@ def run(
     host: str,
     port: int,
     store: SessionStore | None = None,
+    workers: int = 1,
+    store_url: str | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C) or stopped (SIGTERM: raises Stopped once closed):
-    Events API over HTTP, or Socket Mode; conversations kept in `store`."""
+    Events API over HTTP, or Socket Mode; conversations kept in `store`. With `workers`
+    above 1, HTTP mode runs that many processes, each opening `store_url`."""
     _stop_on_sigterm()
     _log_to_stderr()
+    if http and workers > 1:
+        assert store_url is not None
+        _serve_workers(host=host, port=port, workers=workers, store_url=store_url)
+        raise Stopped
     app = create_app(
         conversation,
         bot_token=settings.bot_token,
@@ -201,6 +213,51 @@ def run(
         threading.Event().wait()
     finally:
         handler.client.close()
+
+
+def _serve_workers(*, host: str, port: int, workers: int, store_url: str) -> None:
+    """uvicorn's supervisor running `workers` processes of `worker_app` on one socket,
+    until SIGTERM or SIGINT (each worker then finishes its answers in flight)."""
+    try:
+        sock = socket.create_server((host, port), backlog=BACKLOG)
+    except OSError as exc:
+        raise SlackStartError(
+            msg.SLACK_PORT_FAILED.format(host=host, port=port, error=exc.strerror or exc)
+        ) from exc
+    os.environ["VMBOT_STORE"] = store_url  # the workers start from the environment
+    config = uvicorn.Config(
+        "bot.adapters.slack:worker_app",
+        factory=True,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=int(DRAIN_SECONDS),
+    )
+    print(msg.SLACK_LISTENING_HTTP.format(host=host, port=port), file=sys.stderr)
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+
+
+def worker_app() -> Starlette:
+    """One worker of `vmbot slack --http --workers N`: the app, from the environment."""
+    from bot.assembly import load_conversation
+    from bot.stores import open_store
+
+    _log_to_stderr()
+    settings = settings_from_env(os.environ, http=True)
+    assert settings.signing_secret is not None
+    store = open_store(os.environ["VMBOT_STORE"])
+    app = create_app(
+        load_conversation(),
+        bot_token=settings.bot_token,
+        signing_secret=settings.signing_secret,
+        api_url=settings.api_url,
+        store=store,
+    )
+    return asgi_app(app, signing_secret=settings.signing_secret, store=store)
 
 
 def connect_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
