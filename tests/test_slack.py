@@ -1313,3 +1313,17 @@ def test_slack_markup_is_read_as_the_words_it_shows(
     served.send(dm(typed, ts=ts))
     (reply,) = served.fake.wait_in_dm(1)
     assert reply.params["text"] == expected_texts(conversation, ["c'est quoi docker ?"])[0]
+
+
+def test_the_deployment_examples_run_vmbot_slack_http_safely() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text("utf-8")
+    assert len(re.findall(r"^FROM ", dockerfile, re.MULTILINE)) == 2  # multi-stage
+    assert re.search(r"^USER vmbot$", dockerfile, re.MULTILINE)
+    assert re.search(r"^HEALTHCHECK .*\n.*/healthz", dockerfile, re.MULTILINE)
+    assert '"vmbot", "slack", "--http"' in dockerfile
+    unit = (ROOT / "deploy" / "vmbot.service").read_text("utf-8")
+    assert "DynamicUser=yes" in unit and "SuccessExitStatus=143" in unit
+    assert re.search(r"^ExecStart=\S+/vmbot slack --http ", unit, re.MULTILINE)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for example in ("deploy/vmbot.service", "deploy/Dockerfile", "slack/manifest-http.yaml"):
+        assert example in readme
