@@ -302,6 +302,10 @@ CLI_SLACK_WORKERS_HELP = (
     "les conversations doivent être dans SQLite ou Redis"
 )
 CLI_SLACK_BAD_WORKERS = "nombre de processus invalide : « {value} » (de 1 à 64)"
+CLI_SLACK_WORKERS_MEMORY = (
+    "Plusieurs processus (--workers) ne peuvent pas partager des conversations en mémoire : "
+    "choisissez --store sqlite:///chemin/du/fichier ou redis://hôte:port/base."
+)
 CLI_SLACK_BAD_PORT = "port invalide : « {value} » (un nombre de 0 à 65535 est attendu)"
 SLACK_ENV_MISSING = "La variable d'environnement {name} est absente : il faut {what}."
 SLACK_ENV_MALFORMED = "La variable d'environnement {name} est invalide : il faut {what}."

@@ -313,3 +313,15 @@ def test_vmbot_slack_stops_with_exit_1_when_the_store_does_not_answer(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith(f"Le stockage des conversations ne répond pas ({url})")
+
+
+@pytest.mark.usefixtures("slack_env")
+def test_vmbot_slack_refuses_several_workers_on_a_memory_store(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.adapters import cli
+
+    args = ["slack", "--http", "--port", "0", "--workers", "2", "--store", "memory://"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("Plusieurs processus (--workers)")

@@ -254,6 +254,8 @@ def _slack(args: argparse.Namespace) -> int:
     try:
         settings = slack.settings_from_env(os.environ, http=args.http)
         store_url = args.store or os.environ.get("VMBOT_STORE") or default_store_url()
+        if args.workers > 1 and store_url.strip().startswith("memory:"):
+            raise StoreUrlError(msg.CLI_SLACK_WORKERS_MEMORY)
         store = open_store(store_url)
     except (slack.SlackConfigError, StoreUrlError) as exc:
         print(exc, file=sys.stderr)

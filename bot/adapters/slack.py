@@ -147,12 +147,24 @@ class Stopped(Exception):
     """The process was asked to stop (SIGTERM): servers close, the command returns."""
 
 
+class _StderrHandler(logging.Handler):
+    """Writes to the current sys.stderr, whatever replaced it since (tests capture it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+
+
 def _log_to_stderr() -> None:
     # A service's journal (systemd, docker logs) reads stderr: one line per handled event.
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger("vmbot")
-    root.addHandler(handler)
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        root.addHandler(handler)
     root.setLevel(logging.INFO)
     # Loading the bot's libraries lowers the level of loggers made before: set ours again.
     logging.getLogger("vmbot.slack.events").setLevel(logging.INFO)
