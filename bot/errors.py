@@ -13,6 +13,8 @@ __all__ = [
     "SlackConfigError",
     "SlackStartError",
     "StateError",
+    "StoreUnavailable",
+    "StoreUrlError",
 ]
 
 
@@ -59,3 +61,11 @@ class SlackConfigError(BotError):
 
 class SlackStartError(BotError):
     """Slack (or the port) cannot be reached at start-up; the message is one French line."""
+
+
+class StoreUrlError(BotError):
+    """A `--store` / VMBOT_STORE address vmbot cannot use; the message is one French line."""
+
+
+class StoreUnavailable(BotError):
+    """The session store did not answer (down, unreachable, locked); says why in one line."""

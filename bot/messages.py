@@ -306,6 +306,15 @@ CLI_SLACK_HELP = "répondre sur Slack (Socket Mode par défaut, ou événements 
 CLI_SLACK_HTTP_HELP = "recevoir les événements par HTTP sur /slack/events au lieu du Socket Mode"
 CLI_SLACK_HOST_HELP = "adresse d'écoute en mode HTTP (défaut : 0.0.0.0)"
 CLI_SLACK_PORT_HELP = "port d'écoute en mode HTTP (défaut : 3000)"
+CLI_SLACK_WORKERS_HELP = (
+    "en mode HTTP, nombre de processus qui répondent (défaut : 1) ; au-delà d'un, "
+    "les conversations doivent être dans SQLite ou Redis"
+)
+CLI_SLACK_BAD_WORKERS = "nombre de processus invalide : « {value} » (de 1 à 64)"
+CLI_SLACK_WORKERS_MEMORY = (
+    "Plusieurs processus (--workers) ne peuvent pas partager des conversations en mémoire : "
+    "choisissez --store sqlite:///chemin/du/fichier ou redis://hôte:port/base."
+)
 CLI_SLACK_BAD_PORT = "port invalide : « {value} » (un nombre de 0 à 65535 est attendu)"
 SLACK_ENV_MISSING = "La variable d'environnement {name} est absente : il faut {what}."
 SLACK_ENV_MALFORMED = "La variable d'environnement {name} est invalide : il faut {what}."
@@ -327,3 +336,19 @@ SLACK_ANSWER_BUTTONS = (("oui", "Oui"), ("non", "Non"), ("je ne sais pas", "Je n
 SLACK_CHOSEN = "<@{user}> a répondu : *{label}*"
 SLACK_SOURCE = "`{passage}` « {excerpt} »"
 SLACK_MORE_SOURCES = "et {count} autres sources"
+SLACK_APP_TOKEN_REFUSED = "Slack refuse le jeton d'application (SLACK_APP_TOKEN) : {error}"
+SLACK_STORE_DOWN = (
+    "Désolé, je n'arrive pas à retrouver nos conversations pour le moment : "
+    "réessayez dans un instant."
+)
+CLI_SLACK_STORE_HELP = (
+    "où garder les conversations : sqlite:///chemin/du/fichier (défaut : un fichier dans le "
+    "dossier de données de l'utilisateur), redis://hôte:port/base pour plusieurs processus, "
+    "ou memory:// (perdues à l'arrêt) ; aussi la variable VMBOT_STORE"
+)
+STORE_URL_INVALID = (
+    "Adresse du stockage des conversations invalide : « {url} » (attendu : memory://, "
+    "sqlite:///chemin/du/fichier ou redis://hôte:port/base)."
+)
+STORE_UNREACHABLE = "Le stockage des conversations ne répond pas ({url}) : {error}"
+SLACK_HEALTH_STORE_DOWN = "le stockage des conversations ne répond pas"

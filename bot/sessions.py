@@ -1,8 +1,10 @@
 """Where channels keep conversations between two messages: a small store interface.
 
-Pure Python and thread-safe, so that a chat adapter running handlers on a thread pool
-(Slack) can share one store. Values are JSON objects; the memory store keeps them as JSON
-text, so that a store backed by Redis or a database can replace it without surprises.
+A store keeps one JSON object per session, bounded and expiring, and expiring *claims*:
+a key taken by one owner until it is released or its time runs out. Claims are what
+several processes share besides the sessions: a Slack event being answered, a
+conversation being updated. `MemoryStore` serves one process; `bot.stores` opens the
+SQLite and Redis stores from a URL. Thread-safe, so that a thread pool can share one.
 """
 
 from __future__ import annotations
@@ -30,6 +32,21 @@ class SessionStore(Protocol):
     def delete(self, key: str) -> None:
         """Forget the session (no error if it is unknown)."""
 
+    def claim(self, key: str, owner: str, *, ttl: float) -> bool:
+        """Take `key` for `owner` for `ttl` seconds; False if another owner holds it."""
+
+    def extend(self, key: str, owner: str, *, ttl: float) -> bool:
+        """Hold `key` `ttl` seconds more from now; False if `owner` no longer holds it."""
+
+    def release(self, key: str, owner: str) -> None:
+        """Let `key` go, if `owner` still holds it."""
+
+    def ping(self) -> None:
+        """Return if the store answers; StoreUnavailable (saying why) if not."""
+
+    def close(self) -> None:
+        """Let go of connections and files."""
+
 
 class MemoryStore:
     """An in-memory store, bounded (least recently used sessions go first) and expiring.
@@ -55,6 +72,8 @@ class MemoryStore:
         self._lock = threading.Lock()
         # key -> (last use, JSON text); the order is the order of last use.
         self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        # claim key -> (owner, expiry); the order is the order of taking.
+        self._claims: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
     def get(self, key: str) -> dict[str, Any] | None:
         now = self._clock()
@@ -84,6 +103,40 @@ class MemoryStore:
     def delete(self, key: str) -> None:
         with self._lock:
             self._items.pop(key, None)
+
+    def claim(self, key: str, owner: str, *, ttl: float) -> bool:
+        now = self._clock()
+        with self._lock:
+            held = self._claims.get(key)
+            if held is not None and held[1] > now:
+                return False
+            self._claims.pop(key, None)
+            self._claims[key] = (owner, now + ttl)
+            # Claims are short-lived: the oldest go first once the table is full.
+            while len(self._claims) > self.max_sessions:
+                self._claims.popitem(last=False)
+            return True
+
+    def extend(self, key: str, owner: str, *, ttl: float) -> bool:
+        now = self._clock()
+        with self._lock:
+            held = self._claims.get(key)
+            if held is None or held[0] != owner or held[1] <= now:
+                return False
+            self._claims[key] = (owner, now + ttl)
+            return True
+
+    def release(self, key: str, owner: str) -> None:
+        with self._lock:
+            held = self._claims.get(key)
+            if held is not None and held[0] == owner:
+                del self._claims[key]
+
+    def ping(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
 
     def __len__(self) -> int:
         with self._lock:

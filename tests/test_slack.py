@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import itertools
 import json
+import logging
 import os
 import queue
 import re
@@ -51,7 +52,7 @@ from bot.dialogue.flow import Conversation
 from bot.dialogue.state import Reply
 from bot.domain import Source
 from bot.engine import Bot
-from bot.sessions import KeyedLocks, MemoryStore, RecentKeys
+from bot.sessions import KeyedLocks, MemoryStore, RecentKeys, SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -85,6 +86,7 @@ class FakeSlack:
     ws_url: str = ""
     # Calls to these methods wait until their event is set: a slow Slack.
     held: dict[str, threading.Event] = field(default_factory=dict)
+    waiting: int = 0  # calls held so far
     cond: threading.Condition = field(default_factory=threading.Condition)
 
     def __post_init__(self) -> None:
@@ -127,6 +129,9 @@ class FakeSlack:
         path = request.path.split("?", 1)[0]
         method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url"
         if method in self.held:
+            with self.cond:
+                self.waiting += 1
+                self.cond.notify_all()
             self.held[method].wait(WAIT)
         with self.cond:
             scripted = self.failures.get(method)
@@ -183,16 +188,28 @@ class FakeSlack:
         self.wait_for(lambda _: len(self.posts(thread_ts)) >= count)
         return self.posts(thread_ts)
 
+    def in_dm(self, channel: str = "D1") -> list[Call]:
+        """The replies posted in the direct message itself, not in a thread."""
+        return [
+            p
+            for p in self.done("chat.postMessage")
+            if p.params.get("channel") == channel and "thread_ts" not in p.params
+        ]
+
+    def wait_in_dm(self, count: int, channel: str = "D1") -> list[Call]:
+        self.wait_for(lambda _: len(self.in_dm(channel)) >= count)
+        return self.in_dm(channel)
+
 
 # --- The app under test, served like `vmbot slack --http` serves it -------------------
 
 
 @dataclass
-class Served:
-    app: App
+class Endpoint:
+    """Slack's side of one `vmbot slack --http`: signed deliveries to its port."""
+
     port: int
     fake: FakeSlack
-    store: MemoryStore
 
     def post(
         self, body: str, headers: dict[str, str], path: str = "/slack/events"
@@ -211,6 +228,14 @@ class Served:
         return self.post(
             body, {"content-type": "application/x-www-form-urlencoded", **signed(body)}
         )
+
+
+@dataclass
+class Served(Endpoint):
+    """The app served in this process, with its store."""
+
+    app: App
+    store: Any
 
     def drain(self) -> None:
         """Wait for every listener Bolt started: afterwards, nothing more will be sent."""
@@ -272,7 +297,7 @@ def dm(text: str, *, ts: str, channel: str = "D1", **extra: Any) -> dict[str, An
     return event_body(event)
 
 
-def click(served: Served, question: Call, label: str, user: str = "U1") -> int:
+def click(served: Endpoint, question: Call, label: str, user: str = "U1") -> int:
     """Click a button of a posted question, as Slack reports it."""
     blocks = question.params["blocks"]
     actions = next(b for b in blocks if b["type"] == "actions")
@@ -292,7 +317,7 @@ def click(served: Served, question: Call, label: str, user: str = "U1") -> int:
             "user": "UBOT",
             "bot_id": "BBOT",
             "ts": ts,
-            "thread_ts": question.params["thread_ts"],
+            **({"thread_ts": t} if (t := question.params.get("thread_ts")) else {}),
             "text": question.params["text"],
             "blocks": blocks,
         },
@@ -318,10 +343,13 @@ LABELS = dict(msg.SLACK_ANSWER_BUTTONS)
 
 
 @pytest.fixture(autouse=True)
-def _no_slack_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_slack_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("SLACK_"):
             monkeypatch.delenv(name)
+    # `vmbot slack` keeps its sessions in the user's data folder: a temporary one here.
+    monkeypatch.delenv("VMBOT_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 
 @pytest.fixture(scope="module")
@@ -352,13 +380,15 @@ def served_hesitant(fake: FakeSlack, hesitant: Conversation) -> Iterator[Served]
     yield from serve(fake, hesitant)
 
 
-def serve(fake: FakeSlack, conversation: Conversation) -> Iterator[Served]:
+def serve(
+    fake: FakeSlack, conversation: Conversation, store: SessionStore | None = None
+) -> Iterator[Served]:
     """The app over a real HTTP server on 127.0.0.1, talking to the fake Slack."""
-    store = MemoryStore()
+    store = MemoryStore() if store is None else store
     app = create_app(
         conversation, bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.url, store=store
     )
-    server = make_http_server(app, host="127.0.0.1", port=0, signing_secret=SECRET)
+    server = make_http_server(app, host="127.0.0.1", port=0, signing_secret=SECRET, store=store)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
@@ -408,17 +438,35 @@ def test_the_bare_mention_is_stripped_from_the_text(served: Served) -> None:
     assert reply.params["text"] == escaped(msg.EMPTY_MESSAGE)
 
 
-def test_a_direct_message_is_answered_and_the_dm_keeps_one_conversation(
+def test_a_direct_message_is_answered_in_the_dm_which_keeps_one_conversation(
     served: Served, conversation: Conversation
 ) -> None:
-    first, second = new_ts(), new_ts()
-    served.send(dm(ADVICE, ts=first))
-    served.fake.wait_posts(first, 1)
-    served.send(dm("non", ts=second))  # a new top-level message, same conversation
-    (reply,) = served.fake.wait_posts(second, 1)
-    assert reply.params["channel"] == "D1"
+    served.send(dm(ADVICE, ts=new_ts()))
+    served.fake.wait_in_dm(1)
+    served.send(dm("non", ts=new_ts()))  # a new top-level message, same conversation
+    reply = served.fake.wait_in_dm(2)[1]
+    assert "thread_ts" not in reply.params
     assert reply.params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
     assert has_buttons(reply)
+
+
+def test_a_message_in_a_thread_of_the_dm_is_answered_in_that_thread(served: Served) -> None:
+    root = new_ts()
+    served.send(dm("c'est quoi docker ?", ts=new_ts(), thread_ts=root))
+    (reply,) = served.fake.wait_posts(root, 1)
+    assert reply.params["channel"] == "D1"
+    served.drain()
+    assert served.fake.in_dm() == []
+
+
+def test_a_button_in_the_dm_is_answered_in_the_dm(
+    served: Served, conversation: Conversation
+) -> None:
+    served.send(dm(ADVICE, ts=new_ts()))
+    (question,) = served.fake.wait_in_dm(1)
+    assert click(served, question, "Oui") == 200
+    reply = served.fake.wait_in_dm(2)[1]
+    assert reply.params["text"] == expected_texts(conversation, [ADVICE, "oui"])[1]
 
 
 def test_two_threads_of_a_channel_are_two_conversations(served: Served) -> None:
@@ -456,22 +504,62 @@ def test_a_channel_message_without_mention_is_ignored(served: Served) -> None:
     assert served.fake.done("chat.postMessage") == []
 
 
+def channel_message(
+    text: str, *, ts: str, thread_ts: str | None, channel: str = "C1", kind: str = "channel"
+) -> dict[str, Any]:
+    payload = dm(text, ts=ts, channel=channel)
+    payload["event"]["channel_type"] = kind
+    if thread_ts is not None:
+        payload["event"]["thread_ts"] = thread_ts
+    return payload
+
+
+@pytest.mark.parametrize(("channel", "kind"), [("C1", "channel"), ("G1", "group")])
+def test_a_follow_up_in_a_thread_the_bot_converses_in_needs_no_mention(
+    served: Served, conversation: Conversation, channel: str, kind: str
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root, channel=channel))
+    served.fake.wait_posts(root, 1)
+    served.send(channel_message("non", ts=new_ts(), thread_ts=root, channel=channel, kind=kind))
+    reply = served.fake.wait_posts(root, 2)[1]
+    assert reply.params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
+
+
+def test_a_thread_the_bot_takes_no_part_in_is_left_alone(served: Served) -> None:
+    root = new_ts()
+    served.send(channel_message("c'est quoi docker ?", ts=new_ts(), thread_ts=root))
+    served.drain()
+    assert served.fake.done("chat.postMessage") == []
+
+
+def test_a_follow_up_that_mentions_the_bot_is_answered_once(served: Served) -> None:
+    root, ts = new_ts(), new_ts()
+    served.send(mention("c'est quoi docker ?", ts=root))
+    served.fake.wait_posts(root, 1)
+    served.send(channel_message("<@UBOT> et un hyperviseur ?", ts=ts, thread_ts=root))
+    served.send(mention("et un hyperviseur ?", ts=ts, thread_ts=root))  # Slack sends both
+    served.fake.wait_posts(root, 2)
+    served.drain()
+    assert len(served.fake.posts(root)) == 2
+
+
 def test_a_mention_in_a_direct_message_is_answered_once(served: Served) -> None:
     ts = new_ts()
     served.send(mention("c'est quoi docker ?", ts=ts, channel="D1"))  # Slack sends both events
     served.send(dm("<@UBOT> c'est quoi docker ?", ts=ts))
-    served.fake.wait_posts(ts, 1)
+    served.fake.wait_in_dm(1)
     served.drain()
-    assert len(served.fake.posts(ts)) == 1
+    assert len(served.fake.in_dm()) == 1
 
 
 def test_slack_gets_its_ack_before_the_answer_is_sent(served: Served) -> None:
     served.fake.held["chat.postMessage"] = gate = threading.Event()
     ts = new_ts()
     assert served.send(dm("c'est quoi docker ?", ts=ts))[0] == 200  # while Slack is slow
-    assert served.fake.posts(ts) == []
+    assert served.fake.in_dm() == []
     gate.set()
-    served.fake.wait_posts(ts, 1)
+    served.fake.wait_in_dm(1)
 
 
 # --- The guided recommendation with buttons --------------------------------------------------
@@ -580,12 +668,13 @@ def test_a_duplicated_event_id_is_answered_once(served: Served) -> None:
     assert len(served.fake.posts(ts)) == 1
 
 
-def test_a_retried_delivery_is_acknowledged_and_not_answered(served: Served) -> None:
+def test_a_retry_of_an_answered_event_is_acknowledged_and_not_answered(served: Served) -> None:
     ts = new_ts()
     payload = mention("c'est quoi docker ?", ts=ts)
     served.send(payload)
+    served.fake.wait_posts(ts, 1)
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    status, _, headers = served.send({**payload, "event_id": "EvOther"}, **retry)
+    status, _, headers = served.send(payload, **retry)
     assert status == 200
     assert headers.get("x-slack-no-retry") == "1"
     served.drain()
@@ -656,13 +745,36 @@ def test_health_and_unknown_paths(served: Served) -> None:
     assert served.post("{}", signed("{}"), path="/autre")[0] == 404
 
 
+def test_each_handled_event_logs_one_line_without_text_or_token(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    ts = new_ts()
+    payload = mention("c'est quoi un hyperviseur ?", ts=ts)
+    served.send(payload)
+    served.fake.wait_posts(ts, 1)
+    served.send(payload)  # a duplicate
+    served.drain()
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "vmbot.slack.events"]
+    assert sorted(line["outcome"] for line in lines) == ["answered", "duplicate"]
+    (answered,) = [line for line in lines if line["outcome"] == "answered"]
+    assert (answered["event"], answered["channel"], answered["thread"]) == (
+        payload["event_id"],
+        "C1",
+        ts,
+    )
+    assert answered["intent"] and isinstance(answered["latency_ms"], int)
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    assert "quoi" not in logged and BOT_TOKEN not in logged and SECRET not in logged
+
+
 def test_a_429_is_retried_after_the_delay_slack_asks_for(served: Served) -> None:
     served.fake.failures["chat.postMessage"] = [
         (429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"})
     ]
     ts = new_ts()
     served.send(dm("c'est quoi docker ?", ts=ts))
-    served.fake.wait_posts(ts, 1)
+    served.fake.wait_in_dm(1)
     attempts = [c for c in served.fake.calls if c.method == "chat.postMessage"]
     assert [c.status for c in attempts] == [429, 200]
     assert attempts[1].at - attempts[0].at >= 1.0
@@ -953,6 +1065,19 @@ def test_a_refused_bot_token_stops_start_up_with_exit_1(
     )
 
 
+def test_a_refused_app_token_says_so_in_french_alone_with_exit_1(
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fake.failures["apps.connections.open"] = [(200, {}, {"ok": False, "error": "invalid_auth"})]
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", fake.url)
+    assert cli.main(["slack", "--store", "memory://"]) == 1
+    err = capfd.readouterr().err.splitlines()
+    assert err[-1] == "Slack refuse le jeton d'application (SLACK_APP_TOKEN) : invalid_auth"
+    assert not [line for line in err if "WSS" in line or "Slack API" in line]
+
+
 def test_a_busy_port_is_reported(served: Served) -> None:
     with pytest.raises(SlackStartError, match="Impossible d'écouter"):
         make_http_server(served.app, host="127.0.0.1", port=served.port, signing_secret=SECRET)
@@ -999,7 +1124,7 @@ def test_vmbot_slack_http_serves_events_end_to_end(
             {"content-type": "application/json", **signed(body)},
         )
         assert status == 200
-        fake.wait_posts(ts, 1)
+        fake.wait_in_dm(1)
     finally:
         # SIGTERM, as a service manager stops it: SIGINT is ignored in background jobs.
         process.send_signal(signal.SIGTERM)
@@ -1127,13 +1252,12 @@ def test_socket_mode_answers_an_event_and_drops_its_retry(
         envelope = {"type": "events_api", "accepts_response_payload": False, "payload": payload}
         ws.send({**envelope, "envelope_id": "env-1", "retry_attempt": 0, "retry_reason": ""})
         assert ws.ack("env-1") == {"envelope_id": "env-1"}
-        (reply,) = fake.wait_posts(ts, 1)
+        (reply,) = fake.wait_in_dm(1)
         assert reply.params["text"] == escaped(bot.ask("c'est quoi un hyperviseur ?").text)
-        retry = {**payload, "event_id": "EvRetry"}
-        ws.send({**envelope, "payload": retry, "envelope_id": "env-2", "retry_attempt": 1})
+        ws.send({**envelope, "envelope_id": "env-2", "retry_attempt": 1})
         ws.ack("env-2")
         app.listener_runner.listener_executor.shutdown(wait=True)
-        assert len(fake.posts(ts)) == 1
+        assert len(fake.in_dm()) == 1
         opened = [c for c in fake.calls if c.method == "apps.connections.open"]
         assert len(opened) == 1
     finally:
@@ -1149,14 +1273,29 @@ def test_the_manifest_declares_what_the_adapter_uses() -> None:
     manifest = yaml.safe_load((ROOT / "slack" / "manifest.yaml").read_text("utf-8"))
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert scopes >= {"app_mentions:read", "chat:write", "im:history", "im:read", "im:write"}
+    assert scopes >= {"channels:history", "groups:history"}  # follow-ups in threads
     assert "commands" in scopes
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_mention",
         "message.im",
+        "message.channels",
+        "message.groups",
     }
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/vmbot"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def test_the_http_manifest_is_the_socket_mode_one_with_request_urls() -> None:
+    socket_mode = yaml.safe_load((ROOT / "slack" / "manifest.yaml").read_text("utf-8"))
+    http = yaml.safe_load((ROOT / "slack" / "manifest-http.yaml").read_text("utf-8"))
+    url = "https://vmbot.example.org/slack/events"
+    assert http["settings"].pop("socket_mode_enabled") is False
+    assert socket_mode["settings"].pop("socket_mode_enabled") is True
+    assert http["settings"]["event_subscriptions"].pop("request_url") == url
+    assert http["settings"]["interactivity"].pop("request_url") == url
+    assert http["features"]["slash_commands"][0].pop("url") == url
+    assert http == socket_mode
 
 
 @pytest.mark.parametrize(
@@ -1172,5 +1311,19 @@ def test_slack_markup_is_read_as_the_words_it_shows(
 ) -> None:
     ts = new_ts()
     served.send(dm(typed, ts=ts))
-    (reply,) = served.fake.wait_posts(ts, 1)
+    (reply,) = served.fake.wait_in_dm(1)
     assert reply.params["text"] == expected_texts(conversation, ["c'est quoi docker ?"])[0]
+
+
+def test_the_deployment_examples_run_vmbot_slack_http_safely() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text("utf-8")
+    assert len(re.findall(r"^FROM ", dockerfile, re.MULTILINE)) == 2  # multi-stage
+    assert re.search(r"^USER vmbot$", dockerfile, re.MULTILINE)
+    assert re.search(r"^HEALTHCHECK .*\n.*/healthz", dockerfile, re.MULTILINE)
+    assert '"vmbot", "slack", "--http"' in dockerfile
+    unit = (ROOT / "deploy" / "vmbot.service").read_text("utf-8")
+    assert "DynamicUser=yes" in unit and "SuccessExitStatus=143" in unit
+    assert re.search(r"^ExecStart=\S+/vmbot slack --http ", unit, re.MULTILINE)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for example in ("deploy/vmbot.service", "deploy/Dockerfile", "slack/manifest-http.yaml"):
+        assert example in readme

@@ -110,6 +110,10 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument("--http", action="store_true", help=msg.CLI_SLACK_HTTP_HELP)
     slack.add_argument("--host", default="0.0.0.0", metavar="ADRESSE", help=msg.CLI_SLACK_HOST_HELP)
     slack.add_argument("--port", type=_port, default=3000, help=msg.CLI_SLACK_PORT_HELP)
+    slack.add_argument("--store", metavar="URL", help=msg.CLI_SLACK_STORE_HELP)
+    slack.add_argument(
+        "--workers", type=_workers, default=1, metavar="N", help=msg.CLI_SLACK_WORKERS_HELP
+    )
     slack.set_defaults(run=_slack)
     return parser
 
@@ -265,20 +269,46 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _workers(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError(msg.CLI_SLACK_BAD_WORKERS.format(value=value))
+    return int(value)
+
+
 def _slack(args: argparse.Namespace) -> int:
     import os
 
     from bot.adapters import slack
     from bot.assembly import load_conversation
+    from bot.errors import StoreUnavailable, StoreUrlError
+    from bot.stores import default_store_url, open_store
 
     try:
         settings = slack.settings_from_env(os.environ, http=args.http)
-    except slack.SlackConfigError as exc:
+        store_url = args.store or os.environ.get("VMBOT_STORE") or default_store_url()
+        if args.workers > 1 and store_url.strip().startswith("memory:"):
+            raise StoreUrlError(msg.CLI_SLACK_WORKERS_MEMORY)
+        store = open_store(store_url)
+    except (slack.SlackConfigError, StoreUrlError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    except StoreUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_DATA
     conversation = load_conversation(args.data)
     try:
-        slack.run(conversation, settings, http=args.http, host=args.host, port=args.port)
+        if args.data is not None:
+            os.environ["VMBOT_DATA"] = str(args.data)  # for the workers, if any
+        slack.run(
+            conversation,
+            settings,
+            http=args.http,
+            host=args.host,
+            port=args.port,
+            store=store,
+            workers=args.workers,
+            store_url=store_url,
+        )
     except slack.SlackStartError as exc:
         print(exc, file=sys.stderr)
         return EXIT_DATA

@@ -9,22 +9,27 @@ Block Kit rendering in `slack_blocks`, the HTTP server in `slack_http`.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from bot import messages as msg
 from bot.adapters.slack_blocks import reply_blocks
-from bot.adapters.slack_http import SlackHttpServer
+from bot.adapters.slack_http import BACKLOG, DRAIN_SECONDS, SlackHttpServer, asgi_app
 from bot.adapters.slack_listeners import SlackListeners
 from bot.adapters.slack_settings import SlackConfigError, SlackSettings, settings_from_env
 from bot.dialogue.flow import Conversation
@@ -59,6 +64,20 @@ class _QuietTokenWarning(logging.Filter):
 
 
 _log.addFilter(_QuietTokenWarning())
+
+
+class _QuietConnectionFailure(logging.Filter):
+    """The Socket Mode client logs its failure to connect in English before raising it:
+    `connect_socket_mode` says it in French instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to retrieve WSS URL")
+
+
+_socket_log = logging.getLogger("vmbot.slack.socket_mode")
+_socket_log.addFilter(_QuietConnectionFailure())
+# What Slack answers when it refuses a token, rather than failing to answer.
+_REFUSALS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
 
 
 # --- The Bolt app ------------------------------------------------------------------------
@@ -106,10 +125,18 @@ def _with_slash(url: str) -> str:
 # --- Running it --------------------------------------------------------------------------
 
 
-def make_http_server(app: App, *, host: str, port: int, signing_secret: str) -> SlackHttpServer:
-    """The HTTP server of `vmbot slack --http`, bound and ready for `serve_forever()`."""
+def make_http_server(
+    app: App,
+    *,
+    host: str,
+    port: int,
+    signing_secret: str,
+    store: SessionStore | None = None,
+) -> SlackHttpServer:
+    """The HTTP server of `vmbot slack --http`, bound and ready for `serve_forever()`;
+    its /healthz also says whether `store` answers."""
     try:
-        return SlackHttpServer(app, (host, port), signing_secret=signing_secret)
+        return SlackHttpServer(app, (host, port), signing_secret=signing_secret, store=store)
     except OSError as exc:
         raise SlackStartError(
             msg.SLACK_PORT_FAILED.format(host=host, port=port, error=exc.strerror or exc)
@@ -118,6 +145,29 @@ def make_http_server(app: App, *, host: str, port: int, signing_secret: str) -> 
 
 class Stopped(Exception):
     """The process was asked to stop (SIGTERM): servers close, the command returns."""
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to the current sys.stderr, whatever replaced it since (tests capture it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def _log_to_stderr() -> None:
+    # A service's journal (systemd, docker logs) reads stderr: one line per handled event.
+    root = logging.getLogger("vmbot")
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # Loading the bot's libraries lowers the level of loggers made before: set ours again.
+    logging.getLogger("vmbot.slack.events").setLevel(logging.INFO)
 
 
 def _stop_on_sigterm() -> None:
@@ -131,20 +181,37 @@ def _stop_on_sigterm() -> None:
 
 
 def run(
-    conversation: Conversation, settings: SlackSettings, *, http: bool, host: str, port: int
+    conversation: Conversation,
+    settings: SlackSettings,
+    *,
+    http: bool,
+    host: str,
+    port: int,
+    store: SessionStore | None = None,
+    workers: int = 1,
+    store_url: str | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C) or stopped (SIGTERM: raises Stopped once closed):
-    Events API over HTTP, or Socket Mode."""
+    Events API over HTTP, or Socket Mode; conversations kept in `store`. With `workers`
+    above 1, HTTP mode runs that many processes, each opening `store_url`."""
     _stop_on_sigterm()
+    _log_to_stderr()
+    if http and workers > 1:
+        assert store_url is not None
+        _serve_workers(host=host, port=port, workers=workers, store_url=store_url)
+        raise Stopped
     app = create_app(
         conversation,
         bot_token=settings.bot_token,
         signing_secret=settings.signing_secret,
         api_url=settings.api_url,
+        store=store,
     )
     if http:
         assert settings.signing_secret is not None  # settings_from_env requires it for HTTP
-        server = make_http_server(app, host=host, port=port, signing_secret=settings.signing_secret)
+        server = make_http_server(
+            app, host=host, port=port, signing_secret=settings.signing_secret, store=store
+        )
         try:
             print(msg.SLACK_LISTENING_HTTP.format(host=host, port=port), file=sys.stderr)
             server.serve_forever()
@@ -160,14 +227,66 @@ def run(
         handler.client.close()
 
 
+def _serve_workers(*, host: str, port: int, workers: int, store_url: str) -> None:
+    """uvicorn's supervisor running `workers` processes of `worker_app` on one socket,
+    until SIGTERM or SIGINT (each worker then finishes its answers in flight)."""
+    try:
+        sock = socket.create_server((host, port), backlog=BACKLOG)
+    except OSError as exc:
+        raise SlackStartError(
+            msg.SLACK_PORT_FAILED.format(host=host, port=port, error=exc.strerror or exc)
+        ) from exc
+    os.environ["VMBOT_STORE"] = store_url  # the workers start from the environment
+    config = uvicorn.Config(
+        "bot.adapters.slack:worker_app",
+        factory=True,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=int(DRAIN_SECONDS),
+    )
+    print(msg.SLACK_LISTENING_HTTP.format(host=host, port=port), file=sys.stderr)
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+
+
+def worker_app() -> Starlette:
+    """One worker of `vmbot slack --http --workers N`: the app, from the environment."""
+    from bot.assembly import load_conversation
+    from bot.stores import open_store
+
+    _log_to_stderr()
+    settings = settings_from_env(os.environ, http=True)
+    assert settings.signing_secret is not None
+    store = open_store(os.environ["VMBOT_STORE"])
+    app = create_app(
+        load_conversation(),
+        bot_token=settings.bot_token,
+        signing_secret=settings.signing_secret,
+        api_url=settings.api_url,
+        store=store,
+    )
+    return asgi_app(app, signing_secret=settings.signing_secret, store=store)
+
+
 def connect_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
     """A Socket Mode connection to Slack (its URL comes from the app's Web API client).
 
     Its `client.close()` stops it; SlackStartError if Slack refuses the app token.
     """
-    handler = SocketModeHandler(app, app_token=app_token)
+    handler = SocketModeHandler(app, app_token=app_token, logger=_socket_log)
     try:
         handler.client.connect()
+    except SlackApiError as exc:
+        handler.client.close()
+        error = exc.response.get("error") if exc.response is not None else None
+        if error in _REFUSALS:
+            raise SlackStartError(msg.SLACK_APP_TOKEN_REFUSED.format(error=error)) from exc
+        url = app.client.base_url
+        raise SlackStartError(msg.SLACK_UNREACHABLE.format(url=url, error=exc)) from exc
     except (SlackClientError, OSError) as exc:
         handler.client.close()
         url = app.client.base_url

@@ -1,101 +1,154 @@
-"""The HTTP server of `vmbot slack --http`: Slack's Events API on /slack/events, and /healthz.
+"""`vmbot slack --http`: Slack's Events API on /slack/events, and /healthz, served by uvicorn.
 
-Standard library only: each request is read, checked for size, signature (on the raw
-body, before anything parses it) and shape, and handed to the Bolt app's `dispatch`.
+Bolt's own Starlette adapter turns requests into `BoltRequest`s and back; before it, each
+request is checked for size, signature (on the raw body, before anything parses it) and
+shape. Bolt's dispatch (the ack) runs on a thread pool, never on the event loop, so a slow
+store delays no other ack; the answers run on Bolt's listener pool, which a shutdown lets
+finish (bounded) before the process exits.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+import socket
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import parse_qs
 
-from slack_bolt import App, BoltRequest
+import uvicorn
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "SlackHttpServer"]
+from bot import messages as msg
+from bot.errors import StoreUnavailable
+from bot.sessions import SessionStore
+
+__all__ = [
+    "DRAIN_SECONDS",
+    "EVENTS_PATH",
+    "HEALTH_PATH",
+    "MAX_BODY_BYTES",
+    "SlackHttpServer",
+    "asgi_app",
+    "drain",
+]
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1 << 20  # Slack's payloads are a few kilobytes
+DRAIN_SECONDS = 25.0  # answers in flight at shutdown; a service manager waits 30 s or more
+BACKLOG = 1024  # the standard library's 5 reset connections under a burst of deliveries
 
 _log = logging.getLogger("vmbot.slack")  # one logger for the whole adapter
 
 
-class SlackHttpServer(ThreadingHTTPServer):
-    """Serves the Events API on /slack/events (and /healthz), one thread per request."""
+def asgi_app(app: App, *, signing_secret: str, store: SessionStore | None = None) -> Starlette:
+    """The ASGI application serving `app`: /slack/events and /healthz."""
+    verifier = SignatureVerifier(signing_secret)
 
-    daemon_threads = True
-    # The standard library's backlog of 5 reset connections under a burst of deliveries.
-    request_queue_size = 128
-
-    def __init__(self, app: App, address: tuple[str, int], *, signing_secret: str) -> None:
-        self.app = app
-        self.verifier = SignatureVerifier(signing_secret)
-        super().__init__(address, _RequestHandler)
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    server: SlackHttpServer
-    timeout = 10  # a client that stops sending must not hold a thread for ever
-
-    def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] == HEALTH_PATH:
-            self._send(200, {"content-type": ["text/plain; charset=utf-8"]}, "ok")
-        else:
-            self._send(404, {}, "")
-
-    def do_POST(self) -> None:
-        path, _, query = self.path.partition("?")
-        if path != EVENTS_PATH:
-            self._send(404, {}, "")
-            return
-        try:
-            length = int(self.headers.get("content-length", ""))
-        except ValueError:
-            self._send(411, {}, "")
-            return
-        if not 0 <= length <= MAX_BODY_BYTES:
-            self._send(413, {}, "")
-            return
-        raw = self.rfile.read(length)
-        timestamp = self.headers.get("x-slack-request-timestamp", "")
-        signature = self.headers.get("x-slack-signature", "")
+    async def events(request: Request) -> Response:
+        length = request.headers.get("content-length", "")
+        if not (length.isascii() and length.isdecimal()):
+            return Response(status_code=411)
+        if int(length) > MAX_BODY_BYTES:
+            return Response(status_code=413)
+        raw = await request.body()
+        timestamp = request.headers.get("x-slack-request-timestamp", "")
+        signature = request.headers.get("x-slack-signature", "")
         # "²".isdigit() is true, and int("²") fails: ASCII digits only.
         signed = timestamp.isascii() and timestamp.isdigit()
-        if not (signed and self.server.verifier.is_valid(raw, timestamp, signature)):
-            self._send(401, {}, "")
-            return
+        if not (signed and verifier.is_valid(raw, timestamp, signature)):
+            return Response(status_code=401)
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
-            self._send(400, {}, "")
-            return
-        if not _well_formed(body, self.headers.get("content-type", "")):
-            self._send(400, {}, "")
-            return
-        headers: dict[str, str | Sequence[str]] = {
-            name.lower(): self.headers.get_all(name) or [] for name in self.headers
-        }
-        response = self.server.app.dispatch(BoltRequest(body=body, query=query, headers=headers))
-        self._send(response.status, response.headers, response.body)
+            return Response(status_code=400)
+        if not _well_formed(body, request.headers.get("content-type", "")):
+            return Response(status_code=400)
+        response = await run_in_threadpool(app.dispatch, to_bolt_request(request, raw))
+        return to_starlette_response(response)
 
-    def _send(self, status: int, headers: Mapping[str, Any], body: str) -> None:
-        data = body.encode("utf-8")
-        self.send_response(status)
-        for name, values in headers.items():
-            if name.lower() != "content-length":
-                for value in values:
-                    self.send_header(name, value)
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+    async def health(request: Request) -> Response:
+        if store is not None:
+            try:
+                await run_in_threadpool(store.ping)
+            except StoreUnavailable:
+                return PlainTextResponse(msg.SLACK_HEALTH_STORE_DOWN, status_code=503)
+        return PlainTextResponse("ok")
 
-    def log_message(self, format: str, *args: Any) -> None:
-        _log.debug("%s " + format, self.address_string(), *args)
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(drain, app)
+
+    return Starlette(
+        routes=[
+            Route(EVENTS_PATH, events, methods=["POST"]),
+            Route(HEALTH_PATH, health, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def drain(app: App, *, timeout: float = DRAIN_SECONDS) -> bool:
+    """Let the answers in flight finish, for at most `timeout` seconds; True if they did."""
+    executor = app.listener_runner.listener_executor
+    waiter = threading.Thread(target=executor.shutdown, kwargs={"wait": True}, daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    if waiter.is_alive():
+        _log.error("answers still in flight after %.0f s: stopping without them", timeout)
+        return False
+    return True
+
+
+class SlackHttpServer:
+    """uvicorn serving `asgi_app` on an address bound at once (a busy port fails here)."""
+
+    def __init__(
+        self,
+        app: App,
+        address: tuple[str, int],
+        *,
+        signing_secret: str,
+        store: SessionStore | None = None,
+    ) -> None:
+        self.socket = socket.create_server(address, backlog=BACKLOG)
+        self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
+        config = uvicorn.Config(
+            asgi_app(app, signing_secret=signing_secret, store=store),
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            backlog=BACKLOG,
+            timeout_graceful_shutdown=int(DRAIN_SECONDS),
+        )
+        self._server = uvicorn.Server(config)
+        self._stopped = threading.Event()
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until `shutdown()`, or SIGINT/SIGTERM in the main thread (uvicorn stops
+        gracefully, then raises the signal again for the caller's handler)."""
+        try:
+            self._server.run(sockets=[self.socket])
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop serving, and wait until `serve_forever` has returned."""
+        self._server.should_exit = True
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        self.socket.close()
 
 
 def _well_formed(body: str, content_type: str) -> bool:

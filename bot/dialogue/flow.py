@@ -346,7 +346,7 @@ class Dialogue:
         lead = f"{self._noted(found)}\n\n{msg.ADVICE_MORE}" if found else msg.ADVICE_START
         # A need the opening leaves in doubt ("à vérifier") is still to be asked: the
         # advice may settle without it, and the user never said they did not know.
-        known = {c: v for c, v in found.items() if v is not Verdict.UNKNOWN}
+        known: dict[str, Verdict] = {c: v for c, v in found.items() if v is not Verdict.UNKNOWN}
         state, reply = self._advance(DialogueState(answers=known), lead)
         return state, replace(reply, intent=self.roles.advice, confidence=1.0)
 

@@ -61,8 +61,8 @@ class NeedsModel:
         """The rows of the statements read so far, if the topic models share one feature
         index (they are trained on the same statements); None if not. Compared by value:
         a model loaded from the cache holds its own copy."""
-        first, *others = (m.index for m in self.topics.values()) or [{}]
-        return {} if all(o is first or o == first for o in others) else None
+        indexes = [m.index for m in self.topics.values()]
+        return {} if all(i is indexes[0] or i == indexes[0] for i in indexes) else None
 
     def verdict(self, criterion: str, analysis: Analysis) -> Verdict:
         """What the statement says of the criterion.

@@ -1,0 +1,156 @@
+"""Sessions and claims in one SQLite file: survives restarts, shared by the processes of
+one machine, no server to run. The standard `sqlite3` module, in WAL mode."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.errors import StoreUnavailable
+
+__all__ = ["SqliteStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_used ON sessions (used);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS claims_expires ON claims (expires);
+"""
+
+
+class SqliteStore:
+    """A `SessionStore` in a SQLite file.
+
+    Reads never return an expired session; a sweep every `sweep_every` writes deletes
+    expired sessions and claims and the least recently used sessions beyond
+    `max_sessions`, so the file stays bounded (by `max_sessions + sweep_every` rows).
+    Times are wall-clock seconds, which every process of the machine shares.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_sessions: int = 10_000,
+        ttl_seconds: float = 24 * 3600.0,
+        sweep_every: int = 64,
+        busy_timeout: float = 2.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if max_sessions < 1 or ttl_seconds <= 0 or sweep_every < 1:
+            raise ValueError("max_sessions, ttl_seconds and sweep_every must be positive")
+        self.path = path
+        self.max_sessions = max_sessions
+        self.ttl_seconds = ttl_seconds
+        self.sweep_every = sweep_every
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._writes = 0
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit: each statement is its own transaction, and every claim is one
+            # statement, so two processes can never both take a key.
+            self._db = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"{path} : {exc}") from exc
+        with self._guard():
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _guard(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._db
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"{self.path} : {exc}") from exc
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        now = self._clock()
+        with self._guard() as db:
+            row = db.execute(
+                "UPDATE sessions SET used = ? WHERE key = ? AND used >= ? RETURNING value",
+                (now, key, now - self.ttl_seconds),
+            ).fetchone()
+        if row is None:
+            return None
+        value: dict[str, Any] = json.loads(row[0])
+        return value
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        text = json.dumps(value, ensure_ascii=False)  # fails here, not later, if not JSON
+        now = self._clock()
+        with self._guard() as db:
+            db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET value = excluded.value, used = excluded.used",
+                (key, text, now),
+            )
+            self._writes += 1
+            if self._writes % self.sweep_every == 0:
+                self._sweep(db, now)
+
+    def delete(self, key: str) -> None:
+        with self._guard() as db:
+            db.execute("DELETE FROM sessions WHERE key = ?", (key,))
+
+    def claim(self, key: str, owner: str, *, ttl: float) -> bool:
+        now = self._clock()
+        with self._guard() as db:
+            taken = db.execute(
+                "INSERT INTO claims VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET owner = excluded.owner, expires = excluded.expires"
+                " WHERE claims.expires <= ?",
+                (key, owner, now + ttl, now),
+            ).rowcount
+        return taken == 1
+
+    def extend(self, key: str, owner: str, *, ttl: float) -> bool:
+        now = self._clock()
+        with self._guard() as db:
+            kept = db.execute(
+                "UPDATE claims SET expires = ? WHERE key = ? AND owner = ? AND expires > ?",
+                (now + ttl, key, owner, now),
+            ).rowcount
+        return kept == 1
+
+    def release(self, key: str, owner: str) -> None:
+        with self._guard() as db:
+            db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, owner))
+
+    def ping(self) -> None:
+        with self._guard() as db:
+            db.execute("SELECT count(*) FROM claims WHERE key = ''").fetchone()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __len__(self) -> int:
+        now = self._clock()
+        with self._guard() as db:
+            self._sweep(db, now)
+            (count,) = db.execute("SELECT count(*) FROM sessions").fetchone()
+        return int(count)
+
+    def _sweep(self, db: sqlite3.Connection, now: float) -> None:
+        db.execute("DELETE FROM sessions WHERE used < ?", (now - self.ttl_seconds,))
+        db.execute(
+            "DELETE FROM sessions WHERE key IN"
+            " (SELECT key FROM sessions ORDER BY used DESC LIMIT -1 OFFSET ?)",
+            (self.max_sessions,),
+        )
+        db.execute("DELETE FROM claims WHERE expires <= ?", (now,))

@@ -1,0 +1,256 @@
+"""Several processes serving one Slack app through one store (a SQLite file, a real
+redis-server): no update of a conversation is lost, every event is answered once, and a
+store that goes down gets apologies, one log line, and recovers by itself.
+
+Each "process" here is an app of its own (its own store client, locks and memory) on its
+own HTTP port, as `vmbot slack --http` would run it; test_slack_processes.py runs real ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import messages as msg
+from bot.assembly import conversation_for
+from bot.dialogue.flow import Conversation
+from bot.engine import Bot
+from bot.sessions import SessionStore
+from bot.stores.redis_store import RedisStore
+from bot.stores.sqlite_store import SqliteStore
+from tests.redis_server import RedisServer
+from tests.test_slack import (
+    ADVICE,
+    FakeSlack,
+    Served,
+    click,
+    dm,
+    escaped,
+    expected_texts,
+    http_request,
+    mention,
+    new_ts,
+    serve,
+)
+
+_prefixes = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def conversation(bot: Bot) -> Conversation:
+    return conversation_for(bot)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    server = FakeSlack()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], SessionStore]:
+    """Opens a client of one shared store, as each process would."""
+    prefix = f"shared{next(_prefixes)}:"
+
+    def open_one() -> SessionStore:
+        if request.param == "sqlite":
+            return SqliteStore(tmp_path / "sessions.sqlite3")
+        server: RedisServer = request.getfixturevalue("redis_server")
+        return RedisStore(server.url, prefix=prefix)
+
+    return open_one
+
+
+@pytest.fixture
+def pair(
+    fake: FakeSlack, conversation: Conversation, open_store: Callable[[], SessionStore]
+) -> Iterator[tuple[Served, Served]]:
+    """Two processes, one store."""
+    first = serve(fake, conversation, open_store())
+    second = serve(fake, conversation, open_store())
+    yield next(first), next(second)
+    for served in (first, second):
+        next(served, None)
+
+
+def stored_dialogue(served: Served, key: str) -> object:
+    record = served.store.get(key)
+    assert record is not None
+    return record["dialogue"]
+
+
+def test_two_processes_answering_one_thread_at_once_lose_no_update(
+    pair: tuple[Served, Served], fake: FakeSlack, conversation: Conversation
+) -> None:
+    one, two = pair
+    root = new_ts()
+    one.send(mention(ADVICE, ts=root))
+    question = fake.wait_posts(root, 1)[0]
+    # A click on the first process; Slack is slow to update the clicked message, and
+    # meanwhile the next answer, typed, reaches the second process.
+    fake.held["chat.update"] = gate = threading.Event()
+    click(one, question, "Non")
+    fake.wait_for(lambda _: fake.waiting >= 1)
+    two.send(mention("oui", ts=new_ts(), thread_ts=root))
+    time.sleep(0.5)  # room for the second process to read the conversation, if it can
+    gate.set()
+    fake.wait_posts(root, 3)
+    one.drain()
+    two.drain()
+
+    state: object = None
+    for text in (ADVICE, "non", "oui"):
+        state, _ = conversation.step(state, text)
+    assert stored_dialogue(one, f"T1/C1/{root}") == state.to_json()  # type: ignore[attr-defined]
+
+
+def test_a_conversation_goes_on_across_processes(
+    pair: tuple[Served, Served], fake: FakeSlack, conversation: Conversation
+) -> None:
+    one, two = pair
+    root = new_ts()
+    one.send(mention(ADVICE, ts=root))
+    question = fake.wait_posts(root, 1)[0]
+    click(two, question, "Non")
+    fake.wait_posts(root, 2)
+    one.send(mention("oui", ts=new_ts(), thread_ts=root))
+    posts = fake.wait_posts(root, 3)
+    assert [p.params["text"] for p in posts] == expected_texts(conversation, [ADVICE, "non", "oui"])
+
+
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+
+
+def test_a_retry_of_an_event_no_process_got_is_answered(
+    pair: tuple[Served, Served], fake: FakeSlack
+) -> None:
+    _, two = pair
+    ts = new_ts()
+    status, _, _ = two.send(mention("c'est quoi docker ?", ts=ts), **RETRY)
+    assert status == 200
+    fake.wait_posts(ts, 1)
+    two.drain()
+    assert len(fake.posts(ts)) == 1
+
+
+def test_a_retry_of_an_event_another_process_answered_is_not_answered(
+    pair: tuple[Served, Served], fake: FakeSlack
+) -> None:
+    one, two = pair
+    ts = new_ts()
+    payload = mention("c'est quoi docker ?", ts=ts)
+    one.send(payload)
+    fake.wait_posts(ts, 1)
+    status, _, headers = two.send(payload, **RETRY)
+    assert (status, headers.get("x-slack-no-retry")) == (200, "1")
+    one.drain()
+    two.drain()
+    assert len(fake.posts(ts)) == 1
+
+
+def test_a_retry_while_another_process_is_answering_is_not_answered(
+    pair: tuple[Served, Served], fake: FakeSlack
+) -> None:
+    one, two = pair
+    fake.held["chat.postMessage"] = gate = threading.Event()
+    ts = new_ts()
+    payload = mention("c'est quoi docker ?", ts=ts)
+    one.send(payload)
+    fake.wait_for(lambda _: fake.waiting >= 1)
+    assert two.send(payload, **RETRY)[0] == 200
+    gate.set()
+    fake.wait_posts(ts, 1)
+    one.drain()
+    two.drain()
+    assert len(fake.posts(ts)) == 1
+
+
+def test_a_retry_of_an_event_whose_process_died_while_answering_is_answered(
+    pair: tuple[Served, Served], fake: FakeSlack
+) -> None:
+    _, two = pair
+    ts = new_ts()
+    payload = mention("c'est quoi docker ?", ts=ts)
+    # A process took the event, then died: its claim runs out.
+    two.store.claim(f"event:{payload['event_id']}", "dead-worker", ttl=0.3)
+    time.sleep(0.5)
+    assert two.send(payload, **RETRY)[0] == 200
+    fake.wait_posts(ts, 1)
+
+
+def test_a_conversation_locked_by_a_dead_process_is_answered_once_its_lock_expires(
+    pair: tuple[Served, Served], fake: FakeSlack
+) -> None:
+    one, _ = pair
+    root = new_ts()
+    one.store.claim(f"lock:T1/C1/{root}", "dead-worker", ttl=1.0)
+    one.send(mention("c'est quoi docker ?", ts=root))
+    fake.wait_posts(root, 1)
+
+
+# --- The store down, then back -----------------------------------------------------------------
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test alone, which it stops and starts again."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_while_the_store_is_down_slack_is_acked_users_get_an_apology_and_it_recovers(
+    fake: FakeSlack,
+    conversation: Conversation,
+    own_redis: RedisServer,
+    caplog: pytest.LogCaptureFixture,
+    bot: Bot,
+) -> None:
+    caplog.set_level(logging.INFO, logger="vmbot.slack")
+    app = serve(fake, conversation, RedisStore(own_redis.url))
+    served = next(app)
+    try:
+        root = new_ts()
+        served.send(mention(ADVICE, ts=root))
+        question = fake.wait_posts(root, 1)[0]
+
+        own_redis.stop()
+        ts = new_ts()
+        assert served.send(dm("c'est quoi docker ?", ts=ts))[0] == 200
+        assert served.send(mention("oui", ts=new_ts(), thread_ts=root))[0] == 200
+        assert click(served, question, "Non") == 200
+        apology = escaped(msg.SLACK_STORE_DOWN)
+        fake.wait_for(lambda _: [p.params["text"] for p in fake.posts(root)][1:] == [apology] * 2)
+        assert [p.params["text"] for p in fake.wait_in_dm(1)] == [apology]
+        down = [r for r in caplog.records if "unavailable" in r.getMessage()]
+        assert len(down) == 1 and str(own_redis.port) in down[0].getMessage()
+        assert http_request("GET", served.port, "/healthz")[:2] == (
+            503,
+            msg.SLACK_HEALTH_STORE_DOWN,
+        )
+
+        own_redis.start()
+        again = new_ts()
+        served.send(dm("c'est quoi docker ?", ts=again))
+        reply = fake.wait_in_dm(2)[1]
+        assert reply.params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
+        assert any("available again" in r.getMessage() for r in caplog.records)
+        assert http_request("GET", served.port, "/healthz")[:2] == (200, "ok")
+    finally:
+        next(app, None)

@@ -1,0 +1,327 @@
+"""The session stores: one contract, run against memory, a real SQLite file and a real
+redis-server; then what only a URL or a file can show."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.errors import StoreUnavailable, StoreUrlError
+from bot.sessions import MemoryStore, SessionStore
+from bot.stores import default_store_url, open_store, shown_url
+from bot.stores.redis_store import RedisStore
+from bot.stores.sqlite_store import SqliteStore
+from tests.redis_server import RedisServer
+
+_prefixes = itertools.count(1)
+
+# A factory opens a store of the backend (a second call: another process's view).
+Factory = Callable[..., SessionStore]
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
+    """Opens stores of one backend sharing the same data (one file, one Redis prefix)."""
+    opened: list[SessionStore] = []
+    shared = MemoryStore
+    prefix = f"test{next(_prefixes)}:"
+
+    def open_one(**limits: Any) -> SessionStore:
+        store: SessionStore
+        if request.param == "memory":
+            store = opened[0] if opened else shared(**limits)
+        elif request.param == "sqlite":
+            store = SqliteStore(tmp_path / "sessions.sqlite3", sweep_every=1, **limits)
+        else:
+            server: RedisServer = request.getfixturevalue("redis_server")
+            store = RedisStore(server.url, prefix=prefix, **limits)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+def test_a_session_comes_back_as_the_json_object_it_was(open_backend: Factory) -> None:
+    store = open_backend()
+    value: dict[str, Any] = {"dialogue": {"answers": {"multi_os": "oui"}}, "n": 1, "é": None}
+    store.put("T1/C1/1.0", value)
+    value["n"] = 2
+    assert store.get("T1/C1/1.0") == {
+        "dialogue": {"answers": {"multi_os": "oui"}},
+        "n": 1,
+        "é": None,
+    }
+
+
+def test_another_process_sees_the_same_sessions(open_backend: Factory) -> None:
+    first, second = open_backend(), open_backend()
+    first.put("k", {"n": 1})
+    assert second.get("k") == {"n": 1}
+    second.put("k", {"n": 2})
+    assert first.get("k") == {"n": 2}
+
+
+def test_a_value_that_is_not_json_is_refused(open_backend: Factory) -> None:
+    store = open_backend()
+    with pytest.raises(TypeError):
+        store.put("k", {"bad": object()})
+    assert store.get("k") is None
+
+
+def test_a_deleted_or_unknown_session_is_none(open_backend: Factory) -> None:
+    store = open_backend()
+    store.put("k", {"n": 1})
+    store.delete("k")
+    store.delete("never")
+    assert (store.get("k"), store.get("never")) == (None, None)
+
+
+def test_the_least_recently_used_session_goes_first_beyond_the_cap(open_backend: Factory) -> None:
+    store = open_backend(max_sessions=2)
+    store.put("a", {"n": 1})
+    store.put("b", {"n": 2})
+    assert store.get("a") == {"n": 1}  # a is now the most recent
+    store.put("c", {"n": 3})
+    assert (store.get("a"), store.get("b"), store.get("c")) == ({"n": 1}, None, {"n": 3})
+
+
+def test_an_idle_session_expires_and_use_keeps_it_alive(open_backend: Factory) -> None:
+    store = open_backend(ttl_seconds=2.0)
+    store.put("idle", {"n": 1})
+    store.put("busy", {"n": 2})
+    time.sleep(1.2)
+    assert store.get("busy") == {"n": 2}
+    time.sleep(1.2)
+    assert store.get("idle") is None
+    assert store.get("busy") == {"n": 2}
+
+
+def test_many_threads_can_share_a_store(open_backend: Factory) -> None:
+    store = open_backend(max_sessions=50)
+
+    def hammer(i: int) -> None:
+        for n in range(100):
+            store.put(f"{i}-{n % 70}", {"n": n})
+            store.get(f"{(i + 1) % 8}-{n % 70}")
+            if n % 7 == 0:
+                store.delete(f"{i}-{n % 70}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(hammer, range(8)))
+    assert len(store) <= 50  # type: ignore[arg-type]
+
+
+# --- Claims ----------------------------------------------------------------------------------
+
+
+def test_a_claim_is_held_by_one_owner_until_released(open_backend: Factory) -> None:
+    mine, theirs = open_backend(), open_backend()
+    assert mine.claim("event:Ev1", "worker-1", ttl=30)
+    assert not theirs.claim("event:Ev1", "worker-2", ttl=30)
+    theirs.release("event:Ev1", "worker-2")  # not theirs to release
+    assert not theirs.claim("event:Ev1", "worker-2", ttl=30)
+    mine.release("event:Ev1", "worker-1")
+    assert theirs.claim("event:Ev1", "worker-2", ttl=30)
+
+
+def test_a_claim_expires_so_a_crashed_owner_blocks_no_one_for_ever(open_backend: Factory) -> None:
+    crashed, alive = open_backend(), open_backend()
+    assert crashed.claim("lock:T1/C1/1.0", "dead-worker", ttl=0.3)
+    time.sleep(0.5)
+    assert alive.claim("lock:T1/C1/1.0", "worker-2", ttl=30)
+    assert not crashed.extend("lock:T1/C1/1.0", "dead-worker", ttl=30)
+
+
+def test_only_the_owner_extends_a_claim(open_backend: Factory) -> None:
+    store = open_backend()
+    assert store.claim("event:Ev2", "worker-1", ttl=0.5)
+    assert not store.extend("event:Ev2", "worker-2", ttl=60)
+    assert store.extend("event:Ev2", "worker-1", ttl=60)
+    time.sleep(0.7)  # past the first expiry: the extension holds
+    assert not store.claim("event:Ev2", "worker-2", ttl=30)
+
+
+def test_claims_are_sessions_apart(open_backend: Factory) -> None:
+    store = open_backend()
+    store.claim("k", "worker-1", ttl=30)
+    assert store.get("k") is None
+    store.put("k", {"n": 1})
+    assert not store.claim("k", "worker-2", ttl=30)
+
+
+def test_racing_processes_take_each_claim_exactly_once(open_backend: Factory) -> None:
+    stores = [open_backend(), open_backend()]
+    won: list[str] = []
+    guard = threading.Lock()
+
+    def race(worker: int) -> None:
+        store = stores[worker % 2]
+        for n in range(40):
+            if store.claim(f"event:{n}", f"worker-{worker}", ttl=30):
+                with guard:
+                    won.append(f"event:{n}")
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(race, range(6)))
+    assert sorted(won) == sorted(f"event:{n}" for n in range(40))
+
+
+# --- Opening a store from its URL --------------------------------------------------------------
+
+
+def test_sqlite_sessions_survive_a_restart(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path}/data/sessions.sqlite3"
+    before = open_store(url)
+    before.put("T1/D1", {"dialogue": {"n": 3}})
+    before.close()
+    after = open_store(url)
+    assert after.get("T1/D1") == {"dialogue": {"n": 3}}
+
+
+def test_the_sqlite_file_stays_bounded_by_the_cap(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3", max_sessions=100, sweep_every=10)
+    for n in range(1_000):
+        store.put(f"k{n}", {"n": n})
+    assert len(store) == 100
+    assert store.get("k999") == {"n": 999} and store.get("k0") is None
+
+
+def test_the_redis_index_stays_bounded_by_the_cap(redis_server: RedisServer) -> None:
+    store = RedisStore(redis_server.url, prefix="bounded:", max_sessions=100)
+    for n in range(1_000):
+        store.put(f"k{n}", {"n": n})
+    assert len(store) == 100
+    assert store.get("k999") == {"n": 999} and store.get("k0") is None
+    import redis
+
+    assert len(redis.Redis.from_url(redis_server.url).keys("bounded:s:*")) == 100
+
+
+def test_open_store_opens_each_backend(tmp_path: Path, redis_server: RedisServer) -> None:
+    for url in ("memory://", f"sqlite://{tmp_path}/s.sqlite3", redis_server.url):
+        store = open_store(url)
+        store.put("k", {"url": url})
+        assert store.get("k") == {"url": url}
+        store.close()
+
+
+def test_the_default_store_is_a_sqlite_file_in_the_user_data_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_store_url() == f"sqlite://{tmp_path}/vmbot/sessions.sqlite3"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://ailleurs",
+        "sqlite://",
+        "sqlite://hote/fichier",
+        "redis://",
+        "redis://h:abc/0",
+        "redis://localhost:6379/x",
+        "memory://quelque/chose",
+        "sessions.sqlite3",
+        "",
+    ],
+)
+def test_a_bad_store_url_is_refused_in_french(url: str) -> None:
+    with pytest.raises(StoreUrlError, match=r"^Adresse du stockage des conversations invalide"):
+        open_store(url)
+
+
+def test_an_unreachable_store_is_reported_in_french_without_its_password() -> None:
+    from tests.redis_server import free_port
+
+    url = f"redis://:motdepasse@127.0.0.1:{free_port()}/0"
+    with pytest.raises(StoreUnavailable) as raised:
+        open_store(url)
+    text = str(raised.value)
+    assert text.startswith("Le stockage des conversations ne répond pas (redis://***@127.0.0.1:")
+    assert "motdepasse" not in text
+
+
+def test_an_unwritable_sqlite_folder_is_reported_in_french(tmp_path: Path) -> None:
+    (tmp_path / "fichier").write_text("")
+    with pytest.raises(StoreUnavailable, match=r"^Le stockage des conversations ne répond pas"):
+        open_store(f"sqlite://{tmp_path}/fichier/sessions.sqlite3")
+
+
+def test_a_shown_url_hides_only_the_password() -> None:
+    assert shown_url("redis://cache:6379/1") == "redis://cache:6379/1"
+    assert shown_url("redis://user:pw@cache:6379/1") == "redis://***@cache:6379/1"
+
+
+# --- `vmbot slack --store` -------------------------------------------------------------------
+
+
+@pytest.fixture
+def slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "0123456789abcdef")
+    monkeypatch.delenv("VMBOT_STORE", raising=False)
+
+
+@pytest.mark.usefixtures("slack_env")
+@pytest.mark.parametrize("how", ["option", "variable"])
+def test_vmbot_slack_refuses_a_bad_store_url_in_one_french_line_with_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    from bot.adapters import cli
+
+    args = ["slack", "--http", "--port", "0"]
+    if how == "option":
+        args += ["--store", "postgres://base"]
+    else:
+        monkeypatch.setenv("VMBOT_STORE", "postgres://base")
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("Adresse du stockage des conversations invalide : « postgres://base »")
+
+
+@pytest.mark.usefixtures("slack_env")
+def test_vmbot_slack_stops_with_exit_1_when_the_store_does_not_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.adapters import cli
+    from tests.redis_server import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    assert cli.main(["slack", "--http", "--port", "0", "--store", url]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"Le stockage des conversations ne répond pas ({url})")
+
+
+@pytest.mark.usefixtures("slack_env")
+def test_vmbot_slack_refuses_several_workers_on_a_memory_store(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.adapters import cli
+
+    args = ["slack", "--http", "--port", "0", "--workers", "2", "--store", "memory://"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("Plusieurs processus (--workers)")
