@@ -9,11 +9,13 @@ import json
 from typing import Any
 
 from bot import messages as msg
+from bot.dialogue.inputs import Choice, Input
 from bot.dialogue.state import Reply
-from bot.domain import Source
+from bot.domain import Source, Verdict
 
 __all__ = [
     "BUTTON_PREFIX",
+    "button_input",
     "context_block",
     "escape",
     "reply_blocks",
@@ -53,6 +55,21 @@ def reply_blocks(
         ]
         blocks.append({"type": "actions", "block_id": "vmbot_question", "elements": buttons})
     return blocks
+
+
+def button_input(action_id: str) -> Input | None:
+    """What a button click says, typed: a verdict for the answer buttons, a choice for
+    the numbered ones; None for an action id vmbot never made."""
+    if not action_id.startswith(BUTTON_PREFIX):
+        return None
+    button_id = action_id.removeprefix(BUTTON_PREFIX)
+    verdicts = {"oui": Verdict.YES, "non": Verdict.NO, "nsp": Verdict.UNKNOWN}
+    if button_id in verdicts:
+        return verdicts[button_id]
+    number = button_id.removeprefix("choix_")
+    if number != button_id and number.isascii() and number.isdigit():
+        return Choice(number=int(number))
+    return None
 
 
 def _button(button_id: str, word: str, label: str, session: str, thread: str) -> dict[str, Any]:

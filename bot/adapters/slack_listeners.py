@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from bot import messages as msg
 from bot.adapters.slack_blocks import (
     BUTTON_PREFIX,
+    button_input,
     context_block,
     escape,
     reply_blocks,
@@ -30,6 +31,7 @@ from bot.adapters.slack_blocks import (
 from bot.adapters.slack_markup import plain_text
 from bot.adapters.slack_sessions import SharedSessions
 from bot.dialogue.flow import Conversation
+from bot.dialogue.inputs import Text
 from bot.dialogue.state import DialogueState, Reply
 from bot.errors import StoreUnavailable
 from bot.sessions import SessionStore
@@ -194,7 +196,10 @@ class SlackListeners:
                 client = _client(context)
                 text = message.get("text") or chosen
                 client.chat_update(channel=channel, ts=message_ts, text=text, blocks=blocks)
-                state, reply = self.conversation.step(record.get("dialogue"), word)
+                # A click is typed: "Oui" is a verdict, "2." a choice, never re-read as
+                # French (a button of an older version falls back to its word).
+                event = button_input(str(action.get("action_id", ""))) or Text(text=word)
+                state, reply = self.conversation.dialogue.step(record.get("dialogue"), event)
                 intent = reply.intent
                 self.save_and_post(context, key, channel, thread_ts, state, reply)
             outcome = "answered"
