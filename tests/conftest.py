@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.assembly import load_bot
+from bot.assembly import conversation_for, load_bot
+from bot.dialogue.flow import Conversation
 from bot.engine import Bot
+from tests.redis_server import RedisServer, running
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,3 +53,24 @@ def data_copy(tmp_path: Path) -> Path:
     for name in ("intents", "corpus"):
         shutil.copytree(ROOT / name, tmp_path / name)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def conversation(bot: Bot) -> Conversation:
+    """The real bot's conversation (building it also warms the cache that the processes
+    the Slack tests start will read)."""
+    return conversation_for(bot)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the session; tests keep apart by key prefix."""
+    with running(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server of the test's own, which it may stop and start."""
+    with running(tmp_path) as server:
+        yield server

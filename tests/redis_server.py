@@ -7,11 +7,13 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
 
-__all__ = ["RedisServer", "free_port"]
+__all__ = ["RedisServer", "free_port", "running"]
 
 START_TIMEOUT = 30.0
 
@@ -63,3 +65,14 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=START_TIMEOUT)
             self.process = None
+
+
+@contextmanager
+def running(folder: Path) -> Iterator[RedisServer]:
+    """A started redis-server in `folder`, stopped on leaving."""
+    server = RedisServer(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -23,11 +23,6 @@ VM_SIDE = [
 CONTAINER_SIDE = ["microservices", "mise_a_echelle", "cloud_distribue", "deploiement_rapide"]
 
 
-@pytest.fixture(scope="module")
-def conversation(bot: Bot) -> Conversation:
-    return conversation_for(bot)
-
-
 def talk(conversation: Conversation, *messages: str) -> tuple[DialogueState, Reply]:
     state: DialogueState | None = None
     reply = Reply(text="")

@@ -1,10 +1,8 @@
 """Whatever a person types, the bot answers in French and never raises."""
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import DialogueState
 from bot.engine import Bot
@@ -27,11 +25,6 @@ def test_ask_always_answers(bot: Bot, question: str) -> None:
     answer = bot.ask(question)
     assert answer.text
     assert 0.0 <= answer.confidence <= 1.0
-
-
-@pytest.fixture(scope="module")
-def conversation(bot: Bot) -> Conversation:
-    return conversation_for(bot)
 
 
 @SETTINGS

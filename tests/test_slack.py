@@ -352,11 +352,6 @@ def _no_slack_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 
-@pytest.fixture(scope="module")
-def conversation(bot: Bot) -> Conversation:
-    return conversation_for(bot)
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     server = FakeSlack()

@@ -16,9 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
-from bot.engine import Bot
 from tests.redis_server import RedisServer, free_port
 from tests.test_slack import (
     ADVICE,
@@ -40,25 +38,11 @@ from tests.test_slack import (
 )
 
 
-@pytest.fixture(scope="module")
-def conversation(bot: Bot) -> Conversation:
-    # Builds the session's cache: each process then starts in seconds.
-    return conversation_for(bot)
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     server = FakeSlack()
     yield server
     server.close()
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @dataclass
@@ -109,11 +93,9 @@ def start(fake: FakeSlack, store: str, port: int, log: Path, *extra: str) -> Pro
 
 @pytest.fixture
 def processes(
-    fake: FakeSlack, redis_server: RedisServer, conversation: Conversation, tmp_path: Path
+    fake: FakeSlack, own_redis: RedisServer, conversation: Conversation, tmp_path: Path
 ) -> Iterator[list[Process]]:
-    started = [
-        start(fake, redis_server.url, free_port(), tmp_path / f"vmbot-{n}.log") for n in (1, 2)
-    ]
+    started = [start(fake, own_redis.url, free_port(), tmp_path / f"vmbot-{n}.log") for n in (1, 2)]
     yield started
     for process in started:
         process.stop()
@@ -126,7 +108,7 @@ def test_two_processes_on_one_redis_carry_a_recommendation_through_a_kill(
     processes: list[Process],
     fake: FakeSlack,
     conversation: Conversation,
-    redis_server: RedisServer,
+    own_redis: RedisServer,
 ) -> None:
     one, two = processes
     root = new_ts()
@@ -153,7 +135,7 @@ def test_two_processes_on_one_redis_carry_a_recommendation_through_a_kill(
         if len(words) == 2:
             # Killed between two messages, and started again on its port.
             one.kill()
-            one = processes[0] = start(fake, redis_server.url, one.port, one.log)
+            one = processes[0] = start(fake, own_redis.url, one.port, one.log)
 
     assert len(words) >= 3, "the recommendation ended before the kill"
     assert not has_buttons(posts[-1])

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from bot import messages as msg
-from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
 from bot.engine import Bot
 from bot.sessions import SessionStore
@@ -42,24 +41,11 @@ from tests.test_slack import (
 _prefixes = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def conversation(bot: Bot) -> Conversation:
-    return conversation_for(bot)
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     server = FakeSlack()
     yield server
     server.close()
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -204,15 +190,6 @@ def test_a_conversation_locked_by_a_dead_process_is_answered_once_its_lock_expir
 
 
 # --- The store down, then back -----------------------------------------------------------------
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    """A redis-server of this test alone, which it stops and starts again."""
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_while_the_store_is_down_slack_is_acked_users_get_an_apology_and_it_recovers(

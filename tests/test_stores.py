@@ -26,14 +26,6 @@ _prefixes = itertools.count(1)
 Factory = Callable[..., SessionStore]
 
 
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture(params=["memory", "sqlite", "redis"])
 def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
     """Opens stores of one backend sharing the same data (one file, one Redis prefix)."""

@@ -23,7 +23,6 @@ __all__ = [
     "PRIOR_YES",
     "SETTLED",
     "STRONG_NEED",
-    "chances",
     "next_question",
     "outcome",
     "settled_outcome",
@@ -117,12 +116,6 @@ def _chances(state: _Open) -> tuple[tuple[str, float], ...]:
                     vm_chance * container_chance
                 )
     return tuple((name, p) for name, p in found.items() if p)
-
-
-def chances(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> dict[str, float]:
-    """How likely each outcome is, given the answers, when each open criterion is a
-    need with probability `PRIOR_YES`."""
-    return dict(_chances(_open(criteria, answers)))
 
 
 def _settled(state: _Open) -> str | None:

@@ -523,20 +523,23 @@ class Dialogue:
         return Reply(text=text, expecting=state.expecting, recommendation=state.recommendation)
 
 
+def _without_example(question: str) -> str:
+    """A follow-up question without its example: a short reminder.
+
+    >>> _without_example("Votre application est-elle légère (par exemple, une API) ?")
+    'Votre application est-elle légère ?'
+    """
+    return f"{question.split(' (', 1)[0].rstrip(' ?')} ?"
+
+
 def _bare(question: str) -> str:
     """A follow-up question without its example, lower-cased: for "à vérifier : ...".
 
     >>> _bare("Votre application est-elle légère (par exemple, une API) ?")
     'votre application est-elle légère ?'
     """
-    head = question.split(" (", 1)[0].rstrip(" ?")
-    return f"{head[:1].lower()}{head[1:]} ?"
-
-
-def _without_example(question: str) -> str:
-    """A criterion's question without its "(par exemple, ...)": a short reminder."""
-    head, _, _ = question.partition(" (par exemple")
-    return f"{head.rstrip()} ?" if head != question else question
+    short = _without_example(question)
+    return f"{short[:1].lower()}{short[1:]}"
 
 
 def sources_text(sources: tuple[Source, ...], title: Callable[[str], str]) -> str:
