@@ -177,6 +177,9 @@ class Lexicon:
     sides: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # words (raw French) for a project of one's own: "appli", "infra", "site"
     project_words: tuple[str, ...] = ()
+    # words (raw French) besides the anchors that a question may be about ("instance",
+    # "hôte"): too common elsewhere to anchor the domain, enough to name a subject
+    subjects: tuple[str, ...] = ()
 
 
 class Verdict(StrEnum):
@@ -219,6 +222,13 @@ class Grammar:
     # pronouns that point back to the sentence before ("On me parle de Kubernetes. C'est quoi ?")
     anaphora: frozenset[str]
     comparatives: tuple[Phrase, ...]
+    # "mieux une VM que Docker": a head, what is preferred, then a tail, what is not
+    comparison_heads: frozenset[str]
+    comparison_tails: frozenset[str]
+    # "une VM c'est trop pour nous": a side followed by one of these is ruled out
+    excess: frozenset[str]
+    # "que du Linux": opening a statement, one kind and nothing else ("uniquement")
+    only_openers: tuple[Phrase, ...]
     avoidance: tuple[Phrase, ...]
     # verbs that turn the subject after them into the one chosen ("opter pour Docker")
     choosing: tuple[Phrase, ...]
@@ -235,6 +245,8 @@ class Grammar:
     choice_words: frozenset[str]
     # ordinal word -> choice number (-1: the last)
     ordinals: dict[str, int]
+    # term -> what it means once negated ("pas différent": alike)
+    negated_opposites: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> Grammar:
@@ -260,6 +272,10 @@ class Grammar:
             focus_markers=(),
             anaphora=frozenset(),
             comparatives=(),
+            comparison_heads=frozenset(),
+            comparison_tails=frozenset(),
+            excess=frozenset(),
+            only_openers=(),
             avoidance=(),
             choosing=(),
             verdicts={},

@@ -122,6 +122,9 @@ class Bot:
         self.forms = Forms(catalog.grammar)
         # The terms that name the subject: an FAQ question names one of them.
         self.anchors = frozenset(t for a in catalog.lexicon.anchors for t in self.analyzer.terms(a))
+        self._subjects = self.anchors | {
+            t for s in catalog.lexicon.subjects for t in self.analyzer.terms(s)
+        }
         # As terms, like the messages they are compared with ("dictionnaire" may lemmatise).
         self._false_friends = (
             frozenset(t for w in catalog.lexicon.false_friends for t in self.analyzer.terms(w))
@@ -224,10 +227,14 @@ class Bot:
         """Every in-scope intent ranked for this text (none when nothing in it carries meaning)."""
         return self._ranking(self.read(text))[2]
 
+    def names_subject(self, sentence: str) -> bool:
+        """Whether a sentence names something a question may be about ("une instance")."""
+        return not self._subjects.isdisjoint(self.analyzer.terms(sentence))
+
     def _ranking(self, text: str) -> tuple[Analysis, Analysis | None, Ranking]:
         """The message's analysis, its question's (in a long message), and the ranking."""
         analysis = self.analyzer.analyze(text)
-        focus = self.forms.focus(text)
+        focus = self.forms.focus(text, self.names_subject)
         focused = self.analyzer.analyze(focus) if focus is not None else None
         return analysis, focused, self.ranker.rank(analysis, focused)
 
@@ -368,6 +375,9 @@ class Bot:
         At most a few words are stripped, without re-reading the rest each time:
         "cc cc cc ..." a thousand times is one greeting, in linear time.
         """
+        # "slt cv ?" is one greeting of two words: nothing follows it (already analysed).
+        if set(self.analyzer.terms(text)) <= _OPENING_TERMS:
+            return None
         words = text.split()
         limit = min(len(words), _MAX_OPENING_WORDS)
         terms = [set(self.analyzer.terms(w)) for w in words[: limit + 1]]

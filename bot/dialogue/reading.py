@@ -81,14 +81,20 @@ class VerdictReader:
         ]
         # A hedge then a verdict ("bof non", "bof pas vraiment") is the verdict.
         definite = [(p, v) for p, v in found if not (p[0] in self._hedges and len(p) == 1)]
+        if not definite and len(tokens) > _SHORT_ANSWER and len({v for _, v in found}) > 1:
+            return None  # "mouais bof, y a que des pseudos": hedges disagree, the rest answers
         kept = definite or found
         if not kept:
             return None
         return kept[-1][1] if len(tokens) <= _SHORT_ANSWER else kept[0][1]
 
     def hedges(self, text: str) -> bool:
-        """Whether an answer only hedges ("bof", "mouais"): no verdict of its own."""
-        return any(t in self._hedges for t in self._forms.without_fillers(text)[:_OPENING_WORDS])
+        """Whether an answer only hedges ("bof", "mouais"): no verdict of its own
+        ("mouais non, ça consomme que dalle" says no)."""
+        opening = self._forms.without_fillers(text)[:_OPENING_WORDS]
+        if not any(t in self._hedges for t in opening):
+            return False
+        return all(p[0] in self._hedges and len(p) == 1 for _, p in self._phrases.find(opening))
 
     def without_verdicts(self, text: str) -> str:
         """The text's folded words, without its yes / no / don't-know phrases."""

@@ -24,6 +24,7 @@ _LEXICON = {
     "accent_senses": Field(kind=dict),
     "sides": Field(kind=dict),
     "project_words": Field(kind=list),
+    "subjects": Field(kind=list),
 }
 _GRAMMAR = {
     "elisions": Field(kind=dict),
@@ -46,6 +47,10 @@ _GRAMMAR = {
     "focus_markers": Field(kind=list),
     "anaphora": Field(kind=list),
     "comparatives": Field(kind=list),
+    "comparison_heads": Field(kind=list),
+    "comparison_tails": Field(kind=list),
+    "excess": Field(kind=list),
+    "only_openers": Field(kind=list),
     "avoidance": Field(kind=list),
     "choosing": Field(kind=list),
     "verdicts": Field(kind=dict),
@@ -55,6 +60,7 @@ _GRAMMAR = {
     "emoji": Field(kind=dict),
     "choice_words": Field(kind=list),
     "ordinals": Field(kind=dict),
+    "negated_opposites": Field(kind=dict),
 }
 
 
@@ -78,7 +84,7 @@ def read_lexicon(raw: Any, check: Problems) -> list[Lexicon]:
             continue
         synonyms[str(canonical)] = tuple(phrases)
     phrase_lists: dict[str, tuple[str, ...]] = {}
-    for field in ("anchors", "project_words"):
+    for field in ("anchors", "project_words", "subjects"):
         phrase_lists[field] = tuple(raw[field])
         if not all(isinstance(a, str) and a.strip() for a in raw[field]):
             check.add(where, msg.DATA_BAD_PHRASES.format(field=field))
@@ -115,6 +121,7 @@ def read_lexicon(raw: Any, check: Problems) -> list[Lexicon]:
             accent_senses=senses,
             sides=sides,
             project_words=phrase_lists["project_words"],
+            subjects=phrase_lists["subjects"],
         )
     ]
 
@@ -183,6 +190,12 @@ def read_grammar(raw: Any, check: Problems) -> list[Grammar]:
     if len(emoji) != len(raw["emoji"]) or any(k.isalnum() for k in emoji):
         check.add(where, msg.DATA_BAD_EMOJI)
         ok = False
+    opposites = {
+        fold(k): fold(v) for k, v in raw["negated_opposites"].items() if isinstance(v, str)
+    }
+    if len(opposites) != len(raw["negated_opposites"]):
+        check.add(where, msg.DATA_BAD_PHRASES.format(field="negated_opposites"))
+        ok = False
     ordinals = {str(k): v for k, v in raw["ordinals"].items() if isinstance(v, int)}
     if len(ordinals) != len(raw["ordinals"]):
         check.add(where, msg.DATA_BAD_ORDINALS)
@@ -208,6 +221,10 @@ def read_grammar(raw: Any, check: Problems) -> list[Grammar]:
         focus_markers=phrases("focus_markers"),
         anaphora=words("anaphora"),
         comparatives=phrases("comparatives"),
+        comparison_heads=words("comparison_heads"),
+        comparison_tails=words("comparison_tails"),
+        excess=words("excess"),
+        only_openers=phrases("only_openers"),
         avoidance=phrases("avoidance"),
         choosing=phrases("choosing"),
         verdicts=verdicts,
@@ -217,6 +234,7 @@ def read_grammar(raw: Any, check: Problems) -> list[Grammar]:
         emoji=emoji,
         choice_words=words("choice_words"),
         ordinals={fold(k): v for k, v in ordinals.items()},
+        negated_opposites=opposites,
     )
     return [grammar] if ok else []
 

@@ -36,6 +36,12 @@ _NOT = "¬"
 _NE_REACH = 4
 # "choisir plutôt des VM", "opter pour la conteneurisation": the chosen side follows soon.
 _CHOICE_REACH = 3
+# "plus adaptée, une VM, que Docker": the head of a comparison stands this close to its "que".
+_COMPARISON_REACH = 4
+# What a statement opening with "que du" says: one kind only (a lexicon synonym too).
+_ONLY = "uniquement"
+# "une VM, c'est un peu trop": the excess word comes a little later than a negation.
+_EXCESS_REACH = 6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,10 +100,19 @@ class Analyzer:
             for term in self._phrase_terms(phrases)
         }
         self._negations = frozenset(self._lemmas.get(w, w) for w in grammar.negations)
+        self._only_openers = self._lemma_phrases(grammar.only_openers)
+        self._excess = frozenset(self._lemmas.get(w, w) for w in grammar.excess)
         self._restrictives = PhraseSet(grammar.restrictives)
         self._avoidance = self._lemma_phrases(grammar.avoidance)
         self._choosing = self._lemma_phrases(grammar.choosing)
         self._comparatives = self._lemma_phrases(grammar.comparatives)
+        self._opposites = {
+            self._lemmas.get(k, k): self._lemmas.get(v, v)
+            for k, v in grammar.negated_opposites.items()
+        }
+        self._negation_openers = frozenset(grammar.negation_openers)
+        self._comparison_heads = frozenset(self._lemmas.get(w, w) for w in grammar.comparison_heads)
+        self._comparison_tails = frozenset(self._lemmas.get(w, w) for w in grammar.comparison_tails)
         self._senses = lexicon.accent_senses
         self._accented = _alternation(self._senses)
 
@@ -233,6 +248,11 @@ class Analyzer:
         merged: list[str] = []
         spelled: list[str] = []
         i = 0
+        opener = self._only_openers.at(lemmas, 0) if lemmas else None
+        if opener is not None:  # "que du Linux": only Linux, not "que" and "du"
+            merged.append(_ONLY)
+            spelled.append(_ONLY)
+            i = len(opener)
         while i < len(lemmas):
             term, size = self._term_at(lemmas, i)
             merged.append(term)
@@ -240,6 +260,7 @@ class Analyzer:
             replaced = size > 1 or term != lemmas[i]
             spelled.append(term if replaced else tokens[i])
             i += size
+        self._flip_negated(merged, spelled)
         return Analysis(
             tokens=tuple(tokens),
             terms=self._drop_stop_words(merged),
@@ -337,12 +358,17 @@ class Analyzer:
         if not self._sides:
             return ()
         compared_at = next(
-            (i for i in range(len(merged)) if self._comparatives.at(merged, i)), len(merged)
+            (i for i in range(len(merged)) if self._compares_at(merged, i)), len(merged)
         )
         cues: list[str] = []
         avoiding = negating = False
+        # A negation before the comparison turns it round ("une VM ne vaut pas le coup
+        # par rapport à Docker" prefers Docker), and ends there: Docker is not negated.
+        turned = False
         chosen_at: int | None = None
         for i, term in enumerate(merged):
+            if i == compared_at:
+                turned, negating = negating, False
             negating = negating or term in self._negations
             avoiding = avoiding or self._avoidance.at(merged, i) is not None
             if self._choosing.at(merged, i) is not None:
@@ -352,12 +378,18 @@ class Analyzer:
                 continue
             if avoiding:
                 cues.append(_AVOIDED + side)
-            # The subject of a negation stands before it: "une VM n'est pas adaptée".
-            negated = any(t in self._negations for t in merged[i + 1 : i + 1 + _NE_REACH])
+            # The subject of a negation stands before it: "une VM n'est pas adaptée",
+            # "une VM c'est trop pour nous".
+            negated = any(t in self._negations for t in merged[i + 1 : i + 1 + _NE_REACH]) or any(
+                t in self._excess for t in merged[i + 1 : i + 1 + _EXCESS_REACH]
+            )
             if negating or negated:
                 cues.append(_NEGATED + side)
             if compared_at < len(merged):
-                cues.append((_PREFERRED if i < compared_at else _OUTRANKED) + side)
+                preferred = i < compared_at
+                if (preferred and (negating or negated)) or (not preferred and turned):
+                    preferred = not preferred
+                cues.append((_PREFERRED if preferred else _OUTRANKED) + side)
             elif chosen_at is not None and i - chosen_at <= _CHOICE_REACH:
                 # "préférable d'opter pour la conteneurisation": the first side named
                 # after the verb is the one chosen, unless it is avoided or negated.
@@ -365,6 +397,29 @@ class Analyzer:
                     cues.append(_PREFERRED + side)
                 chosen_at = None
         return tuple(dict.fromkeys(cues))
+
+    def _flip_negated(self, merged: list[str], spelled: list[str]) -> None:
+        """A term right after a negation means its opposite: "pas différent" and "ne
+        change pas" ask what is alike, "pas pareil" what differs. Only right after:
+        "je ne comprends pas la différence" still asks for the difference."""
+        if not self._opposites:
+            return
+        for i in range(1, len(merged)):
+            opposite = self._opposites.get(merged[i])
+            before = merged[i - 1]
+            if opposite is not None and (
+                before in self._negation_openers or before in self._negations
+            ):
+                merged[i] = spelled[i] = opposite
+
+    def _compares_at(self, merged: Sequence[str], i: int) -> bool:
+        """Whether the comparison turns at position i: "mieux que", or the "que" of
+        "mieux une VM que Docker" a few words after its head."""
+        if self._comparatives.at(merged, i):
+            return True
+        return merged[i] in self._comparison_tails and not self._comparison_heads.isdisjoint(
+            merged[max(0, i - _COMPARISON_REACH) : i]
+        )
 
     def _drop_stop_words(self, lemmas: Iterable[str]) -> tuple[str, ...]:
         return tuple(t for t in lemmas if t not in self._stop)

@@ -6,6 +6,7 @@ project. The words these rest on are data (`Grammar`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.domain import Grammar
 from bot.nlp.text import PhraseSet, fold, tokenize
@@ -14,6 +15,9 @@ __all__ = ["Forms"]
 
 # Sentence ends: what follows is another sentence ("... VMware. Bref, ...").
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
+# Where a question may start in a long message: a sentence, or after a colon ("je
+# décroche : ça désigne quoi ?").
+_QUESTION_START = re.compile(r"(?<=[.!?…;:])\s+|\n+|(?<=\.\.\.)")
 # A message this short is its own focus: there is no story around the question.
 _FOCUS_FROM_TOKENS = 12
 # A focus this short needs the sentence before it ("Et pour Docker ?").
@@ -71,18 +75,22 @@ class Forms:
         """Whether the message talks about the user's own situation ("mon appli", "on a")."""
         return bool(self._first_person.find(tokenize(fold(text))))
 
-    def focus(self, text: str) -> str | None:
+    def focus(
+        self, text: str, names_subject: Callable[[str], bool] = lambda sentence: False
+    ) -> str | None:
         """The part of a long message that carries its question, or None when the whole
         message is the question (short, or no part stands out).
 
         The question is the last sentence that asks something, or what follows the
-        last "bref" / "du coup"; the story before it is context.
+        last "bref" / "du coup"; the story before it is context. A question that names
+        its subject by a pronoun ("C'est quoi ?") takes the last sentence before it
+        that `names_subject`, else the one right before it.
         """
         if len(text.split()) < _FOCUS_FROM_TOKENS // 2 or len(tokenize(fold(text))) < (
             _FOCUS_FROM_TOKENS
         ):
             return None
-        sentences = [s for s in _SENTENCE_END.split(text) if tokenize(fold(s))]
+        sentences = [s for s in _QUESTION_START.split(text) if tokenize(fold(s))]
         focus: str | None = None
         for i in range(len(sentences) - 1, -1, -1):
             if self.asks_something(sentences[i]):
@@ -92,7 +100,10 @@ class Forms:
                 # quoi ?", "Ça sert à quoi ?"): the sentence before says what it is.
                 refers_back = bool(self._anaphora & set(tokens[:_ANAPHORA_REACH]))
                 if (len(tokens) < _MIN_FOCUS_TOKENS or refers_back) and i > 0:
-                    focus = f"{sentences[i - 1]} {focus}"
+                    if names_subject(focus):
+                        break  # "Ça veut dire quoi, une VM ?" names it itself
+                    named = (j for j in range(i - 1, -1, -1) if names_subject(sentences[j]))
+                    focus = f"{sentences[next(named, i - 1)]} {focus}"
                 break
         after_marker = self._after_last_marker(focus if focus is not None else text)
         if after_marker is not None:
