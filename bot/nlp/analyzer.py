@@ -404,13 +404,26 @@ class Analyzer:
         "je ne comprends pas la différence" still asks for the difference."""
         if not self._opposites:
             return
+        # The negation is spent on the term: left in, it would negate what follows
+        # ("ne change pas entre Docker et une VM" negates neither).
+        spent: set[int] = set()
         for i in range(1, len(merged)):
             opposite = self._opposites.get(merged[i])
             before = merged[i - 1]
-            if opposite is not None and (
-                before in self._negation_openers or before in self._negations
-            ):
-                merged[i] = spelled[i] = opposite
+            if opposite is None or i - 1 in spent:
+                continue
+            if before in self._negations:
+                spent.add(i - 1)
+            elif before in self._negation_openers:
+                spent.add(i - 1)
+                # "ne change pas": the "pas" after the verb goes with its "ne"
+                if i + 1 < len(merged) and merged[i + 1] in self._negations:
+                    spent.add(i + 1)
+            else:
+                continue
+            merged[i] = spelled[i] = opposite
+        for i in sorted(spent, reverse=True):
+            del merged[i], spelled[i]
 
     def _compares_at(self, merged: Sequence[str], i: int) -> bool:
         """Whether the comparison turns at position i: "mieux que", or the "que" of
