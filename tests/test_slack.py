@@ -73,6 +73,12 @@ class Call:
     status: int
     response: dict[str, Any]
     at: float
+    path: str = ""
+
+
+class _FakeServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # Slack takes bursts of calls: no reset from the fake itself
 
 
 @dataclass
@@ -88,6 +94,10 @@ class FakeSlack:
     held: dict[str, threading.Event] = field(default_factory=dict)
     waiting: int = 0  # calls held so far
     cond: threading.Condition = field(default_factory=threading.Condition)
+    # Calls to these methods take this many seconds: a slow Slack, for the load benchmark.
+    delays: dict[str, float] = field(default_factory=dict)
+    # Called with each call recorded (holding cond): the load benchmark counts its replies.
+    observers: list[Callable[[Call], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -100,8 +110,7 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _FakeServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -133,6 +142,8 @@ class FakeSlack:
                 self.waiting += 1
                 self.cond.notify_all()
             self.held[method].wait(WAIT)
+        if method in self.delays:
+            time.sleep(self.delays[method])
         with self.cond:
             scripted = self.failures.get(method)
             status, headers, body = scripted.pop(0) if scripted else (200, {}, self.ok(method))
@@ -141,7 +152,10 @@ class FakeSlack:
             if body.get("ok") is not False:
                 body = self.ok(method, params)
             recorded = 200 if carried_out else status
-            self.calls.append(Call(method, params, recorded, body, time.monotonic()))
+            call = Call(method, params, recorded, body, time.monotonic(), path)
+            self.calls.append(call)
+            for observe in self.observers:
+                observe(call)
             self.cond.notify_all()
         data = json.dumps(body).encode()
         request.send_response(status)

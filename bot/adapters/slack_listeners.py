@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -60,38 +61,49 @@ class SlackListeners:
         self.pool = ListenerPool(max_workers=16, on_shutdown=self.shared.stop_taking_over)
         self._app: App | None = None
         self._bot_user: str | None = None
+        # Understanding is CPU work under the GIL: one answer thinks at a time, so that the
+        # threads acking Slack wait for one busy thread at most, never for sixteen.
+        self._thinking = threading.Lock()
 
     def register(self, app: App) -> None:
         """Listen on `app` (whose listener executor is `self.pool`), and start taking over
         the deliveries of processes that died."""
         self._app = app
-        app.middleware(self.drop_repeats)
+        app.middleware(self.accept)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
-        app.action(re.compile(f"^{BUTTON_PREFIX}"))(self.on_button)
-        app.command("/vmbot")(self.on_command)
         self.shared.run(self.replay)
 
-    def drop_repeats(
+    def accept(
         self, body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Any
     ) -> BoltResponse | None:
-        """Slack redelivers events it thinks were lost: answer each delivery once, whichever
-        process gets it, and a retry only if no process answers or answered it."""
+        """Take each delivery once, whichever process gets it (Slack redelivers what it thinks
+        was lost; a retry is answered only if no process answers or answered it). Clicks
+        and commands are acked here, their work queued: a busy pool never delays an ack
+        (Bolt acks events itself before their listeners run)."""
         context[RECEIVED] = time.monotonic()
         if context.bot_user_id:
             self._bot_user = context.bot_user_id
         delivery = delivery_id(body)
-        if delivery is not None:
-            context[EVENT_ID] = delivery
-            # Socket Mode marks first deliveries "0"; HTTP mode sends it on retries only.
-            retry = (request.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
-            if not self.shared.take_event(delivery, retry=retry, body=body):
-                event = body.get("event") or {}
-                thread = event.get("thread_ts") or event.get("ts")
-                handled(context, channel=event.get("channel"), thread=thread, outcome="duplicate")
-                return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
-        next()
-        return None
+        if delivery is None:
+            next()
+            return None
+        context[EVENT_ID] = delivery
+        # Socket Mode marks first deliveries "0"; HTTP mode sends it on retries only.
+        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
+        if not self.shared.take_event(delivery, retry=retry, body=body):
+            event = body.get("event") or {}
+            thread = event.get("thread_ts") or event.get("ts")
+            handled(context, channel=event.get("channel"), thread=thread, outcome="duplicate")
+            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        if "event" in body:
+            next()
+            return None
+        try:
+            self.pool.submit(self.route, body, context)
+        except RuntimeError:  # shutting down: the claim runs out for another process
+            return BoltResponse(status=503, body="")
+        return BoltResponse(status=200, body="")
 
     def replay(self, delivery: str, body: dict[str, Any]) -> bool:
         """Answer a delivery taken over from a process that died (on the listener pool);
@@ -100,21 +112,25 @@ class SlackListeners:
         context = BoltContext({EVENT_ID: delivery, RECEIVED: time.monotonic()})
         context["client"] = self._app.client
         try:
-            self.pool.submit(self._replay, body, context)
+            self.pool.submit(self.route, body, context)
         except RuntimeError:  # shut down
             return False
         return True
 
-    def _replay(self, body: dict[str, Any], context: BoltContext) -> None:
+    def route(self, body: dict[str, Any], context: BoltContext) -> None:
+        """Answer one delivery, whatever its kind (on the listener pool)."""
         with self.settling(context):
-            context["bot_user_id"] = self._bot_user or self._bot_user_id(context)
+            if not context.get("bot_user_id"):
+                context["bot_user_id"] = self._bot_user or self._bot_user_id(context)
             event = body.get("event") or {}
-            if body.get("type") == "event_callback" and event.get("type") == "app_mention":
+            if event.get("type") == "app_mention":
                 self.on_mention(event, body, context)
-            elif body.get("type") == "event_callback" and event.get("type") == "message":
+            elif event.get("type") == "message":
                 self.on_message(event, body, context)
             elif body.get("type") == "block_actions" and body.get("actions"):
-                self.click(body, body["actions"][0], context)
+                action = body["actions"][0]
+                if str(action.get("action_id", "")).startswith(BUTTON_PREFIX):
+                    self.click(body, action, context)
             elif body.get("command") == "/vmbot":
                 respond = Respond(response_url=str(body.get("response_url")))
                 self.command(body, respond, context)
@@ -192,7 +208,8 @@ class SlackListeners:
         def step(record: dict[str, Any] | None) -> tuple[DialogueState, Reply] | str:
             if record is None and known_only:
                 return "ignored"  # a thread the bot takes no part in
-            return self.conversation.step((record or {}).get("dialogue"), text)
+            with self._thinking:
+                return self.conversation.step((record or {}).get("dialogue"), text)
 
         self.converse(
             context, key=key, channel=channel, thread_ts=thread_ts, step=step, quiet=known_only
@@ -286,12 +303,6 @@ class SlackListeners:
             channel=channel, thread_ts=thread_ts, text=text, blocks=text_blocks(text)
         )
 
-    def on_button(
-        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        ack()
-        self.click(body, action, context)
-
     def click(self, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         """Answer a click on one of the buttons of the conversation's pending question."""
         with self.settling(context):
@@ -316,20 +327,16 @@ class SlackListeners:
                 # A click is typed: "Oui" is a verdict, "2." a choice, never re-read as
                 # French (a button of an older version falls back to its word).
                 event = button_input(str(action.get("action_id", ""))) or Text(text=word)
-                return self.conversation.dialogue.step(record.get("dialogue"), event)
+                with self._thinking:
+                    return self.conversation.dialogue.step(record.get("dialogue"), event)
 
             self.converse(context, key=key, channel=channel, thread_ts=thread_ts, step=step)
-
-    def on_command(
-        self, ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext
-    ) -> None:
-        ack()
-        self.command(command, respond, context)
 
     def command(self, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         """Answer `/vmbot <question>`, visible to its author alone."""
         with self.settling(context):
-            answer = self.conversation.bot.ask(plain_text(str(command.get("text", ""))))
+            with self._thinking:
+                answer = self.conversation.bot.ask(plain_text(str(command.get("text", ""))))
             respond(
                 response_type="ephemeral",
                 text=escape(answer.text),
