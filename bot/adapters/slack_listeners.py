@@ -49,6 +49,7 @@ _events_log = logging.getLogger("vmbot.slack.events")
 EVENT_ID = "vmbot_event_id"  # where the middleware leaves the event id for the listener
 RECEIVED = "vmbot_received"  # and when the request came in (time.monotonic)
 _USER_ID = re.compile(r"[A-Z0-9]+")
+RECENT_EVENTS = 20  # deliveries remembered per conversation
 
 
 class SlackListeners:
@@ -237,10 +238,13 @@ class SlackListeners:
         try:
             with self.shared.conversation(key):
                 record = self.store.get(key)
-                resumed = delivery is not None and (record or {}).get("event") == delivery
+                recent = (record or {}).get("events") or []
+                resumed = delivery is not None and delivery == (record or {}).get("event")
                 if resumed:
                     assert record is not None
                     outbox = record.get("outbox")
+                elif delivery is not None and delivery in recent:
+                    outbox = None  # answered, and the thread has moved on since
                 else:
                     stepped = step(record)
                     if isinstance(stepped, str):
@@ -249,7 +253,9 @@ class SlackListeners:
                     state, reply = stepped
                     outbox = self.outbox(reply, key=key, channel=channel, thread_ts=thread_ts)
                     record = {"dialogue": state.to_json(), "question_ts": None}
-                    record |= {"event": delivery, "outbox": outbox}
+                    # The last deliveries stepped: one taken over late is not stepped again.
+                    events = [*recent[-(RECENT_EVENTS - 1) :], delivery] if delivery else recent
+                    record |= {"event": delivery, "events": events, "outbox": outbox}
                     # Saved first: a reply Slack fails to take must not lose the conversation.
                     self.store.put(key, record)
                 if outbox is None:
@@ -268,6 +274,7 @@ class SlackListeners:
                     maybe_posted=resumed,
                 )
                 question_ts = posted if outbox["question"] else None
+                assert record is not None  # read, or made by the step
                 self.store.put(key, record | {"question_ts": question_ts, "outbox": None})
             outcome = "answered"
             self.shared.answered()
