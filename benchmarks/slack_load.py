@@ -3,8 +3,8 @@
 For each store (a real redis-server, a SQLite file), starts PROCESSES `vmbot slack --http`
 processes against a fake Slack Web API on 127.0.0.1, and plays, in turn:
 
-1. conversations: THREADS threads of MESSAGES questions, all threads at once, each message
-   sent once its previous one is answered, deliveries spread over the processes; DUPLICATES
+1. conversations: THREADS threads of MESSAGES questions, all threads at once (begun within
+   the first 2 seconds), each message sent once its previous one is answered, deliveries spread over the processes; DUPLICATES
    of them delivered twice (a Slack retry, to another process); one process killed
    (SIGKILL) half-way and restarted (a delivery refused meanwhile goes to another process);
 2. bursts: BURSTS rounds of 50 deliveries sent at the same instant;
@@ -59,6 +59,7 @@ QUESTIONS = (
 )
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 ANSWER_WAIT = 120.0  # a delivery not answered by then is lost
+START_SPREAD = 2.0
 LONG = ("je me demande vraiment, pour mon projet qui grandit, " * 40)[:1990] + " docker ?"
 
 
@@ -149,6 +150,9 @@ def conversations(
     }
 
     def converse(t: int) -> None:
+        # The conversations begin within START_SPREAD seconds, not at one instant: bursts
+        # are phase 2's business.
+        time.sleep(START_SPREAD * t / args.threads)
         root = f"{next(ids)}.000100"
         for m in range(args.messages):
             ts = root if m == 0 else f"{next(ids)}.000200"
@@ -158,9 +162,9 @@ def conversations(
             deliver.event("conversations", t + m, payload)
             if (t, m) in duplicated:
                 deliver.event("conversations", t + m + 1, payload, retry=True)
-            if t == 0 and m == args.messages // 2:
-                kill.set()
             deliver.ledger.wait(payload["event_id"])
+            if len(deliver.ledger.replies) >= args.threads * args.messages // 2:
+                kill.set()  # half-way
 
     with ThreadPoolExecutor(args.threads) as pool:
         list(pool.map(converse, range(args.threads)))

@@ -50,6 +50,7 @@ EVENT_ID = "vmbot_event_id"  # where the middleware leaves the event id for the 
 RECEIVED = "vmbot_received"  # and when the request came in (time.monotonic)
 _USER_ID = re.compile(r"[A-Z0-9]+")
 RECENT_EVENTS = 20  # deliveries remembered per conversation
+ACKS_FIRST = 0.2  # the longest an answer waits for acks in flight before it thinks
 
 
 class SlackListeners:
@@ -62,9 +63,12 @@ class SlackListeners:
         self.pool = ListenerPool(max_workers=16, on_shutdown=self.shared.stop_taking_over)
         self._app: App | None = None
         self._bot_user: str | None = None
-        # Understanding is CPU work under the GIL: one answer thinks at a time, so that the
-        # threads acking Slack wait for one busy thread at most, never for sixteen.
+        # Understanding is CPU work under the GIL: one answer thinks at a time, and only
+        # once the acks in flight are sent (or ACKS_FIRST has passed), so that Slack's acks
+        # never queue behind answers.
         self._thinking = threading.Lock()
+        self._acking = 0
+        self._acks_sent = threading.Condition()
 
     def register(self, app: App) -> None:
         """Listen on `app` (whose listener executor is `self.pool`), and start taking over
@@ -85,6 +89,18 @@ class SlackListeners:
         context[RECEIVED] = time.monotonic()
         if context.bot_user_id:
             self._bot_user = context.bot_user_id
+        with self._acks_sent:
+            self._acking += 1
+        try:
+            return self._accept(body, request, context, next)
+        finally:
+            with self._acks_sent:
+                self._acking -= 1
+                self._acks_sent.notify_all()
+
+    def _accept(
+        self, body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Any
+    ) -> BoltResponse | None:
         delivery = delivery_id(body)
         if delivery is None:
             next()
@@ -139,6 +155,14 @@ class SlackListeners:
     def _bot_user_id(self, context: BoltContext) -> str:
         self._bot_user = str(_client(context).auth_test()["user_id"])
         return self._bot_user
+
+    @contextmanager
+    def thinking(self) -> Iterator[None]:
+        """Hold the right to think (understand a message), once the acks in flight are sent."""
+        with self._acks_sent:
+            self._acks_sent.wait_for(lambda: self._acking == 0, ACKS_FIRST)
+        with self._thinking:
+            yield
 
     @contextmanager
     def settling(self, context: BoltContext) -> Iterator[None]:
@@ -209,7 +233,7 @@ class SlackListeners:
         def step(record: dict[str, Any] | None) -> tuple[DialogueState, Reply] | str:
             if record is None and known_only:
                 return "ignored"  # a thread the bot takes no part in
-            with self._thinking:
+            with self.thinking():
                 return self.conversation.step((record or {}).get("dialogue"), text)
 
         self.converse(
@@ -334,7 +358,7 @@ class SlackListeners:
                 # A click is typed: "Oui" is a verdict, "2." a choice, never re-read as
                 # French (a button of an older version falls back to its word).
                 event = button_input(str(action.get("action_id", ""))) or Text(text=word)
-                with self._thinking:
+                with self.thinking():
                     return self.conversation.dialogue.step(record.get("dialogue"), event)
 
             self.converse(context, key=key, channel=channel, thread_ts=thread_ts, step=step)
@@ -342,7 +366,7 @@ class SlackListeners:
     def command(self, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         """Answer `/vmbot <question>`, visible to its author alone."""
         with self.settling(context):
-            with self._thinking:
+            with self.thinking():
                 answer = self.conversation.bot.ask(plain_text(str(command.get("text", ""))))
             respond(
                 response_type="ephemeral",
