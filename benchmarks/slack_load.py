@@ -4,9 +4,10 @@ For each store (a real redis-server, a SQLite file), starts PROCESSES `vmbot sla
 processes against a fake Slack Web API on 127.0.0.1, and plays, in turn:
 
 1. conversations: THREADS threads of MESSAGES questions, all threads at once (begun within
-   the first 2 seconds), each message sent once its previous one is answered, deliveries spread over the processes; DUPLICATES
-   of them delivered twice (a Slack retry, to another process); one process killed
-   (SIGKILL) half-way and restarted (a delivery refused meanwhile goes to another process);
+   the first 2 seconds), each message sent once its previous one is answered, deliveries
+   spread over the processes; a tenth of them delivered twice (a Slack retry, to another
+   process); one process killed (SIGKILL) half-way and restarted (a delivery refused
+   meanwhile goes to another process);
 2. bursts: BURSTS rounds of 50 deliveries sent at the same instant;
 3. long messages: 2,000-character questions, 30 a second for 5 seconds;
 4. a slow Web API (every call takes 2 s): button clicks and `/vmbot` commands;
