@@ -323,16 +323,20 @@ def run_load(store_url: str, args: argparse.Namespace, folder: Path) -> dict[str
         ("slow API", lambda: slow_api(deliver, fake, ids_lock)),
         ("failing API", lambda: failing_api(deliver, fake, ids_lock)),
     )
-    for name, phase in phases:
-        phase_began = time.perf_counter()
-        phase()
-        timings[name] = time.perf_counter() - phase_began
-    killer.join()
-    wall = time.perf_counter() - began
-    # Late duplicates, if any, would come now: each process finishes what it holds.
-    for process in processes:
-        process.stop()
-    fake.close()
+    try:
+        for name, phase in phases:
+            phase_began = time.perf_counter()
+            phase()
+            timings[name] = time.perf_counter() - phase_began
+        killer.join()
+        wall = time.perf_counter() - began
+    finally:
+        kill.set()
+        killer.join()
+        # Late duplicates, if any, would come now: each process finishes what it holds.
+        for process in processes:
+            process.stop()
+        fake.close()
     replies = sum(ledger.replies.values())
     once = sum(1 for d in ledger.expected if ledger.replies[d] == 1)
     lost = sum(1 for d in ledger.expected if ledger.replies[d] == 0)

@@ -203,11 +203,30 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite://{tmp_path}/sessions.sqlite3"
 
 
-def test_deliveries_acked_by_a_killed_process_are_answered_once_by_the_other(
+@pytest.fixture
+def on_store(
     fake: FakeSlack, conversation: Conversation, store_url: str, tmp_path: Path
+) -> Iterator[list[Process]]:
+    """Two processes sharing `store_url`, stopped (or killed) after the test."""
+    started: list[Process] = []
+    try:
+        for n in (1, 2):
+            started.append(start(fake, store_url, free_port(), tmp_path / f"vmbot-{n}.log"))
+        yield started
+    finally:
+        for process in started:
+            if process.popen.poll() is None:
+                process.kill()
+
+
+def test_deliveries_acked_by_a_killed_process_are_answered_once_by_the_other(
+    on_store: list[Process],
+    fake: FakeSlack,
+    conversation: Conversation,
+    store_url: str,
+    tmp_path: Path,
 ) -> None:
-    one = start(fake, store_url, free_port(), tmp_path / "vmbot-1.log")
-    two = start(fake, store_url, free_port(), tmp_path / "vmbot-2.log")
+    one, two = on_store
     # Each conversation is locked (as by a slow answer): the first process acks its
     # deliveries and waits for the locks, holding them unanswered when it is killed.
     held = open_store(store_url)
@@ -230,10 +249,9 @@ def test_deliveries_acked_by_a_killed_process_are_answered_once_by_the_other(
 
 
 def test_a_reply_a_killed_process_had_sent_is_not_sent_again_and_the_conversation_goes_on(
-    fake: FakeSlack, conversation: Conversation, store_url: str, tmp_path: Path
+    on_store: list[Process], fake: FakeSlack, conversation: Conversation
 ) -> None:
-    one = start(fake, store_url, free_port(), tmp_path / "vmbot-1.log")
-    two = start(fake, store_url, free_port(), tmp_path / "vmbot-2.log")
+    one, two = on_store
     fake.held["chat.postMessage"] = gate = threading.Event()
     root = new_ts()
     assert one.send(mention(ADVICE, ts=root))[0] == 200
