@@ -50,7 +50,7 @@ EVENT_ID = "vmbot_event_id"  # where the middleware leaves the event id for the 
 RECEIVED = "vmbot_received"  # and when the request came in (time.monotonic)
 _USER_ID = re.compile(r"[A-Z0-9]+")
 RECENT_EVENTS = 20  # deliveries remembered per conversation
-ACKS_FIRST = 0.2  # the longest an answer waits for acks in flight before it thinks
+ACKS_FIRST = 1.0  # the longest an answer waits for acks in flight before it thinks
 
 
 class SlackListeners:
