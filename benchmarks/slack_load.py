@@ -72,7 +72,8 @@ class Ledger:
         self.expected: set[str] = set()
         self.acks: list[float] = []
         self.by_phase: dict[str, list[float]] = {}
-        self.answered = threading.Condition()
+        self.answered = threading.Lock()
+        self._answers: dict[str, threading.Event] = {}
         self.questions: dict[str, Call] = {}  # thread -> its latest question with buttons
         fake.observers.append(self.observe)
 
@@ -92,7 +93,7 @@ class Ledger:
         if delivery:
             with self.answered:
                 self.replies[delivery] += 1
-                self.answered.notify_all()
+                self._event(delivery).set()
 
     def ack(self, phase: str, seconds: float) -> None:
         with self.answered:
@@ -101,7 +102,12 @@ class Ledger:
 
     def wait(self, delivery: str, timeout: float = ANSWER_WAIT) -> bool:
         with self.answered:
-            return self.answered.wait_for(lambda: self.replies[delivery] > 0, timeout)
+            event = self._event(delivery)
+        return event.wait(timeout)
+
+    def _event(self, delivery: str) -> threading.Event:
+        # One event per delivery: a reply wakes the thread waiting for it, not all of them.
+        return self._answers.setdefault(delivery, threading.Event())
 
 
 class Deliverer:
