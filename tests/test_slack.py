@@ -685,6 +685,37 @@ def test_the_user_id_shown_after_a_click_cannot_forge_markup(served: Served) -> 
     assert shown.startswith("<@U1&gt; &lt;!channel>") and "<!channel>" not in shown
 
 
+def test_a_click_is_acked_at_once_while_every_answer_waits_on_a_slow_web_api(
+    served: Served, conversation: Conversation
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    served.fake.held["chat.postMessage"] = gate = threading.Event()
+    for n in range(20):  # more answers in flight than the listener pool has threads
+        served.send(dm("c'est quoi docker ?", ts=new_ts(), channel=f"D{n}"))
+    served.fake.wait_for(lambda _: served.fake.waiting >= 16)
+    assert click(served, question, "Non") == 200
+    gate.set()
+    posts = served.fake.wait_posts(root, 2)
+    assert posts[1].params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
+
+
+def test_a_click_with_a_malformed_value_is_acked_and_logged_in_one_line(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    actions = next(b for b in question.params["blocks"] if b["type"] == "actions")
+    actions["elements"][0]["value"] = "{not json"
+    assert click(served, question, "Oui") == 200
+    served.drain()
+    assert len(served.fake.posts(root)) == 1
+    (line,) = [r for r in caplog.records if "malformed" in r.getMessage()]
+    assert line.exc_info is None
+
+
 def test_a_click_is_acknowledged_before_its_answer_is_sent(served: Served) -> None:
     root = new_ts()
     served.send(mention(ADVICE, ts=root))

@@ -337,12 +337,16 @@ class SlackListeners:
     def click(self, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         """Answer a click on one of the buttons of the conversation's pending question."""
         with self.settling(context):
-            value = json.loads(action["value"])
-            key, word = str(value["session"]), str(value["word"])
-            thread_ts = str(value.get("thread") or "") or None  # None: the DM itself
+            try:  # vmbot wrote the value; a malformed one is forged or corrupted
+                value = json.loads(action["value"])
+                key, word = str(value["session"]), str(value["word"])
+                thread_ts = str(value.get("thread") or "") or None  # None: the DM itself
+                message_ts = str(body["container"]["message_ts"])
+                channel = str(body["container"]["channel_id"])
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                _log.warning("click %s ignored: malformed button (%s)", context.get(EVENT_ID), exc)
+                return
             message = body.get("message") or {}
-            message_ts = str(body["container"]["message_ts"])
-            channel = str(body["container"]["channel_id"])
             label = str(value.get("label") or dict(msg.SLACK_ANSWER_BUTTONS).get(word, word))
 
             def step(record: dict[str, Any] | None) -> tuple[DialogueState, Reply] | str:
