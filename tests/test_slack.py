@@ -701,6 +701,19 @@ def test_a_click_is_acked_at_once_while_every_answer_waits_on_a_slow_web_api(
     assert posts[1].params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
 
 
+def test_a_click_whose_message_update_answers_500_is_still_answered(
+    served: Served, conversation: Conversation
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    served.fake.failures["chat.update"] = [(500, {}, {"ok": False, "error": "internal_error"})]
+    assert click(served, question, "Non") == 200
+    posts = served.fake.wait_posts(root, 2)
+    assert posts[1].params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
+    assert [c.status for c in served.fake.calls if c.method == "chat.update"] == [500, 200]
+
+
 def test_a_click_with_a_malformed_value_is_acked_and_logged_in_one_line(
     served: Served, caplog: pytest.LogCaptureFixture
 ) -> None:
