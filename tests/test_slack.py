@@ -1008,6 +1008,29 @@ def test_a_replayed_slash_command_is_answered_once(served: Served) -> None:
     assert len([c for c in served.fake.calls if c.method == "response_url"]) == 1
 
 
+def test_a_slash_command_answer_is_retried_when_its_response_url_answers_500(
+    served: Served, bot: Bot
+) -> None:
+    served.fake.failures["response_url"] = [(500, {}, {"ok": False})]
+    body = urlencode(
+        {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/vmbot",
+            "text": "c'est quoi docker ?",
+            "response_url": served.fake.hook_url,
+            "trigger_id": "7.8.9",
+        }
+    )
+    headers = {"content-type": "application/x-www-form-urlencoded", **signed(body)}
+    assert served.post(body, headers)[0] == 200
+    served.fake.wait_for(lambda calls: [c for c in calls if c.method == "response_url"][1:])
+    answers = [c for c in served.fake.calls if c.method == "response_url"]
+    assert [c.status for c in answers] == [500, 200]
+    assert answers[1].params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
+
+
 # --- Block Kit -------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse, Respond
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -34,7 +34,7 @@ from bot.adapters.slack_blocks import (
 )
 from bot.adapters.slack_markup import plain_text
 from bot.adapters.slack_sessions import SharedSessions
-from bot.adapters.slack_webapi import WebApi
+from bot.adapters.slack_webapi import HookFailed, WebApi
 from bot.dialogue.flow import Conversation
 from bot.dialogue.inputs import Text
 from bot.dialogue.state import DialogueState, Reply
@@ -149,8 +149,7 @@ class SlackListeners:
                 if str(action.get("action_id", "")).startswith(BUTTON_PREFIX):
                     self.click(body, action, context)
             elif body.get("command") == "/vmbot":
-                respond = Respond(response_url=str(body.get("response_url")))
-                self.command(body, respond, context)
+                self.command(body, context)
 
     def _bot_user_id(self, context: BoltContext) -> str:
         self._bot_user = str(_client(context).auth_test()["user_id"])
@@ -170,7 +169,7 @@ class SlackListeners:
         if it failed, never answered twice."""
         try:
             yield
-        except (SlackApiError, OSError) as exc:  # Slack refused it, or kept failing
+        except (SlackApiError, HookFailed, OSError) as exc:  # refused, or kept failing
             _log.error("delivery %s not answered: %s", context.get(EVENT_ID), _short(exc))
         except Exception:
             _log.exception("delivery %s not answered", context.get(EVENT_ID))
@@ -367,13 +366,13 @@ class SlackListeners:
 
             self.converse(context, key=key, channel=channel, thread_ts=thread_ts, step=step)
 
-    def command(self, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    def command(self, command: dict[str, Any], context: BoltContext) -> None:
         """Answer `/vmbot <question>`, visible to its author alone."""
         with self.settling(context):
             with self.thinking():
                 answer = self.conversation.bot.ask(plain_text(str(command.get("text", ""))))
-            respond(
-                response_type="ephemeral",
+            self.api(context).respond(
+                str(command["response_url"]),
                 text=escape(answer.text),
                 blocks=text_blocks(answer.text) + source_blocks(answer.sources),
             )
@@ -410,6 +409,8 @@ def delivery_id(body: Mapping[str, Any]) -> str | None:
 
 
 def _short(exc: Exception) -> str:
+    if isinstance(exc, HookFailed):
+        return str(exc)
     if isinstance(exc, SlackApiError) and exc.response is not None:
         return f"HTTP {exc.response.status_code} {exc.response.get('error')}"
     return f"{type(exc).__name__}: {exc}"

@@ -18,8 +18,9 @@ from urllib.error import HTTPError, URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
-__all__ = ["REPLY_EVENT_TYPE", "WebApi"]
+__all__ = ["REPLY_EVENT_TYPE", "HookFailed", "WebApi"]
 
 T = TypeVar("T")
 
@@ -84,6 +85,17 @@ class WebApi:
             lambda _: self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         )
 
+    def respond(self, response_url: str, *, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Answer on a slash command's response URL, visible to its author alone."""
+        hook = WebhookClient(response_url, timeout=API_TIMEOUT, retry_handlers=[])
+
+        def attempt(_: bool) -> None:
+            sent = hook.send(response_type="ephemeral", text=text, blocks=blocks)
+            if sent.status_code != 200:
+                raise HookFailed(sent.status_code, dict(sent.headers or {}))
+
+        self._retried(attempt)
+
     def find_reply(self, *, channel: str, thread_ts: str | None, delivery: str) -> str | None:
         """The ts of the reply to `delivery` already in the thread (or channel), if any."""
         if thread_ts is not None:
@@ -111,7 +123,7 @@ class WebApi:
         while True:
             try:
                 return call(ambiguous)
-            except (SlackApiError, OSError) as exc:
+            except (SlackApiError, HookFailed, OSError) as exc:
                 wait, maybe_done = _retry_wait(exc, backoff)
                 if wait is None or time.monotonic() + wait > deadline:
                     raise
@@ -121,15 +133,28 @@ class WebApi:
                 self._sleep(wait)
 
 
+class HookFailed(Exception):
+    """A response URL answered something else than 200."""
+
+    def __init__(self, status: int, headers: dict[str, Any]) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.headers = headers
+
+
 def _retry_wait(exc: Exception, backoff: float) -> tuple[float | None, bool]:
     """How long to wait before trying again (None: do not), and whether the failed call
     may have been carried out."""
     jittered = backoff * (0.5 + random.random() / 2)
-    if isinstance(exc, SlackApiError):
-        status = exc.response.status_code if exc.response is not None else 0
+    status, headers = 0, {}
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        status, headers = exc.response.status_code, dict(exc.response.headers or {})
+    elif isinstance(exc, HookFailed):
+        status, headers = exc.status, exc.headers
+    if status:
         if status == 429:
-            headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
-            return _retry_after(headers.get("retry-after"), jittered), False
+            lowered = {k.lower(): v for k, v in headers.items()}
+            return _retry_after(lowered.get("retry-after"), jittered), False
         if status >= 500:
             return jittered, True
         return None, False  # Slack refused the call itself (channel_not_found...)
