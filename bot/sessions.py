@@ -32,11 +32,27 @@ class SessionStore(Protocol):
     def delete(self, key: str) -> None:
         """Forget the session (no error if it is unknown)."""
 
-    def claim(self, key: str, owner: str, *, ttl: float) -> bool:
-        """Take `key` for `owner` for `ttl` seconds; False if another owner holds it."""
+    def claim(
+        self, key: str, owner: str, *, ttl: float, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """Take `key` for `owner` for `ttl` seconds; False if another owner holds it.
+
+        With a `payload` (the work the claim stands for), the claim is kept when its time
+        runs out, until `take_over` hands it to another owner or its owner `settle`s it.
+        """
 
     def extend(self, key: str, owner: str, *, ttl: float) -> bool:
         """Hold `key` `ttl` seconds more from now; False if `owner` no longer holds it."""
+
+    def settle(self, key: str, owner: str, *, ttl: float) -> bool:
+        """The claim's work is done: hold `key` `ttl` seconds more, without its payload, so
+        that nobody takes it over; False if `owner` no longer holds it."""
+
+    def take_over(
+        self, prefix: str, owner: str, *, ttl: float, limit: int = 16
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """At most `limit` claims under `prefix` whose time ran out with their payload (their
+        owner died): now held by `owner` for `ttl`, each given to one caller only."""
 
     def release(self, key: str, owner: str) -> None:
         """Let `key` go, if `owner` still holds it."""
@@ -72,8 +88,8 @@ class MemoryStore:
         self._lock = threading.Lock()
         # key -> (last use, JSON text); the order is the order of last use.
         self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        # claim key -> (owner, expiry); the order is the order of taking.
-        self._claims: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        # claim key -> (owner, expiry, payload as JSON text or None); in order of taking.
+        self._claims: OrderedDict[str, tuple[str, float, str | None]] = OrderedDict()
 
     def get(self, key: str) -> dict[str, Any] | None:
         now = self._clock()
@@ -104,27 +120,50 @@ class MemoryStore:
         with self._lock:
             self._items.pop(key, None)
 
-    def claim(self, key: str, owner: str, *, ttl: float) -> bool:
+    def claim(
+        self, key: str, owner: str, *, ttl: float, payload: dict[str, Any] | None = None
+    ) -> bool:
+        text = None if payload is None else json.dumps(payload, ensure_ascii=False)
         now = self._clock()
         with self._lock:
             held = self._claims.get(key)
             if held is not None and held[1] > now:
                 return False
             self._claims.pop(key, None)
-            self._claims[key] = (owner, now + ttl)
+            self._claims[key] = (owner, now + ttl, text)
             # Claims are short-lived: the oldest go first once the table is full.
             while len(self._claims) > self.max_sessions:
                 self._claims.popitem(last=False)
             return True
 
     def extend(self, key: str, owner: str, *, ttl: float) -> bool:
+        return self._renew(key, owner, ttl=ttl, keep_payload=True)
+
+    def settle(self, key: str, owner: str, *, ttl: float) -> bool:
+        return self._renew(key, owner, ttl=ttl, keep_payload=False)
+
+    def _renew(self, key: str, owner: str, *, ttl: float, keep_payload: bool) -> bool:
         now = self._clock()
         with self._lock:
             held = self._claims.get(key)
             if held is None or held[0] != owner or held[1] <= now:
                 return False
-            self._claims[key] = (owner, now + ttl)
+            self._claims[key] = (owner, now + ttl, held[2] if keep_payload else None)
             return True
+
+    def take_over(
+        self, prefix: str, owner: str, *, ttl: float, limit: int = 16
+    ) -> list[tuple[str, dict[str, Any]]]:
+        now = self._clock()
+        taken: list[tuple[str, dict[str, Any]]] = []
+        with self._lock:
+            for key, (_, expiry, text) in list(self._claims.items()):
+                if len(taken) >= limit:
+                    break
+                if text is not None and expiry <= now and key.startswith(prefix):
+                    self._claims[key] = (owner, now + ttl, text)
+                    taken.append((key, json.loads(text)))
+        return taken
 
     def release(self, key: str, owner: str) -> None:
         with self._lock:

@@ -73,6 +73,16 @@ class Call:
     status: int
     response: dict[str, Any]
     at: float
+    path: str = ""
+
+
+class _FakeServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # Slack takes bursts of calls: no reset from the fake itself
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a caller killed by a test
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -88,6 +98,10 @@ class FakeSlack:
     held: dict[str, threading.Event] = field(default_factory=dict)
     waiting: int = 0  # calls held so far
     cond: threading.Condition = field(default_factory=threading.Condition)
+    # Calls to these methods take this many seconds: a slow Slack, for the load benchmark.
+    delays: dict[str, float] = field(default_factory=dict)
+    # Called with each call recorded (holding cond): the load benchmark counts its replies.
+    observers: list[Callable[[Call], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -100,8 +114,7 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _FakeServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -121,7 +134,10 @@ class FakeSlack:
         self.thread.join()
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
-        raw = request.rfile.read(int(request.headers.get("content-length") or 0)).decode()
+        length = int(request.headers.get("content-length") or 0)
+        raw = request.rfile.read(length).decode()
+        if len(raw.encode()) < length:
+            return  # the caller died mid-request: Slack never got the call
         if "json" in request.headers.get("content-type", ""):
             params = json.loads(raw) if raw else {}
         else:
@@ -133,12 +149,20 @@ class FakeSlack:
                 self.waiting += 1
                 self.cond.notify_all()
             self.held[method].wait(WAIT)
+        if method in self.delays:
+            time.sleep(self.delays[method])
         with self.cond:
             scripted = self.failures.get(method)
-            status, headers, body = scripted.pop(0) if scripted else (200, {}, self.ok(method))
+            status, headers, body = scripted.pop(0) if scripted else (200, {}, {})
+            # A failure "carried out": Slack did the work, then the answer got lost.
+            carried_out = bool(body.get("carried_out"))
             if body.get("ok") is not False:
                 body = self.ok(method, params)
-            self.calls.append(Call(method, params, status, body, time.monotonic()))
+            recorded = 200 if carried_out else status
+            call = Call(method, params, recorded, body, time.monotonic(), path)
+            self.calls.append(call)
+            for observe in self.observers:
+                observe(call)
             self.cond.notify_all()
         data = json.dumps(body).encode()
         request.send_response(status)
@@ -166,9 +190,32 @@ class FakeSlack:
             return {"ok": True, "channel": params.get("channel"), "ts": ts}
         if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method in ("conversations.replies", "conversations.history"):
+            return {"ok": True, "messages": self.messages(params)}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         return {"ok": True}
+
+    def messages(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The bot's messages of a channel (`ts`: of one thread), newest first, as
+        conversations.history and conversations.replies give them (called holding cond)."""
+        found = []
+        for call in reversed(self.calls):
+            if call.method != "chat.postMessage" or call.status != 200:
+                continue
+            if call.params.get("channel") != params.get("channel"):
+                continue
+            if "ts" in params and call.params.get("thread_ts") != params["ts"]:
+                continue
+            message = {
+                "type": "message",
+                "ts": call.response["ts"],
+                "text": call.params.get("text"),
+            }
+            if str(params.get("include_all_metadata")).lower() in ("1", "true"):
+                message["metadata"] = call.params.get("metadata")
+            found.append(message)
+        return found
 
     def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = WAIT) -> Any:
         with self.cond:
@@ -628,6 +675,60 @@ def test_a_late_click_on_an_answered_question_is_ignored(served: Served) -> None
     assert len(served.fake.done("chat.update")) == 1
 
 
+def test_the_user_id_shown_after_a_click_cannot_forge_markup(served: Served) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    click(served, question, "Oui", user="U1> <!channel")
+    (update,) = served.fake.wait_for(lambda _: served.fake.done("chat.update"))
+    shown = update.params["blocks"][-1]["elements"][0]["text"]
+    assert shown.startswith("<@U1&gt; &lt;!channel>") and "<!channel>" not in shown
+
+
+def test_a_click_is_acked_at_once_while_every_answer_waits_on_a_slow_web_api(
+    served: Served, conversation: Conversation
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    served.fake.held["chat.postMessage"] = gate = threading.Event()
+    for n in range(20):  # more answers in flight than the listener pool has threads
+        served.send(dm("c'est quoi docker ?", ts=new_ts(), channel=f"D{n}"))
+    served.fake.wait_for(lambda _: served.fake.waiting >= 16)
+    assert click(served, question, "Non") == 200
+    gate.set()
+    posts = served.fake.wait_posts(root, 2)
+    assert posts[1].params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
+
+
+def test_a_click_whose_message_update_answers_500_is_still_answered(
+    served: Served, conversation: Conversation
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    served.fake.failures["chat.update"] = [(500, {}, {"ok": False, "error": "internal_error"})]
+    assert click(served, question, "Non") == 200
+    posts = served.fake.wait_posts(root, 2)
+    assert posts[1].params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
+    assert [c.status for c in served.fake.calls if c.method == "chat.update"] == [500, 200]
+
+
+def test_a_click_with_a_malformed_value_is_acked_and_logged_in_one_line(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    actions = next(b for b in question.params["blocks"] if b["type"] == "actions")
+    actions["elements"][0]["value"] = "{not json"
+    assert click(served, question, "Oui") == 200
+    served.drain()
+    assert len(served.fake.posts(root)) == 1
+    (line,) = [r for r in caplog.records if "malformed" in r.getMessage()]
+    assert line.exc_info is None
+
+
 def test_a_click_is_acknowledged_before_its_answer_is_sent(served: Served) -> None:
     root = new_ts()
     served.send(mention(ADVICE, ts=root))
@@ -775,6 +876,53 @@ def test_a_429_is_retried_after_the_delay_slack_asks_for(served: Served) -> None
     assert attempts[1].at - attempts[0].at >= 1.0
 
 
+def test_a_500_on_a_reply_is_retried_and_the_reply_posted(served: Served, bot: Bot) -> None:
+    served.fake.failures["chat.postMessage"] = [
+        (500, {}, {"ok": False, "error": "internal_error"}),
+        (503, {}, {"ok": False, "error": "service_unavailable"}),
+    ]
+    served.send(dm("c'est quoi docker ?", ts=new_ts()))
+    (reply,) = served.fake.wait_in_dm(1)
+    assert reply.params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
+    attempts = [c.status for c in served.fake.calls if c.method == "chat.postMessage"]
+    assert attempts == [500, 503, 200]
+
+
+def test_a_reply_slack_took_before_failing_is_not_posted_again(served: Served) -> None:
+    served.fake.failures["chat.postMessage"] = [(500, {}, {"carried_out": True})]
+    served.send(dm("c'est quoi docker ?", ts=new_ts()))
+    served.fake.wait_for(lambda calls: any(c.method == "conversations.history" for c in calls))
+    served.drain()
+    assert len(served.fake.in_dm()) == 1
+    assert len([c for c in served.fake.calls if c.method == "chat.postMessage"]) == 1
+
+
+def test_repeated_429s_and_a_malformed_retry_after_do_not_lose_the_reply(
+    served: Served,
+) -> None:
+    limited = (429, {"Retry-After": "0"}, {"ok": False, "error": "ratelimited"})
+    malformed = (429, {"Retry-After": "abc"}, {"ok": False, "error": "ratelimited"})
+    served.fake.failures["chat.postMessage"] = [limited, limited, limited, malformed, limited]
+    served.send(dm("c'est quoi docker ?", ts=new_ts()))
+    served.fake.wait_in_dm(1)
+    served.drain()
+    assert len(served.fake.in_dm()) == 1
+
+
+def test_a_reply_slack_refuses_is_logged_and_the_conversation_kept(
+    served: Served, conversation: Conversation, caplog: pytest.LogCaptureFixture
+) -> None:
+    served.fake.failures["chat.postMessage"] = [(200, {}, {"ok": False, "error": "is_archived"})]
+    served.send(dm(ADVICE, ts=new_ts()))
+    served.fake.wait_for(lambda calls: any(c.method == "chat.postMessage" for c in calls))
+    served.send(dm("non", ts=new_ts()))
+    refused, reply = served.fake.wait_in_dm(2)
+    assert refused.response["ok"] is False
+    assert reply.params["text"] == expected_texts(conversation, [ADVICE, "non"])[1]
+    served.drain()
+    assert any("not answered" in r.getMessage() for r in caplog.records)
+
+
 def test_twenty_threads_at_once_each_keep_their_own_conversation(
     served: Served, conversation: Conversation
 ) -> None:
@@ -838,6 +986,49 @@ def test_the_slash_command_answers_ephemerally(served: Served, bot: Bot) -> None
     assert "dvm.securite.docker" in json.dumps(response.params["blocks"])
     served.drain()
     assert served.fake.done("chat.postMessage") == []
+
+
+def test_a_replayed_slash_command_is_answered_once(served: Served) -> None:
+    body = urlencode(
+        {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/vmbot",
+            "text": "c'est quoi docker ?",
+            "response_url": served.fake.hook_url,
+            "trigger_id": "4.5.6",
+        }
+    )
+    headers = {"content-type": "application/x-www-form-urlencoded", **signed(body)}
+    assert served.post(body, headers)[0] == 200
+    assert served.post(body, headers)[0] == 200  # the same signed request, sent again
+    served.fake.wait_for(lambda calls: [c for c in calls if c.method == "response_url"])
+    served.drain()
+    assert len([c for c in served.fake.calls if c.method == "response_url"]) == 1
+
+
+def test_a_slash_command_answer_is_retried_when_its_response_url_answers_500(
+    served: Served, bot: Bot
+) -> None:
+    served.fake.failures["response_url"] = [(500, {}, {"ok": False})]
+    body = urlencode(
+        {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/vmbot",
+            "text": "c'est quoi docker ?",
+            "response_url": served.fake.hook_url,
+            "trigger_id": "7.8.9",
+        }
+    )
+    headers = {"content-type": "application/x-www-form-urlencoded", **signed(body)}
+    assert served.post(body, headers)[0] == 200
+    served.fake.wait_for(lambda calls: [c for c in calls if c.method == "response_url"][1:])
+    answers = [c for c in served.fake.calls if c.method == "response_url"]
+    assert [c.status for c in answers] == [500, 200]
+    assert answers[1].params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
 
 
 # --- Block Kit -------------------------------------------------------------------------------
@@ -1071,6 +1262,27 @@ def test_a_refused_app_token_says_so_in_french_alone_with_exit_1(
     err = capfd.readouterr().err.splitlines()
     assert err[-1] == "Slack refuse le jeton d'application (SLACK_APP_TOKEN) : invalid_auth"
     assert not [line for line in err if "WSS" in line or "Slack API" in line]
+
+
+def test_an_api_url_with_credentials_is_never_shown(
+    conversation: Conversation, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://vmbot:hunter2@127.0.0.1:{_closed_port()}/api/"
+    with pytest.raises(SlackStartError) as raised:
+        create_app(conversation, bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=url)
+    assert "hunter2" not in str(raised.value) and "***@127.0.0.1" in str(raised.value)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", url)
+    assert cli.main(["slack", "--store", "memory://"]) == 1
+    assert "hunter2" not in "".join(capfd.readouterr())
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 def test_a_busy_port_is_reported(served: Served) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialogue.flow import Conversation
+from bot.stores import open_store
 from tests.redis_server import RedisServer, free_port
 from tests.test_slack import (
     ADVICE,
@@ -151,10 +152,11 @@ def test_sigterm_lets_the_answers_in_flight_finish_then_exits(
     log = tmp_path / "vmbot.log"
     process = start(fake, f"sqlite://{tmp_path}/sessions.sqlite3", free_port(), log)
     fake.held["chat.postMessage"] = gate = threading.Event()
-    channels = [f"D{n}" for n in range(1, 6)]
+    # Thirty acked answers: sixteen held by a slow Slack, the others queued behind them.
+    channels = [f"D{n}" for n in range(1, 31)]
     for channel in channels:
         assert process.send(dm("c'est quoi docker ?", ts=new_ts(), channel=channel))[0] == 200
-    fake.wait_for(lambda _: fake.waiting >= len(channels))  # five answers held by Slack
+    fake.wait_for(lambda _: fake.waiting >= 16)
     process.popen.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + WAIT
     while True:  # it stops accepting at once...
@@ -191,3 +193,84 @@ def test_several_workers_share_the_port_and_the_store_and_stop_on_sigterm(
         )
     assert process.stop() == 143
     assert "arrêté proprement" in log.read_text("utf-8")
+
+
+@pytest.fixture(params=["redis", "sqlite"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """One shared store for the processes of a test: a real redis-server, or a SQLite file."""
+    if request.param == "redis":
+        server: RedisServer = request.getfixturevalue("own_redis")
+        return server.url
+    return f"sqlite://{tmp_path}/sessions.sqlite3"
+
+
+@pytest.fixture
+def on_store(
+    fake: FakeSlack, conversation: Conversation, store_url: str, tmp_path: Path
+) -> Iterator[list[Process]]:
+    """Two processes sharing `store_url`, stopped (or killed) after the test."""
+    started: list[Process] = []
+    try:
+        for n in (1, 2):
+            started.append(start(fake, store_url, free_port(), tmp_path / f"vmbot-{n}.log"))
+        yield started
+    finally:
+        for process in started:
+            if process.popen.poll() is None:
+                process.kill()
+
+
+def test_deliveries_acked_by_a_killed_process_are_answered_once_by_the_other(
+    on_store: list[Process],
+    fake: FakeSlack,
+    conversation: Conversation,
+    store_url: str,
+    tmp_path: Path,
+) -> None:
+    one, two = on_store
+    # Each conversation is locked (as by a slow answer): the first process acks its
+    # deliveries and waits for the locks, holding them unanswered when it is killed.
+    held = open_store(store_url)
+    roots = [new_ts() for _ in range(5)]
+    for root in roots:
+        assert held.claim(f"lock:T1/C1/{root}", "slow-answer", ttl=60)
+    for root in roots:
+        assert one.send(mention("c'est quoi docker ?", ts=root))[0] == 200
+    one.kill()
+    for root in roots:
+        held.release(f"lock:T1/C1/{root}", "slow-answer")
+
+    for root in roots:
+        fake.wait_posts(root, 1)
+    assert two.stop() == 143  # lets whatever it is still answering finish
+    expected = expected_texts(conversation, ["c'est quoi docker ?"])
+    for root in roots:
+        assert [p.params["text"] for p in fake.posts(root)] == expected
+    assert "taken over" in (tmp_path / "vmbot-2.log").read_text("utf-8")
+
+
+def test_a_reply_a_killed_process_had_sent_is_not_sent_again_and_the_conversation_goes_on(
+    on_store: list[Process], fake: FakeSlack, conversation: Conversation
+) -> None:
+    one, two = on_store
+    fake.held["chat.postMessage"] = gate = threading.Event()
+    root = new_ts()
+    assert one.send(mention(ADVICE, ts=root))[0] == 200
+    fake.wait_for(lambda _: fake.waiting >= 1)
+    one.kill()  # Slack got the question; the process died before hearing back
+    gate.set()
+    del fake.held["chat.postMessage"]
+    (question,) = fake.wait_posts(root, 1)
+    # The other process takes the delivery over, finds the question posted, and keeps it
+    # as the conversation's pending question: its buttons work.
+    fake.wait_for(lambda calls: any(c.method == "conversations.replies" for c in calls))
+    deadline = time.monotonic() + WAIT
+    while click(two, question, "Non") == 200 and len(fake.posts(root)) < 2:
+        assert time.monotonic() < deadline, "the click was never answered"
+        time.sleep(0.5)
+    posts = fake.wait_posts(root, 2)
+    assert two.stop() == 143
+    assert [p.params["text"] for p in fake.posts(root)] == expected_texts(
+        conversation, [ADVICE, "non"]
+    )
+    assert posts[0].params["text"] == question.params["text"]

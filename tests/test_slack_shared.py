@@ -14,18 +14,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import messages as msg
 from bot.dialogue.flow import Conversation
 from bot.engine import Bot
+from bot.errors import StoreUnavailable
 from bot.sessions import SessionStore
 from bot.stores.redis_store import RedisStore
 from bot.stores.sqlite_store import SqliteStore
 from tests.redis_server import RedisServer
 from tests.test_slack import (
     ADVICE,
+    WAIT,
     FakeSlack,
     Served,
     click,
@@ -231,3 +234,44 @@ def test_while_the_store_is_down_slack_is_acked_users_get_an_apology_and_it_reco
         assert http_request("GET", served.port, "/healthz")[:2] == (200, "ok")
     finally:
         next(app, None)
+
+
+class _DiesBeforeSettling:
+    """A process's store client that stops before settling its deliveries (the process
+    died right after replying): everything else goes to the real store."""
+
+    def __init__(self, store: SessionStore) -> None:
+        self._store = store
+
+    def settle(self, key: str, owner: str, *, ttl: float) -> bool:
+        raise StoreUnavailable("the process died")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_a_delivery_answered_by_a_process_that_died_before_settling_it_is_not_answered_again(
+    pair: tuple[Served, Served],
+    fake: FakeSlack,
+    conversation: Conversation,
+    open_store: Callable[[], SessionStore],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dying = serve(fake, conversation, _DiesBeforeSettling(open_store()))
+    three = next(dying)
+    try:
+        root = new_ts()
+        first = mention("c'est quoi docker ?", ts=root)
+        three.send(first)
+        fake.wait_posts(root, 1)
+        # The thread moves on before the unsettled delivery's claim runs out.
+        pair[0].send(mention("c'est quoi un hyperviseur ?", ts=new_ts(), thread_ts=root))
+        fake.wait_posts(root, 2)
+        with fake.cond:
+            fake.cond.wait_for(lambda: "taken over" in caplog.text, WAIT)
+        for served in (*pair, three):
+            served.drain()
+        assert "taken over" in caplog.text
+        assert len(fake.posts(root)) == 2
+    finally:
+        next(dying, None)

@@ -178,6 +178,79 @@ def test_racing_processes_take_each_claim_exactly_once(open_backend: Factory) ->
     assert sorted(won) == sorted(f"event:{n}" for n in range(40))
 
 
+# --- Work handed over: claims that carry what they stand for ---------------------------------
+
+
+def test_a_claim_that_runs_out_with_its_payload_is_taken_over_once(open_backend: Factory) -> None:
+    dead, first, second = open_backend(), open_backend(), open_backend()
+    body = {"event_id": "Ev7", "event": {"text": "c'est quoi docker ?"}}
+    assert dead.claim("event:Ev7", "dead-worker", ttl=0.3, payload=body)
+    assert first.take_over("event:", "worker-1", ttl=30) == []  # still held
+    time.sleep(0.5)
+    assert first.take_over("event:", "worker-1", ttl=30) == [("event:Ev7", body)]
+    assert second.take_over("event:", "worker-2", ttl=30) == []
+    assert not second.claim("event:Ev7", "worker-2", ttl=30)
+
+
+def test_a_settled_claim_is_never_taken_over_and_still_refuses_a_retry(
+    open_backend: Factory,
+) -> None:
+    store = open_backend()
+    assert store.claim("event:Ev8", "worker-1", ttl=0.3, payload={"n": 8})
+    assert store.settle("event:Ev8", "worker-1", ttl=30)
+    time.sleep(0.5)
+    assert store.take_over("event:", "worker-2", ttl=30) == []
+    assert not store.claim("event:Ev8", "worker-2", ttl=30)
+
+
+def test_only_the_owner_settles_a_claim(open_backend: Factory) -> None:
+    store = open_backend()
+    assert store.claim("event:Ev9", "worker-1", ttl=0.3, payload={"n": 9})
+    assert not store.settle("event:Ev9", "worker-2", ttl=30)
+    time.sleep(0.5)
+    assert [key for key, _ in store.take_over("event:", "worker-2", ttl=30)] == ["event:Ev9"]
+
+
+def test_an_extended_claim_is_not_taken_over(open_backend: Factory) -> None:
+    store = open_backend()
+    assert store.claim("event:Ev10", "worker-1", ttl=0.4, payload={"n": 10})
+    assert store.extend("event:Ev10", "worker-1", ttl=30)
+    time.sleep(0.6)
+    assert store.take_over("event:", "worker-2", ttl=30) == []
+
+
+def test_take_over_keeps_to_its_prefix_and_ignores_claims_without_payload(
+    open_backend: Factory,
+) -> None:
+    store = open_backend()
+    store.claim("lock:T1/C1/1.0", "dead-worker", ttl=0.3)
+    store.claim("other:Ev11", "dead-worker", ttl=0.3, payload={"n": 11})
+    time.sleep(0.5)
+    assert store.take_over("event:", "worker-2", ttl=30) == []
+
+
+def test_racing_processes_take_each_abandoned_claim_over_exactly_once(
+    open_backend: Factory,
+) -> None:
+    dead = open_backend()
+    for n in range(30):
+        dead.claim(f"event:{n}", "dead-worker", ttl=0.3, payload={"n": n})
+    time.sleep(0.5)
+    stores = [open_backend(), open_backend()]
+    won: list[str] = []
+    guard = threading.Lock()
+
+    def race(worker: int) -> None:
+        for _ in range(10):
+            taken = stores[worker % 2].take_over("event:", f"worker-{worker}", ttl=30, limit=4)
+            with guard:
+                won.extend(key for key, _ in taken)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(race, range(4)))
+    assert sorted(won) == sorted(f"event:{n}" for n in range(30))
+
+
 # --- Opening a store from its URL --------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ import signal
 import socket
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 from slack_bolt import App
@@ -23,7 +22,6 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
@@ -32,9 +30,11 @@ from bot.adapters.slack_blocks import reply_blocks
 from bot.adapters.slack_http import BACKLOG, DRAIN_SECONDS, SlackHttpServer, asgi_app
 from bot.adapters.slack_listeners import SlackListeners
 from bot.adapters.slack_settings import SlackConfigError, SlackSettings, settings_from_env
+from bot.adapters.slack_webapi import API_TIMEOUT
 from bot.dialogue.flow import Conversation
 from bot.errors import SlackStartError
 from bot.sessions import MemoryStore, SessionStore
+from bot.stores import shown_url
 
 # reply_blocks and the settings live elsewhere; callers import them from here.
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 DEFAULT_API_URL = "https://slack.com/api/"
-RATE_LIMIT_RETRIES = 3
 
 _log = logging.getLogger("vmbot.slack")
 
@@ -97,8 +96,12 @@ def create_app(
     Without a signing secret (Socket Mode), no HTTP request can pass verification.
     """
     base_url = api_url or DEFAULT_API_URL
-    client = WebClient(token=bot_token, base_url=_with_slash(base_url))
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    # No retries inside the client: `WebApi` retries the calls that answer, knowing which
+    # ones may have been carried out (a reply is never posted twice).
+    client = WebClient(
+        token=bot_token, base_url=_with_slash(base_url), timeout=API_TIMEOUT, retry_handlers=[]
+    )
+    listeners = SlackListeners(conversation, store if store is not None else MemoryStore())
     try:
         app = App(
             name="vmbot",
@@ -106,15 +109,22 @@ def create_app(
             signing_secret=signing_secret or secrets.token_hex(32),
             request_verification_enabled=True,
             process_before_response=False,  # ack first, then work on Bolt's thread pool
-            listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="vmbot"),
+            listener_executor=listeners.pool,
             logger=_log,
         )
     except BoltError as exc:
         raise SlackStartError(msg.SLACK_AUTH_FAILED.format(error=exc)) from exc
     except (SlackClientError, OSError) as exc:
-        raise SlackStartError(msg.SLACK_UNREACHABLE.format(url=base_url, error=exc)) from exc
-    SlackListeners(conversation, store if store is not None else MemoryStore()).register(app)
+        raise SlackStartError(_unreachable(base_url, exc)) from exc
+    listeners.register(app)
     return app
+
+
+def _unreachable(url: str, exc: Exception) -> str:
+    """The French line for an API that does not answer, never showing a password in `url`
+    (nor in the library's error, which repeats it)."""
+    shown = shown_url(url)
+    return msg.SLACK_UNREACHABLE.format(url=shown, error=str(exc).replace(url, shown))
 
 
 def _with_slash(url: str) -> str:
@@ -158,6 +168,12 @@ class _StderrHandler(logging.Handler):
             self.handleError(record)
 
 
+def _favour_acks() -> None:
+    # Acks are short runs of Python between two I/O calls, answers long CPU runs: a
+    # switch interval of 1 ms (5 ms by default) hands the GIL over to an ack sooner.
+    sys.setswitchinterval(0.001)
+
+
 def _log_to_stderr() -> None:
     # A service's journal (systemd, docker logs) reads stderr: one line per handled event.
     root = logging.getLogger("vmbot")
@@ -196,6 +212,7 @@ def run(
     above 1, HTTP mode runs that many processes, each opening `store_url`."""
     _stop_on_sigterm()
     _log_to_stderr()
+    _favour_acks()
     if http and workers > 1:
         assert store_url is not None
         _serve_workers(host=host, port=port, workers=workers, store_url=store_url)
@@ -259,6 +276,7 @@ def worker_app() -> Starlette:
     from bot.stores import open_store
 
     _log_to_stderr()
+    _favour_acks()
     settings = settings_from_env(os.environ, http=True)
     assert settings.signing_secret is not None
     store = open_store(os.environ["VMBOT_STORE"])
@@ -285,10 +303,8 @@ def connect_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
         error = exc.response.get("error") if exc.response is not None else None
         if error in _REFUSALS:
             raise SlackStartError(msg.SLACK_APP_TOKEN_REFUSED.format(error=error)) from exc
-        url = app.client.base_url
-        raise SlackStartError(msg.SLACK_UNREACHABLE.format(url=url, error=exc)) from exc
+        raise SlackStartError(_unreachable(app.client.base_url, exc)) from exc
     except (SlackClientError, OSError) as exc:
         handler.client.close()
-        url = app.client.base_url
-        raise SlackStartError(msg.SLACK_UNREACHABLE.format(url=url, error=exc)) from exc
+        raise SlackStartError(_unreachable(app.client.base_url, exc)) from exc
     return handler

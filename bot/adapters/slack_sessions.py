@@ -1,10 +1,13 @@
 """What the processes serving one Slack app share through the session store.
 
-Besides the conversations: which Slack events are being answered or were answered (so
+Besides the conversations: which Slack deliveries are being answered or were answered (so
 that a retry reaches the user once, whichever process gets it), and a lock per
 conversation (so that two messages of one thread never overwrite each other's state).
-Both are expiring claims: a crashed process blocks nothing for long. The store being
-down is logged once, when it happens, and once more when it comes back.
+Both are expiring claims, renewed while their process lives: a crashed process blocks
+nothing for long. A delivery's claim carries the delivery itself, so that when its process
+dies before answering, a live one takes it over and answers it (Slack never redelivers an
+event it got an ack for). The store being down is logged once, when it happens, and once
+more when it comes back.
 """
 
 from __future__ import annotations
@@ -15,22 +18,28 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 from bot.errors import StoreUnavailable
 from bot.sessions import KeyedLocks, RecentKeys, SessionStore
 
 __all__ = ["EVENT_LEASE", "LOCK_TTL", "SharedSessions"]
 
-# An event being answered: a retry within this time is left to the process answering it,
-# a retry after it (that process died) is answered. Answering takes well under a second.
-EVENT_LEASE = 30.0
-# An answered event: longer than Slack's last retry (about five minutes after the first).
+# A delivery being answered, renewed every TICK while its process lives: a process that
+# died hands its deliveries over within EVENT_LEASE + TICK.
+EVENT_LEASE = 10.0
+TICK = 2.0
+# An answered delivery: longer than Slack's last retry (about five minutes after the first).
 EVENT_KEPT = 3600.0
-# A conversation being updated; a waiting process gives up after LOCK_WAIT.
-LOCK_TTL = 30.0
-LOCK_WAIT = LOCK_TTL + 5.0
+# A delivery nobody could answer for this long is not answered any more: it is logged.
+EVENT_STALE = 900.0
+# A conversation being updated, renewed like a delivery; a waiting process gives up after
+# LOCK_WAIT (an answer waits at most about a minute for Slack's Web API).
+LOCK_TTL = 10.0
+LOCK_WAIT = 90.0
+_EVENTS = "event:"
 
 
 class SharedSessions:
@@ -44,26 +53,106 @@ class SharedSessions:
         self._seen = RecentKeys()
         self._down = False
         self._health = threading.Lock()
+        # Claims this process holds and renews: delivery ids, and lock name -> token.
+        self._held = threading.Lock()
+        self._events: set[str] = set()
+        self._locks: dict[str, str] = {}
+        self._closing = threading.Event()
 
-    def take_event(self, event_id: str, *, retry: bool) -> bool:
-        """Whether this process should answer the event: nobody else answers or answered it.
+    # --- Deliveries ----------------------------------------------------------------------
+
+    def take_event(self, event_id: str, *, retry: bool, body: dict[str, Any]) -> bool:
+        """Whether this process should answer the delivery: nobody else answers or answered
+        it. Its claim keeps `body`, for a process to take over if this one dies.
 
         The store down, only this process's memory decides, and retries are dropped (an
         answer twice is worse than a retry lost while the store is down).
         """
         if not self._seen.add(event_id):
             return False
+        payload = {"body": body, "since": time.time()}
         try:
-            taken = self.store.claim(f"event:{event_id}", self.owner, ttl=EVENT_LEASE)
+            taken = self.store.claim(
+                _EVENTS + event_id, self.owner, ttl=EVENT_LEASE, payload=payload
+            )
         except StoreUnavailable as exc:
             self.failed(exc)
             return not retry
         self.answered()
+        if taken:
+            with self._held:
+                self._events.add(event_id)
         return taken
 
+    def holds(self, event_id: str | None) -> bool:
+        """Whether this process still holds the delivery (no other process took it over)."""
+        if event_id is None:
+            return True
+        with self._held:
+            return event_id in self._events
+
     def event_done(self, event_id: str) -> None:
-        """Keep the event's claim long enough that no retry is answered again."""
-        self.store.extend(f"event:{event_id}", self.owner, ttl=EVENT_KEPT)
+        """Keep the delivery's claim long enough that no retry is answered again, and
+        nobody takes it over."""
+        with self._held:
+            self._events.discard(event_id)
+        try:
+            self.store.settle(_EVENTS + event_id, self.owner, ttl=EVENT_KEPT)
+        except StoreUnavailable as exc:  # its claim runs out: the answer is not posted again
+            self.failed(exc)
+
+    def run(self, replay: Callable[[str, dict[str, Any]], bool]) -> threading.Thread:
+        """Start renewing this process's claims, and taking over the deliveries of processes
+        that died: `replay(event_id, body)` answers one (False once it no longer can)."""
+        thread = threading.Thread(target=self._tick, args=(replay,), daemon=True)
+        thread.name = "vmbot-claims"
+        thread.start()
+        return thread
+
+    def stop_taking_over(self) -> None:
+        """Shutting down: take nothing more over; renew what is held until it is done."""
+        self._closing.set()
+
+    def _tick(self, replay: Callable[[str, dict[str, Any]], bool]) -> None:
+        while True:
+            time.sleep(TICK)
+            try:
+                self._renew()
+                if self._closing.is_set():
+                    with self._held:
+                        if not self._events and not self._locks:
+                            return
+                    continue
+                self._take_over(replay)
+            except StoreUnavailable as exc:
+                self.failed(exc)
+
+    def _renew(self) -> None:
+        with self._held:
+            events, locks = list(self._events), list(self._locks.items())
+        for event_id in events:
+            if not self.store.extend(_EVENTS + event_id, self.owner, ttl=EVENT_LEASE):
+                with self._held:  # taken over meanwhile (this process was too slow)
+                    self._events.discard(event_id)
+        for name, token in locks:
+            self.store.extend(name, token, ttl=LOCK_TTL)
+
+    def _take_over(self, replay: Callable[[str, dict[str, Any]], bool]) -> None:
+        for key, payload in self.store.take_over(_EVENTS, self.owner, ttl=EVENT_LEASE):
+            event_id = key.removeprefix(_EVENTS)
+            since = float(payload.get("since") or 0.0)
+            if time.time() - since > EVENT_STALE:
+                self._log.error("delivery %s abandoned: no process could answer it", event_id)
+                self.store.settle(key, self.owner, ttl=EVENT_KEPT)
+                continue
+            self._log.warning("delivery %s taken over from a process that stopped", event_id)
+            with self._held:
+                self._events.add(event_id)
+            if not replay(event_id, payload.get("body") or {}):
+                with self._held:  # shutting down: its claim runs out for another process
+                    self._events.discard(event_id)
+
+    # --- Conversations -------------------------------------------------------------------
 
     @contextmanager
     def conversation(self, key: str) -> Iterator[None]:
@@ -80,11 +169,17 @@ class SharedSessions:
                     raise StoreUnavailable(f"conversation lock {key!r} still taken")
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
+            with self._held:
+                self._locks[name] = token
             try:
                 yield
             finally:
+                with self._held:
+                    del self._locks[name]
                 with suppress(StoreUnavailable):  # down, the lock expires by itself
                     self.store.release(name, token)
+
+    # --- The store's health --------------------------------------------------------------
 
     def failed(self, exc: StoreUnavailable) -> None:
         """Note the store is down; logged once, not for every message."""

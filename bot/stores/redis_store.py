@@ -2,7 +2,9 @@
 
 Sessions are keys with a TTL, and a sorted set of their last use bounds their number;
 claims are `SET NX PX` keys, given back or extended only by their owner (Lua scripts,
-so that checking the owner and changing the key are one step).
+so that checking the owner and changing the key are one step). A claim's payload lives in
+a hash beside it, and a sorted set of payload claims by deadline (the server's clock) is
+what `take_over` scans. The scripts touch claim keys they compute: one server, no cluster.
 """
 
 from __future__ import annotations
@@ -32,17 +34,71 @@ if extra > 0 then
   for i = 1, #oldest, 2 do redis.call('DEL', oldest[i]) end
 end
 """
-# KEYS: claim. ARGV: owner, ttl (ms).
-_EXTEND = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
+# The server's time in milliseconds: deadlines never depend on a client's clock.
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
-# KEYS: claim. ARGV: owner.
+# KEYS: claim, deadlines, payloads. ARGV: owner, ttl (ms), payload ('' for none).
+_CLAIM = (
+    _NOW
+    + """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+if ARGV[3] == '' then
+  redis.call('ZREM', KEYS[2], KEYS[1])
+  redis.call('HDEL', KEYS[3], KEYS[1])
+else
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), KEYS[1])
+  redis.call('HSET', KEYS[3], KEYS[1], ARGV[3])
+end
+return 1
+"""
+)
+# KEYS: claim, deadlines, payloads. ARGV: owner, ttl (ms), settle (1: drop the payload).
+_RENEW = (
+    _NOW
+    + """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[2], KEYS[1])
+  redis.call('HDEL', KEYS[3], KEYS[1])
+else
+  redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[2]), KEYS[1])
+end
+return 1
+"""
+)
+# KEYS: deadlines, payloads. ARGV: owner, ttl (ms), limit, prefix of the claim keys.
+_TAKE_OVER = (
+    _NOW
+    + """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 64)
+local taken = {}
+for _, key in ipairs(due) do
+  if #taken >= 2 * tonumber(ARGV[3]) then break end
+  local payload = redis.call('HGET', KEYS[2], key)
+  if payload == false then
+    redis.call('ZREM', KEYS[1], key)
+  elseif string.sub(key, 1, #ARGV[4]) == ARGV[4] then
+    if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
+      redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), key)
+      table.insert(taken, key)
+      table.insert(taken, payload)
+    else
+      redis.call('ZADD', KEYS[1], now + math.max(redis.call('PTTL', key), 0), key)
+    end
+  end
+end
+return taken
+"""
+)
+# KEYS: claim, deadlines, payloads. ARGV: owner.
 _RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('ZREM', KEYS[2], KEYS[1])
+redis.call('HDEL', KEYS[3], KEYS[1])
+return redis.call('DEL', KEYS[1])
 """
 
 
@@ -70,6 +126,8 @@ class RedisStore:
         self._ttl_ms = max(1, round(ttl_seconds * 1000))
         self._prefix = prefix
         self._index = f"{prefix}sessions"
+        self._deadlines = f"{prefix}claims:deadlines"
+        self._payloads = f"{prefix}claims:payloads"
         self._clock = clock
         self._redis = redis.Redis.from_url(
             url,
@@ -79,7 +137,9 @@ class RedisStore:
             decode_responses=True,
         )
         self._put = self._redis.register_script(_PUT)
-        self._extend = self._redis.register_script(_EXTEND)
+        self._claim_script = self._redis.register_script(_CLAIM)
+        self._renew = self._redis.register_script(_RENEW)
+        self._take_over = self._redis.register_script(_TAKE_OVER)
         self._release = self._redis.register_script(_RELEASE)
 
     @contextmanager
@@ -123,19 +183,44 @@ class RedisStore:
             pipe.zrem(self._index, name)
             pipe.execute()
 
-    def claim(self, key: str, owner: str, *, ttl: float) -> bool:
-        with self._guard() as r:
-            taken = r.set(self._claim(key), owner, nx=True, px=max(1, round(ttl * 1000)))
+    def _claim_keys(self, key: str) -> list[str]:
+        return [self._claim(key), self._deadlines, self._payloads]
+
+    def claim(
+        self, key: str, owner: str, *, ttl: float, payload: dict[str, Any] | None = None
+    ) -> bool:
+        text = "" if payload is None else json.dumps(payload, ensure_ascii=False)
+        with self._guard():
+            taken = self._claim_script(keys=self._claim_keys(key), args=[owner, _ms(ttl), text])
         return bool(taken)
 
     def extend(self, key: str, owner: str, *, ttl: float) -> bool:
         with self._guard():
-            kept = self._extend(keys=[self._claim(key)], args=[owner, max(1, round(ttl * 1000))])
+            kept = self._renew(keys=self._claim_keys(key), args=[owner, _ms(ttl), 0])
         return bool(kept)
+
+    def settle(self, key: str, owner: str, *, ttl: float) -> bool:
+        with self._guard():
+            kept = self._renew(keys=self._claim_keys(key), args=[owner, _ms(ttl), 1])
+        return bool(kept)
+
+    def take_over(
+        self, prefix: str, owner: str, *, ttl: float, limit: int = 16
+    ) -> list[tuple[str, dict[str, Any]]]:
+        with self._guard():
+            flat = self._take_over(
+                keys=[self._deadlines, self._payloads],
+                args=[owner, _ms(ttl), limit, self._claim(prefix)],
+            )
+        start = len(self._claim(""))
+        return [
+            (str(key)[start:], json.loads(text))
+            for key, text in zip(flat[::2], flat[1::2], strict=True)
+        ]
 
     def release(self, key: str, owner: str) -> None:
         with self._guard():
-            self._release(keys=[self._claim(key)], args=[owner])
+            self._release(keys=self._claim_keys(key), args=[owner])
 
     def ping(self) -> None:
         with self._guard() as r:
@@ -150,3 +235,7 @@ class RedisStore:
             r.zremrangebyscore(self._index, "-inf", now - self.ttl_seconds)
             count: int = r.zcard(self._index)
             return count
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))

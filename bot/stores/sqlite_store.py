@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_used ON sessions (used);
 CREATE TABLE IF NOT EXISTS claims (
-    key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL
+    key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL, payload TEXT
 );
 CREATE INDEX IF NOT EXISTS claims_expires ON claims (expires);
 """
@@ -69,6 +69,7 @@ class SqliteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._add_payloads()
 
     @contextmanager
     def _guard(self) -> Iterator[sqlite3.Connection]:
@@ -77,6 +78,14 @@ class SqliteStore:
                 yield self._db
             except sqlite3.Error as exc:
                 raise StoreUnavailable(f"{self.path} : {exc}") from exc
+
+    def _add_payloads(self) -> None:
+        # A file written before claims carried payloads gets the column (another process
+        # opening the file at the same moment may have added it first).
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(claims)")}
+        if "payload" not in columns:
+            with suppress(sqlite3.OperationalError):
+                self._db.execute("ALTER TABLE claims ADD COLUMN payload TEXT")
 
     def get(self, key: str) -> dict[str, Any] | None:
         now = self._clock()
@@ -107,14 +116,17 @@ class SqliteStore:
         with self._guard() as db:
             db.execute("DELETE FROM sessions WHERE key = ?", (key,))
 
-    def claim(self, key: str, owner: str, *, ttl: float) -> bool:
+    def claim(
+        self, key: str, owner: str, *, ttl: float, payload: dict[str, Any] | None = None
+    ) -> bool:
+        text = None if payload is None else json.dumps(payload, ensure_ascii=False)
         now = self._clock()
         with self._guard() as db:
             taken = db.execute(
-                "INSERT INTO claims VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
-                " SET owner = excluded.owner, expires = excluded.expires"
-                " WHERE claims.expires <= ?",
-                (key, owner, now + ttl, now),
+                "INSERT INTO claims VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET owner = excluded.owner, expires = excluded.expires,"
+                " payload = excluded.payload WHERE claims.expires <= ?",
+                (key, owner, now + ttl, text, now),
             ).rowcount
         return taken == 1
 
@@ -126,6 +138,31 @@ class SqliteStore:
                 (now + ttl, key, owner, now),
             ).rowcount
         return kept == 1
+
+    def settle(self, key: str, owner: str, *, ttl: float) -> bool:
+        now = self._clock()
+        with self._guard() as db:
+            kept = db.execute(
+                "UPDATE claims SET expires = ?, payload = NULL"
+                " WHERE key = ? AND owner = ? AND expires > ?",
+                (now + ttl, key, owner, now),
+            ).rowcount
+        return kept == 1
+
+    def take_over(
+        self, prefix: str, owner: str, *, ttl: float, limit: int = 16
+    ) -> list[tuple[str, dict[str, Any]]]:
+        now = self._clock()
+        # One statement: two processes sweeping at once never take the same claim.
+        with self._guard() as db:
+            rows = db.execute(
+                "UPDATE claims SET owner = ?, expires = ? WHERE key IN"
+                " (SELECT key FROM claims WHERE payload IS NOT NULL AND expires <= ?"
+                " AND substr(key, 1, ?) = ? ORDER BY expires LIMIT ?)"
+                " RETURNING key, payload",
+                (owner, now + ttl, now, len(prefix), prefix, limit),
+            ).fetchall()
+        return [(key, json.loads(text)) for key, text in rows]
 
     def release(self, key: str, owner: str) -> None:
         with self._guard() as db:
@@ -153,4 +190,5 @@ class SqliteStore:
             " (SELECT key FROM sessions ORDER BY used DESC LIMIT -1 OFFSET ?)",
             (self.max_sessions,),
         )
-        db.execute("DELETE FROM claims WHERE expires <= ?", (now,))
+        # A claim with its payload waits to be taken over (or settled) by a live process.
+        db.execute("DELETE FROM claims WHERE expires <= ? AND payload IS NULL", (now,))
