@@ -12,16 +12,17 @@ from bot.adapters.exit_codes import EXIT_USAGE
 
 __all__ = ["FrenchParser"]
 
-# argparse's own messages (Python 3.11 to 3.13), and their French.
+# argparse's own messages (Python 3.11 to 3.13), and their French. Patterns, compiled
+# at the first error only: every start would pay for them.
 _ERRORS = [
-    (re.compile(r"unrecognized arguments: (.*)"), msg.ARGS_UNRECOGNIZED),
-    (re.compile(r"the following arguments are required: (.*)"), msg.ARGS_REQUIRED),
-    (re.compile(r"ambiguous option: (\S+) could match (.*)"), msg.ARGS_AMBIGUOUS),
-    (re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"), msg.ARGS_CHOICE),
-    (re.compile(r"argument (\S+): invalid \S+ value: (.*)"), msg.ARGS_BAD_VALUE),
-    (re.compile(r"argument (\S+): expected one argument"), msg.ARGS_ONE_VALUE),
-    (re.compile(r"argument (\S+): not allowed with argument (.*)"), msg.ARGS_EXCLUSIVE),
-    (re.compile(r"argument (\S+): (.*)"), msg.ARGS_OTHER),
+    (r"unrecognized arguments: (.*)", msg.ARGS_UNRECOGNIZED),
+    (r"the following arguments are required: (.*)", msg.ARGS_REQUIRED),
+    (r"ambiguous option: (\S+) could match (.*)", msg.ARGS_AMBIGUOUS),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", msg.ARGS_CHOICE),
+    (r"argument (\S+): invalid \S+ value: (.*)", msg.ARGS_BAD_VALUE),
+    (r"argument (\S+): expected one argument", msg.ARGS_ONE_VALUE),
+    (r"argument (\S+): not allowed with argument (.*)", msg.ARGS_EXCLUSIVE),
+    (r"argument (\S+): (.*)", msg.ARGS_OTHER),
 ]
 # What argparse calls the subcommand's argument (its dest).
 _NAMES = {"command": "commande"}
@@ -34,7 +35,7 @@ def french_error(message: str) -> str:
     'arguments non reconnus : --nope'
     """
     for pattern, french in _ERRORS:
-        found = pattern.fullmatch(message)
+        found = re.fullmatch(pattern, message)
         if found:
             return french.format(*(_NAMES.get(g, g) for g in found.groups()))
     return message
