@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -218,6 +217,8 @@ def _path(cache_dir: Path | None, name: str, key: str) -> Path | None:
 
 
 def _store(path: Path, key: str, value: object) -> None:
+    import tempfile  # with shutil, bz2 and lzma: a warm start writes nothing
+
     payload = dumps(value)
     header = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
     head = _MAGIC + json.dumps(header).encode()
