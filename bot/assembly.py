@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -62,8 +61,8 @@ def default_data_root() -> Path:
     configured = os.environ.get("VMBOT_DATA")
     if configured:
         return Path(configured)
-    shipped = resources.files("bot").joinpath("data")
-    if isinstance(shipped, Path) and (shipped / "intents").is_dir():
+    shipped = _package_data()
+    if (shipped / "intents").is_dir():
         return shipped
     return checkout_root()
 
@@ -281,8 +280,17 @@ def _digest(path: Path) -> str:
 def shipped_index_dir() -> Path | None:
     """The index built with the distribution (bot/data/index), if it has one: read only,
     used when its keys match (same data, same code, same model)."""
-    shipped = resources.files("bot").joinpath("data", "index")
-    return shipped if isinstance(shipped, Path) and shipped.is_dir() else None
+    shipped = _package_data() / "index"
+    return shipped if shipped.is_dir() else None
+
+
+def _package_data() -> Path:
+    """bot/data, where an installed package keeps its data and index. The package's own
+    folder, as importlib.resources.files("bot") gives it for an installed (unzipped)
+    package, without importing importlib.resources: it brings tempfile, shutil, bz2
+    and lzma into every start. vmbot reads its data as files: a zipped install, which
+    only importlib.resources could read, would not run anyway."""
+    return Path(__file__).resolve().parent / "data"
 
 
 def prebuild(data_root: Path, out: Path) -> None:
