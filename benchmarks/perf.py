@@ -1,6 +1,7 @@
-"""Per-question latency and batch throughput, side by side with another revision.
+"""Per-question latency, batch throughput and start-up, side by side with another revision.
 
-    python benchmarks/perf.py [--base REVISION] [--runs N] [--json]
+    python benchmarks/perf.py [--base REVISION] [--runs N]
+    python benchmarks/perf.py --startup [--base REVISION] [--runs N]
 
 In one run, alternately, each version (this checkout and REVISION, default HEAD,
 exported by `git archive`, each with its own warm cache) is measured:
@@ -11,7 +12,13 @@ exported by `git archive`, each with its own warm cache) is measured:
   the labelled sets with light perturbations (typos, accents, case, fillers);
 and the baseline (benchmarks/baseline.py, TF-IDF + logistic regression) answers the
 same 10,000 questions in one vectorised call, in this process. Figures are medians over
-the runs: the machine is shared, only ratios within one run mean much.
+the runs: the machine is shared, only ratios within one run mean much. Peak memory is
+each process's own (VmHWM).
+
+`--startup` measures instead the warm start: `vmbot ask "c'est quoi docker ?"` as a
+whole process, each run paired with a process that only imports numpy, rapidfuzz and
+yaml (the floor of any vmbot start-up), both versions compiled to bytecode first as an
+installed package is.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from versions import ROOT, Timing, Version, current, exported, medians, run_cli
+from versions import ROOT, Timing, Version, current, exported, medians, run_cli, run_python
 
 BATCH = 10_000
 SEED = 12
@@ -59,6 +66,9 @@ for name, questions in (("seen", given["seen"] * 2), ("new", given["new"])):
                 f"{name}_wall_p50": at(wall, 0.5), f"{name}_wall_p99": at(wall, 0.99)})
 print(json.dumps(out))
 """
+STARTUP_QUESTION = "c'est quoi docker ?"
+# What every start of vmbot imports anyway: the floor the start-up is compared with.
+REFERENCE = "import numpy, rapidfuzz, yaml\ncode = 0\n"
 FILLERS = ("stp", "svp", "merci", "bonjour,", "dis-moi", "au fait", "???", "!")
 
 
@@ -180,6 +190,42 @@ def run(base_revision: str, runs: int, this_revision: str | None = None) -> dict
     return result
 
 
+def startup(base_revision: str, runs: int, this_revision: str | None = None) -> dict[str, Any]:
+    """Warm `vmbot ask` of both versions, whole processes, paired in each run with the
+    reference process: medians, and the median of each run's ratio to the reference."""
+    base = exported(base_revision)
+    this = exported(this_revision) if this_revision else current(base.root / ".cache-this")
+    versions = {"base": base, "this": this}
+    ask = ["ask", STARTUP_QUESTION]
+    for version in versions.values():
+        # As installed: pip compiles the package to bytecode (this environment may
+        # forbid writing it at import, PYTHONDONTWRITEBYTECODE).
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(version.root / "bot")], check=True
+        )
+        run_cli(version, ask, b"")  # the cache, warm
+    reference: list[Timing] = []
+    whole: dict[str, list[Timing]] = {key: [] for key in versions}
+    for _ in range(runs):
+        reference.append(run_python(this, REFERENCE)[1])
+        for key, version in versions.items():
+            whole[key].append(run_cli(version, ask, b"")[1])
+    result: dict[str, Any] = {
+        "machine": f"{platform.processor() or platform.machine()}, {_cpu_model()}",
+        "runs": runs,
+        "base_revision": base_revision,
+        "this_revision": this_revision or "working tree",
+        "command": f'vmbot ask "{STARTUP_QUESTION}"',
+        "reference": {"program": "import numpy, rapidfuzz, yaml", **medians(reference)},
+    }
+    for key in versions:
+        ratios = [t.wall_s / r.wall_s for t, r in zip(whole[key], reference, strict=True)]
+        result[key] = medians(whole[key]) | {
+            "wall_ratio_to_reference": round(statistics.median(ratios), 2)
+        }
+    return result
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -194,9 +240,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", default="HEAD", help="the revision to compare with")
     parser.add_argument("--this", default=None, help="a revision instead of the working tree")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=None, help="default: 3, 10 for --startup")
+    parser.add_argument("--startup", action="store_true", help="measure the warm start only")
     args = parser.parse_args()
-    print(json.dumps(run(args.base, args.runs, args.this), indent=2))
+    if args.startup:
+        result = startup(args.base, args.runs or 10, args.this)
+    else:
+        result = run(args.base, args.runs or 3, args.this)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -19,13 +19,18 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from baseline import PEAK_KB
+
 ROOT = Path(__file__).resolve().parent.parent
-# Runs a command line in a child and reports the child's own CPU time on stderr.
-_TIMED = (
-    "import resource, sys; from bot.adapters.cli import main; code = main(sys.argv[1:]); "
-    "u = resource.getrusage(resource.RUSAGE_SELF); "
-    "print('cpu', u.ru_utime + u.ru_stime, file=sys.stderr); sys.exit(code)"
+# Ends a program run in a child (which sets `code`, its exit code): reports last on
+# stderr the child's own CPU time and peak memory (VmHWM: ru_maxrss would carry the
+# parent's peak across exec).
+_REPORT = (
+    "\nimport resource, sys\nu = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('vmbot-timing', u.ru_utime + u.ru_stime, peak_kb(), file=sys.stderr)\n"
+    "sys.exit(code)\n"
 )
+_CLI = "import sys\nfrom bot.adapters.cli import main\ncode = main(sys.argv[1:])\n"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,13 +65,23 @@ def exported(revision: str, into: Path | None = None) -> Version:
 class Timing:
     wall_s: float
     cpu_s: float
+    peak_mb: float
 
 
 def run_cli(version: Version, args: Sequence[str], stdin: bytes) -> tuple[bytes, Timing]:
-    """Run `vmbot ARGS` of this version on this input: its output, wall and child CPU time."""
+    """Run `vmbot ARGS` of this version on this input: its output, wall and child CPU
+    time, and the child's peak memory."""
+    return run_python(version, _CLI, args, stdin)
+
+
+def run_python(
+    version: Version, program: str, args: Sequence[str] = (), stdin: bytes = b""
+) -> tuple[bytes, Timing]:
+    """Run a Python program (which sets `code`, its exit code) in a fresh interpreter,
+    with this version first on the import path: its output and its timing."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _TIMED, *args],
+        [sys.executable, "-c", PEAK_KB + program + _REPORT, *args],
         input=stdin,
         capture_output=True,
         check=True,
@@ -74,12 +89,13 @@ def run_cli(version: Version, args: Sequence[str], stdin: bytes) -> tuple[bytes,
         cwd=version.root,
     )
     wall = time.perf_counter() - start
-    cpu = float(done.stderr.decode().rsplit("cpu", 1)[1].split()[0])
-    return done.stdout, Timing(wall_s=wall, cpu_s=cpu)
+    cpu, peak_kb = done.stderr.decode().rsplit("vmbot-timing", 1)[1].split()[:2]
+    return done.stdout, Timing(wall_s=wall, cpu_s=float(cpu), peak_mb=int(peak_kb) / 1024)
 
 
 def medians(timings: Sequence[Timing]) -> dict[str, float]:
     return {
         "wall_s": round(statistics.median(t.wall_s for t in timings), 3),
         "cpu_s": round(statistics.median(t.cpu_s for t in timings), 3),
+        "peak_mb": round(statistics.median(t.peak_mb for t in timings), 1),
     }

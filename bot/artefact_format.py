@@ -1,28 +1,35 @@
 """How cached artefacts are written: JSON for the structure, numpy arrays for numbers.
 
-Reading a file back cannot run code, whoever wrote it: the file is a numpy archive
-read with `allow_pickle=False`, and its JSON names only vmbot's own dataclasses and
-enums (found among the modules already loaded, never imported), scipy's compressed
-sparse matrices, and plain containers. Generic over the artefacts' types: a field
-added to a dataclass, or an array turned sparse, needs no change here.
+Reading a file back cannot run code, whoever wrote it: the arrays are raw numbers
+(never Python objects) laid out after a JSON head, and the JSON names only vmbot's
+own dataclasses and enums (found among the modules already loaded, never imported),
+scipy's compressed sparse matrices, and plain containers. Generic over the artefacts'
+types: a field added to a dataclass, or an array turned sparse, needs no change here.
+
+The layout is read without parsing an archive or copying the arrays: a head length
+(16 ASCII digits), the head (JSON: each array's dtype, shape and offset, and the
+tree), then the arrays, each aligned, viewed in place by numpy.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-import io
 import json
+import math
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["FormatError", "dumps", "loads"]
+__all__ = ["ALIGN", "FormatError", "dumps", "loads", "pack"]
 
 T = TypeVar("T")
-_TREE = "tree"
+# The arrays start at multiples of this, from the payload's start (the cache file
+# puts the payload at a multiple of it too): aligned for any dtype.
+ALIGN = 64
+_HEAD_DIGITS = 16
 # scipy.sparse classes an artefact may hold, rebuilt from (data, indices, indptr).
 _SPARSE = frozenset({"csr_matrix", "csc_matrix", "csr_array", "csc_array"})
 # JSON values that stand for themselves: decoded without a call each (tables of
@@ -41,7 +48,7 @@ class FormatError(ValueError):
 
 
 def dumps(value: object) -> bytes:
-    """The artefact as bytes: a numpy archive of its arrays and its JSON structure.
+    """The artefact as bytes: its arrays and its JSON structure.
 
     >>> from bot.nlp.lemmas import LemmaTable
     >>> table = LemmaTable(lemmas={"vms": "vm"}, french_words=frozenset({"vm"}))
@@ -49,34 +56,67 @@ def dumps(value: object) -> bytes:
     True
     """
     arrays: list[np.ndarray[Any, Any]] = []
-    tree = json.dumps(_encode(value, arrays), ensure_ascii=False).encode()
-    buffer = io.BytesIO()
-    entries: dict[str, Any] = {f"a{i}": a for i, a in enumerate(arrays)}
-    entries[_TREE] = np.frombuffer(tree, dtype=np.uint8)
-    np.savez(buffer, **entries)
-    return buffer.getvalue()
+    tree = _encode(value, arrays)
+    return pack(tree, arrays)
 
 
-def loads(payload: bytes, kind: type[T]) -> T:
-    """The artefact of `dumps`, if it is a `kind`; FormatError for anything else."""
+def pack(tree: Any, arrays: Sequence[np.ndarray[Any, Any]]) -> bytes:
+    """A JSON tree whose {"$array": i} nodes stand for arrays[i], laid out as `loads`
+    reads it."""
+    laid = [a if a.flags.c_contiguous else a.copy(order="C") for a in arrays]
+    layout, size = [], 0
+    for a in laid:
+        if a.dtype.hasobject:
+            raise TypeError("an array of Python objects is not data")
+        layout.append([a.dtype.str, list(a.shape), size])
+        size = _aligned(size + a.nbytes)
+    head = json.dumps({"arrays": layout, "tree": tree}, ensure_ascii=False).encode()
+    start = _aligned(_HEAD_DIGITS + len(head))
+    out = bytearray(start + size)
+    out[:_HEAD_DIGITS] = str(len(head)).rjust(_HEAD_DIGITS).encode()
+    out[_HEAD_DIGITS : _HEAD_DIGITS + len(head)] = head
+    for a, (_, _, offset) in zip(laid, layout, strict=True):
+        out[start + offset : start + offset + a.nbytes] = a.reshape(-1).view(np.uint8).data
+    return bytes(out)
+
+
+def loads(payload: bytes | bytearray | memoryview, kind: type[T]) -> T:
+    """The artefact of `dumps`, if it is a `kind`; FormatError for anything else. The
+    arrays are views of `payload` (writable when it is)."""
     try:
-        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-        tree = json.loads(arrays.pop(_TREE).tobytes())
-        value = _decode(tree, arrays)
+        view = memoryview(payload)
+        length = int(bytes(view[:_HEAD_DIGITS]))
+        head = json.loads(bytes(view[_HEAD_DIGITS : _HEAD_DIGITS + length]))
+        body = view[_aligned(_HEAD_DIGITS + length) :]
+        arrays = {f"a{i}": _array(body, *laid) for i, laid in enumerate(head["arrays"])}
+        value = _decode(head["tree"], arrays)
     except FormatError:
         raise
-    except Exception as exc:  # a zip, JSON or numpy error: not one of ours
+    except Exception as exc:  # a JSON, numpy or layout error: not one of ours
         raise FormatError(str(exc)) from exc
     if not isinstance(value, kind):
         raise FormatError(f"expected {kind.__name__}, found {type(value).__name__}")
     return value
 
 
+def _aligned(size: int) -> int:
+    return -(-size // ALIGN) * ALIGN
+
+
+def _array(body: memoryview, dtype: str, shape: list[int], offset: int) -> np.ndarray[Any, Any]:
+    kind = np.dtype(dtype)
+    if kind.hasobject:
+        raise FormatError("an array of Python objects is not data")
+    count = math.prod(shape)
+    if count == 0:
+        return np.empty(shape, dtype=kind)
+    if offset < 0 or offset + count * kind.itemsize > len(body):
+        raise FormatError("an array beyond the end of the file")
+    return np.frombuffer(body, dtype=kind, count=count, offset=offset).reshape(tuple(shape))
+
+
 def _encode(value: Any, arrays: list[np.ndarray[Any, Any]]) -> Any:
     def array(a: np.ndarray[Any, Any]) -> dict[str, int]:
-        if a.dtype.hasobject:
-            raise TypeError("an array of Python objects is not data")
         arrays.append(a)
         return {"$array": len(arrays) - 1}
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.assistant import Assistant
-from bot.dialogue.flow import Conversation, Dialogue
-from bot.dialogue.needs import NeedsModel, train_needs
-from bot.dialogue.reading import CriteriaReader
+from bot.domain import LoadedData
 from bot.engine import Bot, EngineSettings, Index
 from bot.index_cache import (
     announce,
@@ -26,7 +24,6 @@ from bot.index_cache import (
     store,
     texts_of,
 )
-from bot.loading import LoadedData, data_files_of, load_data
 from bot.nlp.dictionary import (
     CommonWords,
     Dictionaries,
@@ -36,7 +33,15 @@ from bot.nlp.dictionary import (
 )
 from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
 
+if TYPE_CHECKING:
+    # Imported where they are used: a one-shot question loads neither the dialogue
+    # nor the YAML reader (a warm start reads the validated data from the cache).
+    from bot.dialogue.flow import Conversation
+    from bot.dialogue.reading import CriteriaReader
+
+T = TypeVar("T")
 __all__ = [
+    "BotArtefacts",
     "assistant_for",
     "checkout_root",
     "conversation_for",
@@ -56,8 +61,8 @@ def default_data_root() -> Path:
     configured = os.environ.get("VMBOT_DATA")
     if configured:
         return Path(configured)
-    shipped = resources.files("bot").joinpath("data")
-    if isinstance(shipped, Path) and (shipped / "intents").is_dir():
+    shipped = _package_data()
+    if (shipped / "intents").is_dir():
         return shipped
     return checkout_root()
 
@@ -65,6 +70,16 @@ def default_data_root() -> Path:
 def checkout_root() -> Path:
     """The folder above the package: the repository, when vmbot runs from a checkout."""
     return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, kw_only=True)
+class BotArtefacts:
+    """The key of every artefact a bot is built from, kept under the key of all that
+    decides them (the data files' bytes, the code, the spaCy model, the word lists, the
+    matcher's settings): a warm start reads each artefact by its key at once, without
+    walking the validated data to compute the keys again."""
+
+    keys: dict[str, str]
 
 
 def load_bot(
@@ -79,8 +94,75 @@ def load_bot(
     root = data_root or default_data_root()
     directory = (cache_dir or default_cache_dir()) if use_cache else None
     shipped = shipped_index_dir() if use_cache else None
+    # The matcher's settings weigh words; thresholds and the confidence are no input.
+    weighing = (settings or EngineSettings()).matcher
+    data_key = _data_key(root)
+    start_key = None
+    if data_key is not None:
+        start_key = cache_key(data_key, model_version(), word_lists_version(), weighing)
+        found = _read("start", start_key, BotArtefacts, shipped, directory)
+        warm = _warm(found.keys, directory, shipped, settings) if found else None
+        if warm is not None:
+            return warm
+    bot = _built(root, data_key, directory, shipped, settings)
+    if start_key is not None:
+        bot.artefacts["start"] = start_key
+        store(directory, "start", start_key, BotArtefacts(keys=bot.artefacts))
+    return bot
+
+
+def _warm(
+    keys: dict[str, str],
+    directory: Path | None,
+    shipped: Path | None,
+    settings: EngineSettings | None,
+) -> Bot | None:
+    """The bot of these artefacts, if every one of them is there and whole."""
+
+    def read(name: str, kind: type[T]) -> T | None:
+        return _read(name, keys.get(name, ""), kind, shipped, directory)
+
+    data = read("data", LoadedData)
+    common = read("common-words", CommonWords)
+    dictionaries = read("dictionaries", Dictionaries)
+    table = read("lemmas", LemmaTable)
+    index = read("index", Index)
+    if data is None or common is None or dictionaries is None or table is None or index is None:
+        return None
+    words = WordLists(
+        common=common.common, french=dictionaries.french, english=dictionaries.english
+    )
+    bot = Bot(
+        corpus=data.corpus,
+        catalog=data.catalog,
+        table=table,
+        words=words,
+        index=index,
+        settings=settings,
+    )
+    bot.cache_dir, bot.index_key, bot.artefacts = directory, keys["index"], dict(keys)
+    return bot
+
+
+def _read(name: str, key: str, kind: type[T], *folders: Path | None) -> T | None:
+    """The artefact (name, key) from the first folder that holds it whole."""
+    for folder in folders:
+        found = load(name, key, kind, folder)
+        if found is not None:
+            return found
+    return None
+
+
+def _built(
+    root: Path,
+    data_key: str | None,
+    directory: Path | None,
+    shipped: Path | None,
+    settings: EngineSettings | None,
+) -> Bot:
+    """The bot built step by step, each artefact read from the cache or built."""
     code = code_fingerprint()
-    data, data_key = _validated_data(root, code, directory, shipped)
+    data = _validated_data(root, data_key, directory, shipped)
     corpus, catalog = data.corpus, data.catalog
     words, words_key = _word_lists(directory, shipped)
     # Every text the analyzer will see, so that each word has its real lemma.
@@ -102,7 +184,6 @@ def load_bot(
         ).index
 
     # Keyed by the whole validated data: a field no one thought of is still in it.
-    # The matcher's settings weigh words; thresholds and the confidence are no input.
     weighing = (settings or EngineSettings()).matcher
     index_key = cache_key(table_key, catalog, weighing)
     index = cached("index", index_key, Index, build, directory, shipped=shipped)
@@ -123,6 +204,8 @@ def load_bot(
 
 def needs_reader(bot: Bot) -> CriteriaReader:
     """The reader of a project's needs over this bot, its model cached beside the index."""
+    from bot.dialogue.needs import NeedsModel, train_needs
+    from bot.dialogue.reading import CriteriaReader
 
     def train() -> NeedsModel:
         return train_needs(bot.catalog, bot.analyzer)
@@ -148,6 +231,8 @@ def load_assistant(data_root: Path | None = None) -> Assistant:
 
 def conversation_for(bot: Bot) -> Conversation:
     """Text-only conversation steps over this bot, for Slack until it types its inputs."""
+    from bot.dialogue.flow import Conversation, Dialogue
+
     return Conversation(Dialogue(bot, needs=needs_reader(bot)))
 
 
@@ -156,25 +241,34 @@ def load_conversation(data_root: Path | None = None) -> Conversation:
     return conversation_for(load_bot(data_root))
 
 
-def _validated_data(
-    root: Path, code: str, directory: Path | None, shipped: Path | None
-) -> tuple[LoadedData, str | None]:
-    """The data under `root`, validated, and its key: read back from the cache when its
-    files hold the same bytes (and the code is the same), else parsed and checked."""
+def _data_key(root: Path) -> str | None:
+    """The key of the data under `root`: its files' bytes and the code. None when a
+    data folder is missing (loading it says which)."""
     if not ((root / "corpus").is_dir() and (root / "intents").is_dir()):
-        return _parsed(root), None  # DataMissingError names what is missing
-    files = data_files_of(root)
+        return None
+    files = [f for name in ("corpus", "intents") for f in sorted((root / name).glob("*.yaml"))]
     contents = [(f.relative_to(root).as_posix(), _digest(f)) for f in files]
-    key = cache_key(code, contents)
+    return cache_key(code_fingerprint(), contents)
+
+
+def _validated_data(
+    root: Path, key: str | None, directory: Path | None, shipped: Path | None
+) -> LoadedData:
+    """The data under `root`, validated: read back from the cache when its files hold
+    the same bytes (and the code is the same), else parsed and checked."""
+    if key is None:
+        return _parsed(root)  # DataMissingError names what is missing
     # Half a second of YAML on every start otherwise; quick to redo, so not announced.
-    found = load("data", key, LoadedData, shipped) or load("data", key, LoadedData, directory)
+    found = _read("data", key, LoadedData, shipped, directory)
     if found is None:
         found = _parsed(root)
         store(directory, "data", key, found)
-    return found, key
+    return found
 
 
 def _parsed(root: Path) -> LoadedData:
+    from bot.loading import load_data  # the YAML reader: only when the data changed
+
     corpus, catalog = load_data(root)
     return LoadedData(corpus=corpus, catalog=catalog)
 
@@ -186,14 +280,25 @@ def _digest(path: Path) -> str:
 def shipped_index_dir() -> Path | None:
     """The index built with the distribution (bot/data/index), if it has one: read only,
     used when its keys match (same data, same code, same model)."""
-    shipped = resources.files("bot").joinpath("data", "index")
-    return shipped if isinstance(shipped, Path) and shipped.is_dir() else None
+    shipped = _package_data() / "index"
+    return shipped if shipped.is_dir() else None
+
+
+def _package_data() -> Path:
+    """bot/data, where an installed package keeps its data and index. The package's own
+    folder, as importlib.resources.files("bot") gives it for an installed (unzipped)
+    package, without importing importlib.resources: it brings tempfile, shutil, bz2
+    and lzma into every start. vmbot reads its data as files: a zipped install, which
+    only importlib.resources could read, would not run anyway."""
+    return Path(__file__).resolve().parent / "data"
 
 
 def prebuild(data_root: Path, out: Path) -> None:
     """Build every artefact of the data under `data_root` into `out`: the index a
     distribution ships (run at build time by setup.py). Artefacts the build machine's
     cache already holds for the same keys are copied, not built again."""
+    import shutil
+
     bot = load_bot(data_root)
     needs_reader(bot)
     out.mkdir(parents=True, exist_ok=True)
@@ -210,12 +315,8 @@ def prebuild(data_root: Path, out: Path) -> None:
 def _word_lists(directory: Path | None, shipped: Path | None) -> tuple[WordLists, str]:
     """The common words and the dictionaries, built once together and cached."""
     key = cache_key(code_fingerprint(), word_lists_version())
-    common = load("common-words", key, CommonWords, shipped) or load(
-        "common-words", key, CommonWords, directory
-    )
-    found = load("dictionaries", key, Dictionaries, shipped) or load(
-        "dictionaries", key, Dictionaries, directory
-    )
+    common = _read("common-words", key, CommonWords, shipped, directory)
+    found = _read("dictionaries", key, Dictionaries, shipped, directory)
     if common is None or found is None:
         announce("word-lists")
         common, found = build_word_lists()

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.dialogue.flow import Dialogue, sources_text
-from bot.dialogue.inputs import Input
-from bot.dialogue.ports import Answering, NeedsReading
-from bot.dialogue.state import DialogueState, Reply
 from bot.domain import Answer, IntentKind, Source, SourceRef
+
+if TYPE_CHECKING:
+    # The dialogue is imported at the first conversation step: a one-shot question
+    # (`vmbot ask`) never loads it.
+    from bot.dialogue.flow import Dialogue
+    from bot.dialogue.inputs import Input
+    from bot.dialogue.ports import Answering, NeedsReading
+    from bot.dialogue.state import DialogueState, Reply
 
 __all__ = ["Assistant", "Citation", "KnownQuestion"]
 
@@ -59,6 +64,8 @@ class Assistant:
     @property
     def dialogue(self) -> Dialogue:
         if self._dialogue is None:
+            from bot.dialogue.flow import Dialogue
+
             self._dialogue = Dialogue(self.bot, needs=self._needs())
         return self._dialogue
 
@@ -112,4 +119,6 @@ class Assistant:
 
     def sources_text(self, sources: tuple[Source, ...]) -> str:
         """The sources as lines to read (or a line saying there are none)."""
+        from bot.dialogue.flow import sources_text
+
         return sources_text(sources, lambda d: self.bot.document(d).title)

@@ -17,6 +17,7 @@ __all__ = [
     "Intent",
     "IntentKind",
     "Lexicon",
+    "LoadedData",
     "Match",
     "OutcomeText",
     "Passage",
@@ -334,6 +335,15 @@ class Catalog:
     outcomes: dict[str, OutcomeText] = field(default_factory=dict)
     # statements about a project that reveal no criterion ("notre appli sert à la paie")
     neutral_statements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadedData:
+    """The corpus and the catalog, validated together: what a warm start reads back
+    from the cache instead of parsing and checking every YAML file again."""
+
+    corpus: Corpus
+    catalog: Catalog
 
 
 @dataclass(frozen=True, kw_only=True)

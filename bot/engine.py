@@ -67,6 +67,9 @@ class Index:
 
     model: SoftmaxModel
     idf: dict[str, float] | None = None  # None: computed from the examples
+    # The terms of the articles' passages (None: analysed again): a tenth of a warm
+    # start otherwise.
+    domain: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,7 +133,7 @@ class Bot:
             frozenset(t for w in catalog.lexicon.false_friends for t in self.analyzer.terms(w))
             | catalog.lexicon.false_friends
         )
-        self._domain = frozenset(
+        self._domain = (index.domain if index is not None else None) or frozenset(
             t for p in corpus.passages.values() for t in self.analyzer.terms(p.text)
         )
         # Words of the articles that everyday French does not use: "hyperviseur",
@@ -187,7 +190,7 @@ class Bot:
     @property
     def index(self) -> Index:
         """What training built: the model and the word weights, to cache."""
-        return Index(model=self.ranker.model, idf=self.ranker.weights.idf)
+        return Index(model=self.ranker.model, idf=self.ranker.weights.idf, domain=self._domain)
 
     def intent(self, intent_id: str) -> Intent:
         return self.catalog.intents[intent_id]

@@ -15,13 +15,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot import messages as msg
-from bot.artefact_format import dumps, loads
+from bot.artefact_format import ALIGN, dumps, loads
 
 __all__ = [
     "announce",
@@ -35,10 +34,10 @@ __all__ = [
     "texts_of",
 ]
 
-_FORMAT = 5
+_FORMAT = 6
 # A file starts with this line, then one JSON line (format, key, payload digest), then
-# the payload (bot/artefact_format.py: arrays and JSON, nothing that can run code): a
-# file of another key, truncated or altered is never trusted.
+# the payload (bot/artefact_format.py: JSON and raw arrays, nothing that can run code):
+# a file of another key, truncated or altered is never trusted.
 _MAGIC = b"vmbot-cache\n"
 _SUFFIX = ".vmbot"
 # What earlier versions left: pickles, never read again, removed when a file is stored.
@@ -158,12 +157,14 @@ def load(name: str, key: str, kind: type[T], cache_dir: Path | None) -> T | None
         return None
     # Whatever is wrong with the file, it is rebuilt, never trusted.
     with contextlib.suppress(Exception):
-        data = path.read_bytes()
-        if not data.startswith(_MAGIC):
+        data = _read(path)
+        end = data.find(b"\n", len(_MAGIC))
+        if not data.startswith(_MAGIC) or end < 0:
             return None
-        header, _, payload = data[len(_MAGIC) :].partition(b"\n")
+        header = json.loads(bytes(data[len(_MAGIC) : end]))
+        payload = memoryview(data)[end + 1 :]
         expected = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
-        if json.loads(header) != expected:
+        if header != expected:
             return None
         found = loads(payload, kind)
         # Pruning keeps the most recently used: a checkout sharing the cache with
@@ -172,6 +173,22 @@ def load(name: str, key: str, kind: type[T], cache_dir: Path | None) -> T | None
             os.utime(path)
         return found
     return None
+
+
+def _read(path: Path) -> bytearray:
+    """The file's bytes, read once into a writable buffer: the arrays of the artefact
+    are views of it."""
+    with path.open("rb") as fh:
+        data = bytearray(os.fstat(fh.fileno()).st_size)
+        view, got = memoryview(data), 0
+        while got < len(data):
+            n = fh.readinto(view[got:])
+            if not n:
+                break
+            got += n
+    del view
+    del data[got:]
+    return data
 
 
 def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
@@ -200,14 +217,19 @@ def _path(cache_dir: Path | None, name: str, key: str) -> Path | None:
 
 
 def _store(path: Path, key: str, value: object) -> None:
+    import tempfile  # with shutil, bz2 and lzma: a warm start writes nothing
+
     payload = dumps(value)
     header = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
+    head = _MAGIC + json.dumps(header).encode()
+    # Spaces after the JSON: the payload starts aligned, so its arrays are read in place.
+    head += b" " * (-(len(head) + 1) % ALIGN) + b"\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAGIC + json.dumps(header).encode() + b"\n" + payload)
+                fh.write(head + payload)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(OSError):

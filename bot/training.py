@@ -6,7 +6,6 @@ the engine.
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
@@ -40,6 +39,8 @@ def folds(pairs: Sequence[Pair], k: int, *, seed: int = 0) -> list[list[int]]:
     >>> folds([("a", "1"), ("a", "2"), ("b", "3"), ("b", "4")], 2)
     [[0, 2], [1, 3]]
     """
+    import random  # cross-validation only: a start need not import it
+
     by_intent: dict[str, list[int]] = defaultdict(list)
     for index, (intent, _) in enumerate(pairs):
         by_intent[intent].append(index)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.assembly import conversation_for, load_bot
+from bot.assembly import conversation_for, load_bot, needs_reader
 from bot.dialogue.flow import Conversation
 from bot.engine import Bot
 from tests.redis_server import RedisServer, running
@@ -19,12 +19,28 @@ from tests.redis_server import RedisServer, running
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _cache_dir(pytestconfig: pytest.Config) -> Iterator[Path]:
+def _index_cache(config: pytest.Config) -> Path:
     """Tests never touch the user's cache: they get one of their own, kept between runs
     in pytest's cache folder (every artefact is checked against its key, like the
     user's: a change of the data or the code rebuilds it)."""
-    path = pytestconfig.cache.mkdir("vmbot-index")
+    assert config.cache is not None
+    return config.cache.mkdir("vmbot-index")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Build the index once, before any test (and before pytest-xdist starts its
+    workers): otherwise each worker, and each vmbot process a test starts on a cold
+    cache, would build it at the same time."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller has built it
+    needs_reader(load_bot(ROOT, cache_dir=_index_cache(session.config)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(pytestconfig: pytest.Config) -> Iterator[Path]:
+    """The tests' own index cache, for this process and the processes tests start."""
+    path = _index_cache(pytestconfig)
     previous = os.environ.get("VMBOT_CACHE_DIR")
     os.environ["VMBOT_CACHE_DIR"] = str(path)
     yield path

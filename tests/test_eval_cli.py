@@ -4,6 +4,10 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
+from bot.adapters.eval_report import run_eval
+from bot.engine import Bot
 from tests.test_cli import VMBOT, _run, vmbot
 
 
@@ -72,8 +76,14 @@ def test_a_missing_eval_file_is_named_as_missing(tmp_path: Path) -> None:
     assert "absent.yaml : fichier introuvable" in result.stderr.decode()
 
 
-def test_cross_validation_reports_on_the_intent_examples() -> None:
-    report = json.loads(vmbot("eval", "--cross-validate", "2", "--json").stdout)
+def test_cross_validation_reports_on_the_intent_examples(
+    bot: Bot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In process, on the session's bot: the folds share its analyses of the examples.
+    # (The option's way from the command line to run_eval is the process of
+    # test_cross_validation_with_one_fold_is_refused.)
+    assert run_eval(bot, None, as_json=True, min_accuracy=None, folds=2) == 0
+    report = json.loads(capsys.readouterr().out)
     assert report["in_scope"] > 500 and report["out_of_scope"] > 50
     assert 0.0 < report["accuracy"] <= 1.0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
@@ -15,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from bot.artefact_format import FormatError, dumps, loads
+from bot.artefact_format import FormatError, dumps, loads, pack
 from bot.assembly import load_bot
 from bot.engine import Bot, Index
 from bot.index_cache import cached, load, store
@@ -131,11 +130,21 @@ def _planted(tmp_path: Path, payload: bytes) -> None:
 
 @pytest.mark.parametrize("name", ["os:system", "subprocess:Popen", "bot.__main__:main"])
 def test_an_archive_naming_another_type_is_refused(tmp_path: Path, name: str) -> None:
-    tree = json.dumps({"$data": name, "fields": {}}).encode()
-    buffer = io.BytesIO()
-    np.savez(buffer, tree=np.frombuffer(tree, dtype=np.uint8))
-    _planted(tmp_path, buffer.getvalue())
+    _planted(tmp_path, pack({"$data": name, "fields": {}}, []))
     assert load("lemmas", "k1", LemmaTable, tmp_path) is None
+
+
+def test_an_array_of_python_objects_is_refused() -> None:
+    # Whoever writes the head, numpy never builds objects (pickles) from the bytes.
+    planted = pack({"$array": 0}, [np.zeros(2, dtype=np.int64)]).replace(b"<i8", b"|O8", 1)
+    with pytest.raises(FormatError):
+        loads(planted, np.ndarray)
+
+
+def test_an_array_beyond_the_end_of_the_file_is_refused() -> None:
+    whole = pack({"$array": 0}, [np.arange(1000, dtype=np.int64)])
+    with pytest.raises(FormatError):
+        loads(whole[:-8], np.ndarray)
 
 
 def test_an_artefact_of_another_type_is_refused() -> None:
@@ -145,10 +154,8 @@ def test_an_artefact_of_another_type_is_refused() -> None:
 
 def test_an_artefact_missing_a_field_is_refused() -> None:
     tree = {"$data": "bot.nlp.lemmas:LemmaTable", "fields": {"lemmas": {"$dict": []}}}
-    buffer = io.BytesIO()
-    np.savez(buffer, tree=np.frombuffer(json.dumps(tree).encode(), dtype=np.uint8))
     with pytest.raises(FormatError):
-        loads(buffer.getvalue(), LemmaTable)
+        loads(pack(tree, []), LemmaTable)
 
 
 def test_sparse_matrices_come_back_sparse() -> None:
@@ -181,8 +188,7 @@ def test_a_corrupt_index_in_the_cache_is_rebuilt_and_answers(
 ) -> None:
     # Given the session's artefacts, the trained index among them corrupted: only the
     # index is rebuilt, in this process (the lemma table and word lists are read).
-    for path in _cache_dir.glob("*.vmbot"):
-        shutil.copy(path, tmp_path / path.name)
+    _session_cache_copy(_cache_dir, tmp_path)
     for path in tmp_path.glob("index-*.vmbot"):
         path.write_bytes(b"not an artefact")
     rebuilt = load_bot(ROOT, cache_dir=tmp_path)
@@ -195,3 +201,38 @@ def test_the_validated_data_comes_back_from_the_cache_equal(bot: Bot, _cache_dir
     stored = load("data", bot.artefacts["data"], LoadedData, _cache_dir)
     corpus, catalog = load_data(ROOT)
     assert stored == LoadedData(corpus=corpus, catalog=catalog)
+
+
+def test_arrays_read_from_the_cache_are_writable(tmp_path: Path) -> None:
+    # Read in place from the file's bytes, yet as free to change as numpy's own.
+    store(tmp_path, "model", "k1", _model())
+    found = load("model", "k1", SoftmaxModel, tmp_path)
+    assert found is not None and found.weights.flags.writeable
+
+
+def _session_cache_copy(cache: Path, into: Path) -> Path:
+    for path in cache.glob("*.vmbot"):
+        shutil.copy(path, into / path.name)
+    return into
+
+
+def test_a_warm_start_reads_the_artefacts_a_build_arrives_at(
+    bot: Bot, _cache_dir: Path, tmp_path: Path
+) -> None:
+    # Given the session's artefacts, the start record among them: the artefacts are
+    # read by the keys it keeps, and they are the ones a build arrives at.
+    warm = load_bot(ROOT, cache_dir=_session_cache_copy(_cache_dir, tmp_path))
+    assert list(tmp_path.glob("start-*.vmbot"))
+    assert warm.artefacts == bot.artefacts
+    assert warm.ask("c'est quoi un hyperviseur").intent == "definition_hyperviseur"
+
+
+def test_a_start_record_naming_a_lost_artefact_builds_it_again(
+    bot: Bot, _cache_dir: Path, tmp_path: Path
+) -> None:
+    _session_cache_copy(_cache_dir, tmp_path)
+    for path in tmp_path.glob("data-*.vmbot"):
+        path.unlink()
+    again = load_bot(ROOT, cache_dir=tmp_path)
+    assert again.ask("c'est quoi docker").intent == "definition_docker"
+    assert load("data", again.artefacts["data"], LoadedData, tmp_path) is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import re
 import select
-import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -201,6 +200,8 @@ def _print_answer(bot: Assistant, question: str, *, as_json: bool, sources: bool
 def _shell_quoted(text: str) -> str:
     """The text as one shell word, in double quotes when that is safe: French
     apostrophes read better than shlex's '"'"'."""
+    import shlex
+
     return shlex.quote(text) if re.search(r'[\\"$`!]', text) else f'"{text}"'
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import textwrap
 from typing import Any
 
@@ -51,6 +50,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def terminal_width() -> int:
     """The width to wrap replies to on this terminal."""
+    import shutil  # with bz2 and lzma: only when the output is a terminal
+
     return min(_WIDTH, shutil.get_terminal_size((_WIDTH, 24)).columns) - 2
 
 

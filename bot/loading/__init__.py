@@ -9,10 +9,9 @@ worded). `corpus/` holds one YAML file per source document. Split along its seam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from bot.domain import Catalog, Corpus
+from bot.domain import Catalog, Corpus, LoadedData
 from bot.errors import DataProblem
 from bot.loading.catalog import OUTCOMES, REQUIRED_CRITERIA, load_catalog, read_catalog
 from bot.loading.corpus import load_corpus, read_corpus
@@ -26,27 +25,12 @@ __all__ = [
     "SIDES",
     "EvalItem",
     "LoadedData",
-    "data_files_of",
     "load_catalog",
     "load_corpus",
     "load_data",
     "load_eval_set",
     "read_yaml",
 ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class LoadedData:
-    """The corpus and the catalog, validated together: what a warm start reads back
-    from the cache instead of parsing and checking every YAML file again."""
-
-    corpus: Corpus
-    catalog: Catalog
-
-
-def data_files_of(root: Path) -> list[Path]:
-    """Every data file under `root` (corpus/ and intents/), in a stable order."""
-    return [f for name in ("corpus", "intents") for f in sorted((root / name).glob("*.yaml"))]
 
 
 def load_data(root: Path) -> tuple[Corpus, Catalog]:

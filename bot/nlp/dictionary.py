@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-
-import snowballstemmer
+from typing import Any
 
 from bot.nlp.text import fold
 
@@ -143,7 +142,13 @@ def stem(form: str) -> str:
     >>> stem("isolement") == stem("isoler") == stem("isolation")
     True
     """
-    return str(_STEMMER.stemWord(form))
+    return str(_french_stemmer().stemWord(form))
 
 
-_STEMMER = snowballstemmer.stemmer("french")
+@lru_cache(maxsize=1)
+def _french_stemmer() -> Any:
+    # snowballstemmer imports the stemmers of thirty languages: a question whose
+    # words are all known never pays for them.
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("french")
