@@ -613,6 +613,9 @@ def test_a_later_statement_corrects_an_earlier_one(conversation: Conversation) -
         ("multi_os", "oui... enfin non, pas vraiment", Verdict.NO),
         ("multi_os", "non... enfin si, on a deux systèmes sur la machine", Verdict.YES),
         ("isolation_forte", "bof, pas vraiment, rien de sensible", Verdict.NO),
+        ("multi_os", "que du Debian, partout", Verdict.NO),
+        ("dependances_os", "ça tourne sur n'importe quel linux", Verdict.NO),
+        ("ressources_materielles", "mouais non, ça consomme trois fois rien", Verdict.NO),
     ],
 )
 def test_free_text_slang_emoji_and_corrections_answer_the_pending_question(

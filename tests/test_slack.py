@@ -988,7 +988,8 @@ def test_the_slash_command_answers_ephemerally(served: Served, bot: Bot) -> None
     assert served.fake.done("chat.postMessage") == []
 
 
-def test_a_replayed_slash_command_is_answered_once(served: Served) -> None:
+def _slash_command(served: Served, *, trigger_id: str) -> tuple[str, dict[str, str]]:
+    """A signed `/vmbot c'est quoi docker ?`, as Slack posts it."""
     body = urlencode(
         {
             "team_id": "T1",
@@ -997,10 +998,14 @@ def test_a_replayed_slash_command_is_answered_once(served: Served) -> None:
             "command": "/vmbot",
             "text": "c'est quoi docker ?",
             "response_url": served.fake.hook_url,
-            "trigger_id": "4.5.6",
+            "trigger_id": trigger_id,
         }
     )
-    headers = {"content-type": "application/x-www-form-urlencoded", **signed(body)}
+    return body, {"content-type": "application/x-www-form-urlencoded", **signed(body)}
+
+
+def test_a_replayed_slash_command_is_answered_once(served: Served) -> None:
+    body, headers = _slash_command(served, trigger_id="4.5.6")
     assert served.post(body, headers)[0] == 200
     assert served.post(body, headers)[0] == 200  # the same signed request, sent again
     served.fake.wait_for(lambda calls: [c for c in calls if c.method == "response_url"])
@@ -1012,18 +1017,7 @@ def test_a_slash_command_answer_is_retried_when_its_response_url_answers_500(
     served: Served, bot: Bot
 ) -> None:
     served.fake.failures["response_url"] = [(500, {}, {"ok": False})]
-    body = urlencode(
-        {
-            "team_id": "T1",
-            "channel_id": "C1",
-            "user_id": "U1",
-            "command": "/vmbot",
-            "text": "c'est quoi docker ?",
-            "response_url": served.fake.hook_url,
-            "trigger_id": "7.8.9",
-        }
-    )
-    headers = {"content-type": "application/x-www-form-urlencoded", **signed(body)}
+    body, headers = _slash_command(served, trigger_id="7.8.9")
     assert served.post(body, headers)[0] == 200
     served.fake.wait_for(lambda calls: [c for c in calls if c.method == "response_url"][1:])
     answers = [c for c in served.fake.calls if c.method == "response_url"]

@@ -78,21 +78,6 @@ def test_a_question_by_pronoun_takes_the_last_sentence_that_names_a_subject(bot:
     assert bot.ask(story).intent == "definition_hyperviseur"
 
 
-@pytest.mark.parametrize(
-    ("criterion", "reply", "verdict"),
-    [
-        ("multi_os", "que du Debian, partout", Verdict.NO),
-        ("dependances_os", "ça tourne sur n'importe quel linux", Verdict.NO),
-        ("ressources_materielles", "mouais non, ça consomme trois fois rien", Verdict.NO),
-    ],
-)
-def test_restrictions_and_hedged_noes_are_read_the_right_way(
-    conversation: Conversation, criterion: str, reply: str, verdict: Verdict
-) -> None:
-    state, _ = conversation.step(DialogueState(expecting=criterion, asked=1), reply)
-    assert state.answers.get(criterion) is verdict
-
-
 def test_two_hedges_that_disagree_answer_nothing_by_themselves(
     conversation: Conversation,
 ) -> None:
