@@ -15,9 +15,9 @@ __all__ = ["Forms"]
 
 # Sentence ends: what follows is another sentence ("... VMware. Bref, ...").
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
-# Where a question may start in a long message: a sentence, or after a colon ("je
-# décroche : ça désigne quoi ?").
-_QUESTION_START = re.compile(r"(?<=[.!?…;:])\s+|\n+|(?<=\.\.\.)")
+# A colon may open the question ("je décroche : ça désigne quoi ?"), or only its object
+# ("votre avis : VM ou conteneurs ?"): it opens it when the question starts like one.
+_COLON = re.compile(r"(?<=:)\s+")
 # A message this short is its own focus: there is no story around the question.
 _FOCUS_FROM_TOKENS = 12
 # A focus this short needs the sentence before it ("Et pour Docker ?").
@@ -90,7 +90,12 @@ class Forms:
             _FOCUS_FROM_TOKENS
         ):
             return None
-        sentences = [s for s in _QUESTION_START.split(text) if tokenize(fold(s))]
+        sentences = [
+            piece
+            for sentence in _SENTENCE_END.split(text)
+            for piece in self._at_colon(sentence)
+            if tokenize(fold(piece))
+        ]
         focus: str | None = None
         for i in range(len(sentences) - 1, -1, -1):
             if self.asks_something(sentences[i]):
@@ -111,6 +116,16 @@ class Forms:
         if focus is None or len(tokenize(fold(focus))) >= len(tokenize(fold(text))):
             return None
         return focus
+
+    def _at_colon(self, sentence: str) -> list[str]:
+        """The sentence, split before its last colon when what follows opens a question
+        of its own ("ça désigne quoi ?", "c'est quoi ?")."""
+        pieces = _COLON.split(sentence)
+        if len(pieces) < 2:
+            return [sentence]
+        tail = self.without_fillers(pieces[-1])
+        opens = bool(tail) and (tail[0] in self._anaphora or self._openers.at(tail, 0) is not None)
+        return [" ".join(pieces[:-1]), pieces[-1]] if opens else [sentence]
 
     def _after_last_marker(self, text: str) -> str | None:
         tokens = tokenize(fold(text))
