@@ -73,8 +73,38 @@ def test_a_question_naming_its_subject_by_a_pronoun_reads_the_sentence_before(bo
         "réduire la facture. Le mot hyperviseur revient dans toutes les réunions. Ça désigne "
         "quoi au juste ?"
     )
-    assert "hyperviseur" in (bot.forms.focus(story) or "")
+    assert "hyperviseur" in (bot.forms.focus(story, bot.names_subject) or "")
     assert intent_of(bot, story) == "definition_hyperviseur"
+
+
+def test_a_question_after_a_story_that_names_its_subject_is_its_own_focus(bot: Bot) -> None:
+    story = (
+        "Je gère la bibliothèque municipale et le prestataire parle de migrer vers des "
+        "conteneurs l'an prochain. Ça veut dire quoi exactement, un conteneur ?"
+    )
+    assert bot.forms.focus(story, bot.names_subject) == (
+        "Ça veut dire quoi exactement, un conteneur ?"
+    )
+    assert bot.ask(story).intent == "definition_conteneur"
+
+
+def test_a_question_by_pronoun_takes_the_last_sentence_that_names_a_subject(bot: Bot) -> None:
+    story = (
+        "Au boulot tout le monde parle d'hyperviseur depuis lundi. "
+        "Je travaille à la compta et j'ai honte de demander à mes collègues. C'est quoi ?"
+    )
+    focus = bot.forms.focus(story, bot.names_subject)
+    assert focus is not None and "hyperviseur" in focus and "compta" not in focus
+    assert bot.ask(story).intent == "definition_hyperviseur"
+
+
+def test_a_question_naming_no_subject_takes_it_from_the_story(bot: Bot) -> None:
+    story = (
+        "Un collègue dit Docker, un autre préfère des machines virtuelles. "
+        "Notre boutique en ligne ralentit les soirs de soldes. Qu'est-ce que vous me proposez ?"
+    )
+    focus = bot.forms.focus(story, bot.names_subject)
+    assert focus is not None and focus.startswith("Un collègue dit Docker")
 
 
 def test_the_focus_of_a_long_message_is_its_last_question(bot: Bot) -> None:
@@ -82,8 +112,8 @@ def test_the_focus_of_a_long_message_is_its_last_question(bot: Bot) -> None:
         "On a une vieille salle serveur et des VM partout. Mon stagiaire me parle sans arrêt "
         "de Docker. Bref, en deux mots, qu'est-ce qui distingue les deux ?"
     )
-    assert bot.forms.focus(story) is not None
-    assert "distingue" in (bot.forms.focus(story) or "")
+    assert bot.forms.focus(story, bot.names_subject) is not None
+    assert "distingue" in (bot.forms.focus(story, bot.names_subject) or "")
 
 
 def test_a_modal_verb_carries_no_topic(bot: Bot) -> None:

@@ -57,27 +57,6 @@ def test_a_greeting_of_two_chat_words_is_one_greeting(bot: Bot, message: str) ->
     assert answer.intent == "salutation" and answer.kind.value == "answer"
 
 
-def test_a_question_after_a_story_that_names_its_subject_is_its_own_focus(bot: Bot) -> None:
-    story = (
-        "Je gère la bibliothèque municipale et le prestataire parle de migrer vers des "
-        "conteneurs l'an prochain. Ça veut dire quoi exactement, un conteneur ?"
-    )
-    assert bot.forms.focus(story, bot.names_subject) == (
-        "Ça veut dire quoi exactement, un conteneur ?"
-    )
-    assert bot.ask(story).intent == "definition_conteneur"
-
-
-def test_a_question_by_pronoun_takes_the_last_sentence_that_names_a_subject(bot: Bot) -> None:
-    story = (
-        "Au boulot tout le monde parle d'hyperviseur depuis lundi. "
-        "Je travaille à la compta et j'ai honte de demander à mes collègues. C'est quoi ?"
-    )
-    focus = bot.forms.focus(story, bot.names_subject)
-    assert focus is not None and "hyperviseur" in focus and "compta" not in focus
-    assert bot.ask(story).intent == "definition_hyperviseur"
-
-
 def test_two_hedges_that_disagree_answer_nothing_by_themselves(
     conversation: Conversation,
 ) -> None:

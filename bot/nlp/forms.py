@@ -75,16 +75,15 @@ class Forms:
         """Whether the message talks about the user's own situation ("mon appli", "on a")."""
         return bool(self._first_person.find(tokenize(fold(text))))
 
-    def focus(
-        self, text: str, names_subject: Callable[[str], bool] = lambda sentence: False
-    ) -> str | None:
+    def focus(self, text: str, names_subject: Callable[[str], bool]) -> str | None:
         """The part of a long message that carries its question, or None when the whole
         message is the question (short, or no part stands out).
 
         The question is the last sentence that asks something, or what follows the
         last "bref" / "du coup"; the story before it is context. A question that names
-        its subject by a pronoun ("C'est quoi ?") takes the last sentence before it
-        that `names_subject`, else the one right before it.
+        no subject ("C'est quoi ?", "Vous me conseillez quoi ?") takes the last sentence
+        before it that `names_subject`; if none does, a question too short or opening
+        with a pronoun takes the sentence right before it.
         """
         if len(text.split()) < _FOCUS_FROM_TOKENS // 2 or len(tokenize(fold(text))) < (
             _FOCUS_FROM_TOKENS
@@ -104,11 +103,13 @@ class Forms:
                 # Too short to name its subject, or naming it by a pronoun ("C'est
                 # quoi ?", "Ça sert à quoi ?"): the sentence before says what it is.
                 refers_back = bool(self._anaphora & set(tokens[:_ANAPHORA_REACH]))
-                if (len(tokens) < _MIN_FOCUS_TOKENS or refers_back) and i > 0:
-                    if names_subject(focus):
-                        break  # "Ça veut dire quoi, une VM ?" names it itself
+                if i > 0 and not names_subject(focus):
                     named = (j for j in range(i - 1, -1, -1) if names_subject(sentences[j]))
-                    focus = f"{sentences[next(named, i - 1)]} {focus}"
+                    before = next(named, None)
+                    if before is None and (len(tokens) < _MIN_FOCUS_TOKENS or refers_back):
+                        before = i - 1
+                    if before is not None:
+                        focus = f"{sentences[before]} {focus}"
                 break
         after_marker = self._after_last_marker(focus if focus is not None else text)
         if after_marker is not None:
