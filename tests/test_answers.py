@@ -141,9 +141,9 @@ def test_answers_carry_their_sources(bot: Bot) -> None:
 def test_a_question_the_bot_is_not_sure_of_asks_which_intent_was_meant(
     hesitant_bot: Bot,
 ) -> None:
-    answer = hesitant_bot.ask("vm sécurité et portabilité")
+    answer = hesitant_bot.ask("vm portabilité et ressources")
     assert answer.kind is AnswerKind.CLARIFY
-    assert {"securite", "portabilite"} <= set(answer.choices)
+    assert {"partage_ressources", "portabilite"} <= set(answer.choices)
     assert answer.intent == answer.choices[0]
     assert "1. " in answer.text and "2. " in answer.text
 

@@ -341,8 +341,8 @@ def test_english_yes_and_no_are_understood(
 
 def test_answering_a_number_picks_one_of_the_offered_topics(hesitant_bot: Bot) -> None:
     conversation = conversation_for(hesitant_bot)
-    state, reply = talk(conversation, "vm sécurité et portabilité")
-    assert set(state.choices) == {"securite", "portabilite"}
+    state, reply = talk(conversation, "vm portabilité et ressources")
+    assert set(state.choices) == {"partage_ressources", "portabilite"}
     chosen = state.choices[1]
     _, reply = conversation.step(state, "2")
     assert reply.intent == chosen

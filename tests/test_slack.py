@@ -59,7 +59,7 @@ SECRET = "0123456789abcdef0123456789abcdef"
 BOT_TOKEN = "xoxb-1-test"
 APP_TOKEN = "xapp-1-test"
 ADVICE = "je voudrais un conseil pour mon projet"
-TORN = "vm sécurité et portabilité"  # two topics, both likely
+TORN = "vm portabilité et ressources"  # two topics, both likely
 WAIT = 30.0
 
 
