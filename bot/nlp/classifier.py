@@ -13,33 +13,22 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from itertools import pairwise, repeat
+from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.nlp.analyzer import Analysis
+from bot.nlp.rows import CHAR_WEIGHT, Row, RowReader, char_grams
 
 __all__ = ["SoftmaxModel", "Vocabulary", "features", "sparse_row", "train_softmax", "vocabulary"]
 
-# Character n-grams of the words as typed absorb typos, inflections and words the
-# lemma table does not know; lemma n-grams carry meaning across phrasings. Sizes and
-# weight chosen by 5-fold cross-validation on the intent examples.
-_CHAR_SIZES = range(2, 5)
-_CHAR_WEIGHT = 0.6
-
-
 # The classes, the feature index and the idf of each feature.
 Vocabulary = tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]
-
-
-@lru_cache(maxsize=50_000)
-def _char_grams(token: str) -> tuple[str, ...]:
-    padded = f" {token} "
-    return tuple(
-        "#" + padded[i : i + size] for size in _CHAR_SIZES for i in range(len(padded) - size + 1)
-    )
+# Messages whose logits one vectorised product computes at a time: bounds the
+# (features read x classes) block it gathers.
+_BATCH_ROWS = 256
 
 
 def features(analysis: Analysis) -> dict[str, float]:
@@ -55,8 +44,8 @@ def features(analysis: Analysis) -> dict[str, float]:
     for a, b in pairwise(terms):
         out[f"{a}_{b}"] += 1.0
     for token in analysis.words:
-        for gram in _char_grams(token):
-            out[gram] += _CHAR_WEIGHT
+        for gram in char_grams(token):
+            out[gram] += CHAR_WEIGHT
     for cue in analysis.cues:
         out["~" + cue] += 1.0
     return dict(out)
@@ -73,16 +62,12 @@ class SoftmaxModel:
     bias: npt.NDArray[np.float32]
 
     def vector(self, analysis: Analysis) -> tuple[list[int], list[float]]:
-        return sparse_row(features(analysis), self.index, self._idf)
+        cols, vals = self._reader.row(analysis)
+        return cols.tolist(), vals.tolist()
 
     @cached_property
-    def _idf(self) -> list[float]:
-        # Python floats: reading numpy scalars one by one costs more than the product.
-        return [float(v) for v in self.idf]
-
-    @cached_property
-    def _idf64(self) -> npt.NDArray[np.float64]:
-        return self.idf.astype(np.float64)
+    def _reader(self) -> RowReader:
+        return RowReader(self.index, self.idf)
 
     @cached_property
     def _weights64(self) -> npt.NDArray[np.float64]:
@@ -92,26 +77,14 @@ class SoftmaxModel:
     def _bias64(self) -> npt.NDArray[np.float64]:
         return self.bias.astype(np.float64)
 
-    def _row(self, analysis: Analysis) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """The analysis's TF-IDF row, unit length, as (columns, values): `sparse_row`
-        in a few array operations, on features computed once per analysis (several
-        models read the same one)."""
-        names, tf = _counted(analysis)
-        cols = np.array(list(map(self.index.get, names, repeat(-1, len(names)))), dtype=np.intp)
-        known = cols >= 0
-        cols = cols[known]
-        vals = tf[known] * self._idf64[cols]
-        norm = math.sqrt(float(vals @ vals)) or 1.0
-        return cols, vals / norm
-
     def probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
         """The probability of each class (in `classes` order)."""
-        return self.probabilities_of_row(*self._row(analysis))
+        return self.probabilities_of_row(*self._reader.row(analysis))
 
-    def row(self, analysis: Analysis) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """The analysis's TF-IDF row over this model's features: models that share
-        their features (`index`) share it."""
-        return self._row(analysis)
+    def row(self, analysis: Analysis) -> Row:
+        """The analysis's TF-IDF row over this model's features, unit length, as
+        (columns, values): models that share their features (`index`) share it."""
+        return self._reader.row(analysis)
 
     def probabilities_of_row(
         self, cols: npt.NDArray[np.intp], vals: npt.NDArray[np.float64]
@@ -121,41 +94,37 @@ class SoftmaxModel:
         return _softmax(logits)
 
     def probabilities_of(self, analyses: Sequence[Analysis]) -> npt.NDArray[np.float64]:
-        """The probabilities of many analyses at once (one row each): one sparse product."""
-        from scipy import sparse
-
-        rows = [self._row(a) for a in analyses]
-        lengths = [len(cols) for cols, _ in rows]
-        indptr = np.zeros(len(rows) + 1, dtype=np.intp)
-        np.cumsum(lengths, out=indptr[1:])
-        empty = np.zeros(0)
-        x = sparse.csr_matrix(
-            (
-                np.concatenate([v for _, v in rows] or [empty]),
-                np.concatenate([c for c, _ in rows] or [empty.astype(np.intp)]),
-                indptr,
-            ),
-            shape=(len(rows), len(self.index)),
-        )
-        logits = np.asarray(x @ self._weights64) + self._bias64
+        """The probabilities of many analyses at once (one row each): the sparse product
+        of their rows with the weights, in numpy (scipy takes longer to import than a
+        batch of a thousand messages takes to answer)."""
+        rows = self._reader.rows(analyses)
+        logits = np.empty((len(rows), len(self.classes)))
+        for start in range(0, len(rows), _BATCH_ROWS):
+            chunk = rows[start : start + _BATCH_ROWS]
+            logits[start : start + len(chunk)] = self._logits_of(chunk)
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+    def _logits_of(self, rows: Sequence[Row]) -> npt.NDArray[np.float64]:
+        logits = np.tile(self._bias64, (len(rows), 1))
+        lengths = np.array([len(cols) for cols, _ in rows], dtype=np.intp)
+        filled = np.flatnonzero(lengths)
+        if len(filled):
+            read = [rows[i] for i in filled.tolist()]
+            cols = np.concatenate([c for c, _ in read])
+            vals = np.concatenate([v for _, v in read])
+            starts = np.zeros(len(filled), dtype=np.intp)
+            np.cumsum(lengths[filled][:-1], out=starts[1:])
+            # Each read feature's weights scaled by its value, summed per message.
+            logits[filled] += np.add.reduceat(self._weights64[cols] * vals[:, None], starts)
+        return logits
 
 
 def _softmax(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     logits -= logits.max()
     exp = np.exp(logits)
     return exp / exp.sum()  # type: ignore[no-any-return]
-
-
-@lru_cache(maxsize=1024)
-def _counted(analysis: Analysis) -> tuple[tuple[str, ...], npt.NDArray[np.float64]]:
-    """The analysis's feature names and their sublinear term frequencies."""
-    counts = features(analysis)
-    # Most counts are one word or one n-gram once: no logarithm for those.
-    tf = [c if c < 1.0 or c == 1.0 else 1.0 + math.log(c) for c in counts.values()]
-    return tuple(counts), np.array(tf, dtype=np.float64)
 
 
 def _tf(count: float) -> float:

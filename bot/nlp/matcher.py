@@ -24,6 +24,8 @@ __all__ = ["IntentMatcher", "MatcherSettings", "TermWeights", "TrainingExample",
 _FUZZY_CANDIDATES = 20
 # Far above any word's postings today (915 examples): only changes very large catalogs.
 _MAX_POSTINGS = 2_000
+# Terms whose weight is remembered; emptied when full (a flood of gibberish).
+_WEIGHTS_KEPT = 50_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,9 +81,19 @@ class TermWeights:
         self._is_french = is_french or is_word
         self._domain = frozenset(domain_words) - idf.keys()
         self._false_friends = false_friends
+        # Weights of the terms asked about: the same few thousand words come back.
+        self._weights: dict[str, float] = {}
 
     def weight(self, term: str) -> float:
         """How much a term of a question counts, known or not."""
+        known = self._weights.get(term)
+        if known is None:
+            if len(self._weights) >= _WEIGHTS_KEPT:
+                self._weights.clear()
+            known = self._weights[term] = self._weight(term)
+        return known
+
+    def _weight(self, term: str) -> float:
         idf = self.idf.get(term)
         if idf is not None:
             return idf
