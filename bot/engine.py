@@ -152,8 +152,8 @@ class Bot:
         """Empties the memos of what messages were read as (a retrained bot ranks anew)."""
         # By message: the text as read, and whether it is in another language.
         self._reads: dict[str, tuple[str, bool]] = {}
-        # By text: its analysis, its question's and their ranking.
-        self._rankings: dict[str, tuple[Analysis, Analysis | None, Ranking]] = {}
+        # By text: its analysis and its question's (the ranker remembers their ranking).
+        self._analyses: dict[str, tuple[Analysis, Analysis | None]] = {}
 
     def _ranker(self, pairs: list[tuple[str, str]], index: Index | None) -> Ranker:
         rejecting = frozenset(
@@ -239,14 +239,16 @@ class Bot:
 
     def _ranking(self, text: str) -> tuple[Analysis, Analysis | None, Ranking]:
         """The message's analysis, its question's (in a long message), and the ranking."""
-        known = self._rankings.get(text)
+        known = self._analyses.get(text)
         if known is None:
-            analysis = self.analyzer.analyze(text)
             focus = self.forms.focus(text)
-            focused = self.analyzer.analyze(focus) if focus is not None else None
-            known = (analysis, focused, self.ranker.rank(analysis, focused))
-            _remember(self._rankings, text, known)
-        return known
+            known = (
+                self.analyzer.analyze(text),
+                self.analyzer.analyze(focus) if focus is not None else None,
+            )
+            _remember(self._analyses, text, known)
+        analysis, focused = known
+        return analysis, focused, self.ranker.rank(analysis, focused)
 
     def _read(self, question: str) -> tuple[str, bool]:
         """The message as read, and whether it is written in another language."""

@@ -119,7 +119,7 @@ class Ranker:
         `unsourced`: the out-of-scope class of domain questions the sources do not answer."""
         self.model = model
         self.weights = weights
-        self.confidence = confidence
+        self._confidence = confidence
         self._anchored = anchored
         self._anchors = anchors
         self._false_friends = false_friends
@@ -139,6 +139,17 @@ class Ranker:
         # Rankings by (message, question): a function of them, asked again and again
         # by a long-lived process (FAQ questions, a dialogue's retries).
         self._rankings: dict[tuple[Analysis, Analysis | None], Ranking] = {}
+
+    @property
+    def confidence(self) -> ConfidenceModel:
+        """The model of how sure the best intent is right."""
+        return self._confidence
+
+    @confidence.setter
+    def confidence(self, model: ConfidenceModel) -> None:
+        # A new confidence model (benchmarks/calibrate.py) ranks anew.
+        self._confidence = model
+        self._rankings = {}
 
     def preload(self, analyses: Sequence[Analysis]) -> None:
         """Computes the classifier's probabilities of these analyses ahead, in one sparse
@@ -207,7 +218,7 @@ class Ranker:
         )
         # The model is linear; a question that names no subject and holds unknown words
         # is capped by `strict` itself, whatever else it scores ("une instance de divorce").
-        confidence = min(self.confidence.confidence(signals), strict / self._strict_gate)
+        confidence = min(self._confidence.confidence(signals), strict / self._strict_gate)
         best = listed[top[0]] or 1.0
         classes = self.model.classes
         matches = tuple(

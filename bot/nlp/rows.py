@@ -68,32 +68,29 @@ class RowReader:
     def row(self, analysis: Analysis) -> Row:
         """The analysis's TF-IDF row, unit length: sublinear counts times idf.
 
-        The features' columns are listed in `features` order (terms, bigrams, the
-        words' n-grams, cues), each as often as it occurs; merged, each column keeps
-        its first place and sums its counts in that order: the same floats as summing
-        feature by feature.
+        The features' columns are listed as often as they occur, and merged by column:
+        each sums its counts in the order `features` meets them, as it does.
         """
         column = self._column
         terms = analysis.terms
         names = [*terms, *(f"{a}_{b}" for a, b in pairwise(terms))]
-        head = [c for c in map(column, names) if c is not None]
-        tail = [c for c in (column("~" + cue) for cue in analysis.cues) if c is not None]
+        names += ["~" + cue for cue in analysis.cues]
+        # Terms, bigrams and cues first: none shares a column with an n-gram.
+        whole = [c for c in map(column, names) if c is not None]
         listed = np.concatenate(
-            [
-                np.array(head, dtype=np.intp),
-                *map(self._word_columns, analysis.words),
-                np.array(tail, dtype=np.intp),
-            ]
+            [np.array(whole, dtype=np.intp), *map(self._word_columns, analysis.words)]
         )
         if not len(listed):
             return listed, np.zeros(0)
         weights = np.full(len(listed), CHAR_WEIGHT)
-        weights[: len(head)] = 1.0
-        weights[len(listed) - len(tail) :] = 1.0
+        weights[: len(whole)] = 1.0
         # Merged by sorting: a stable sort keeps each column's occurrences in order.
         order = listed.argsort(kind="stable")
         ranked = listed[order]
-        starts = np.flatnonzero(np.diff(ranked, prepend=-1))
+        first = np.empty(len(ranked), dtype=bool)
+        first[0] = True
+        np.not_equal(ranked[1:], ranked[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
         cols = ranked[starts]
         counts = np.add.reduceat(weights[order], starts)
         # Sublinear term frequency, as TF-IDF does; most counts are one word or one
