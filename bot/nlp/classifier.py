@@ -97,27 +97,26 @@ class SoftmaxModel:
         """The probabilities of many analyses at once (one row each): the sparse product
         of their rows with the weights, in numpy (scipy takes longer to import than a
         batch of a thousand messages takes to answer)."""
-        rows = self._reader.rows(analyses)
-        logits = np.empty((len(rows), len(self.classes)))
-        for start in range(0, len(rows), _BATCH_ROWS):
-            chunk = rows[start : start + _BATCH_ROWS]
-            logits[start : start + len(chunk)] = self._logits_of(chunk)
+        logits = np.empty((len(analyses), len(self.classes)))
+        for start in range(0, len(analyses), _BATCH_ROWS):
+            chunk = analyses[start : start + _BATCH_ROWS]
+            logits[start : start + len(chunk)] = self._logits_of(*self._reader.rows(chunk))
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
 
-    def _logits_of(self, rows: Sequence[Row]) -> npt.NDArray[np.float64]:
-        logits = np.tile(self._bias64, (len(rows), 1))
-        lengths = np.array([len(cols) for cols, _ in rows], dtype=np.intp)
-        filled = np.flatnonzero(lengths)
+    def _logits_of(
+        self,
+        indptr: npt.NDArray[np.intp],
+        cols: npt.NDArray[np.intp],
+        vals: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        logits = np.tile(self._bias64, (len(indptr) - 1, 1))
+        filled = np.flatnonzero(np.diff(indptr))
         if len(filled):
-            read = [rows[i] for i in filled.tolist()]
-            cols = np.concatenate([c for c, _ in read])
-            vals = np.concatenate([v for _, v in read])
-            starts = np.zeros(len(filled), dtype=np.intp)
-            np.cumsum(lengths[filled][:-1], out=starts[1:])
             # Each read feature's weights scaled by its value, summed per message.
-            logits[filled] += np.add.reduceat(self._weights64[cols] * vals[:, None], starts)
+            scaled = self._weights64[cols] * vals[:, None]
+            logits[filled] += np.add.reduceat(scaled, indptr[filled])
         return logits
 
 

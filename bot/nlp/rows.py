@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from bot.nlp.analyzer import Analysis
 
-__all__ = ["CHAR_SIZES", "CHAR_WEIGHT", "Row", "RowReader", "char_grams"]
+__all__ = ["CHAR_SIZES", "CHAR_WEIGHT", "Row", "RowReader", "Rows", "char_grams"]
 
 # Character n-grams of the words as typed absorb typos, inflections and words the
 # lemma table does not know; lemma n-grams carry meaning across phrasings. Sizes and
@@ -32,6 +32,8 @@ _WORDS_KEPT = 50_000
 
 # A row: its columns and their values (unit length).
 Row = tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]
+# Many rows: where each starts (and the last ends), their columns and their values.
+Rows = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]
 
 
 @lru_cache(maxsize=50_000)
@@ -65,18 +67,21 @@ class RowReader:
             columns = self._words[word] = np.array(found, dtype=np.intp)
         return columns
 
+    def _whole_columns(self, analysis: Analysis) -> list[int]:
+        """The known columns of the terms, their bigrams and the cues: whole words,
+        counted 1 each (none shares a column with an n-gram)."""
+        terms = analysis.terms
+        names = [*terms, *(f"{a}_{b}" for a, b in pairwise(terms))]
+        names += ["~" + cue for cue in analysis.cues]
+        return [c for c in map(self._column, names) if c is not None]
+
     def row(self, analysis: Analysis) -> Row:
         """The analysis's TF-IDF row, unit length: sublinear counts times idf.
 
         The features' columns are listed as often as they occur, and merged by column:
         each sums its counts in the order `features` meets them, as it does.
         """
-        column = self._column
-        terms = analysis.terms
-        names = [*terms, *(f"{a}_{b}" for a, b in pairwise(terms))]
-        names += ["~" + cue for cue in analysis.cues]
-        # Terms, bigrams and cues first: none shares a column with an n-gram.
-        whole = [c for c in map(column, names) if c is not None]
+        whole = self._whole_columns(analysis)
         listed = np.concatenate(
             [np.array(whole, dtype=np.intp), *map(self._word_columns, analysis.words)]
         )
@@ -102,5 +107,40 @@ class RowReader:
         norm = math.sqrt(float(vals @ vals)) or 1.0
         return cols, vals / norm
 
-    def rows(self, analyses: Sequence[Analysis]) -> list[Row]:
-        return [self.row(a) for a in analyses]
+    def rows(self, analyses: Sequence[Analysis]) -> Rows:
+        """The rows of many analyses as one sparse matrix (CSR: row starts, columns,
+        values), merged and normalised in a few array operations over them all."""
+        wholes = [self._whole_columns(a) for a in analyses]
+        grams = [[self._word_columns(w) for w in a.words] for a in analyses]
+        whole_lengths = np.array([len(w) for w in wholes], dtype=np.intp)
+        gram_lengths = np.array([sum(map(len, g)) for g in grams], dtype=np.intp)
+        listed = np.concatenate(
+            [
+                np.array([c for w in wholes for c in w], dtype=np.intp),
+                *(cols for g in grams for cols in g),
+            ]
+        )
+        n, width = len(analyses), len(self._idf)
+        numbers = np.arange(n, dtype=np.intp)
+        owners = np.concatenate(
+            [np.repeat(numbers, whole_lengths), np.repeat(numbers, gram_lengths)]
+        )
+        weights = np.full(len(listed), CHAR_WEIGHT)
+        weights[: int(whole_lengths.sum())] = 1.0
+        # One key per (message, column); a stable sort keeps occurrences in order.
+        keys = owners * width + listed
+        order = keys.argsort(kind="stable")
+        ranked = keys[order]
+        first = np.ones(len(ranked), dtype=bool)
+        np.not_equal(ranked[1:], ranked[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        counts = np.add.reduceat(weights[order], starts) if len(starts) else weights[:0]
+        repeated = counts > 1.0
+        counts[repeated] = 1.0 + np.log(counts[repeated])
+        rows, cols = np.divmod(ranked[starts], width)
+        vals = counts * self._idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
+        norms[norms == 0.0] = 1.0
+        indptr = np.zeros(n + 1, dtype=np.intp)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        return indptr, cols, vals / norms[rows]
