@@ -334,8 +334,8 @@ class Analyzer:
         negates VMs; "ce que les VM font mieux que les conteneurs" prefers VMs over
         containers: word order carries the meaning.
         """
-        if not self._sides:
-            return ()
+        if self._sides.keys().isdisjoint(merged):
+            return ()  # no side named: no cue, whatever the words around
         compared_at = next(
             (i for i in range(len(merged)) if self._comparatives.at(merged, i)), len(merged)
         )

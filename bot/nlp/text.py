@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 __all__ = ["MAX_INPUT_CHARS", "PhraseSet", "clean", "fold", "tokenize"]
 
@@ -52,6 +53,9 @@ _FOLD_MAP: dict[str, str] = {**_accent_table(), **_LIGATURES}
 _FOLDED = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
 
 
+# A message is folded several times over (read, language, focus, analysis): each
+# distinct text once. Bounded: texts are at most MAX_INPUT_CHARS long.
+@lru_cache(maxsize=4_096)
 def fold(text: str) -> str:
     """Lower-case and strip accents, so that "Sécurité" and "securite" meet.
 
