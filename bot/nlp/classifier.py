@@ -29,6 +29,7 @@ Vocabulary = tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]
 # Messages whose logits one vectorised product computes at a time: bounds the
 # (features read x classes) block it gathers.
 _BATCH_ROWS = 256
+_KEPT = 8_192
 
 
 def features(analysis: Analysis) -> dict[str, float]:
@@ -78,8 +79,31 @@ class SoftmaxModel:
         return self.bias.astype(np.float64)
 
     def probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
-        """The probability of each class (in `classes` order)."""
-        return self.probabilities_of_row(*self._reader.row(analysis))
+        """The probability of each class (in `classes` order); read-only (remembered)."""
+        known = self._known
+        found = known.get(analysis)
+        if found is None:
+            if len(known) >= _KEPT:
+                known.clear()
+            found = known[analysis] = self.probabilities_of_row(*self._reader.row(analysis))
+            found.flags.writeable = False
+        return found
+
+    def preload(self, analyses: Sequence[Analysis]) -> None:
+        """Computes the probabilities of these analyses ahead, in one sparse product:
+        `probabilities` then finds them."""
+        known = self._known
+        if len(known) + len(analyses) > _KEPT:
+            known.clear()
+        computed = self.probabilities_of(analyses)
+        computed.flags.writeable = False
+        known.update(zip(analyses, computed, strict=True))
+
+    @cached_property
+    def _known(self) -> dict[Analysis, npt.NDArray[np.float64]]:
+        # The probabilities of the analyses read so far: a dialogue reads the same
+        # statements with several models, and again at each turn. Emptied when full.
+        return {}
 
     def row(self, analysis: Analysis) -> Row:
         """The analysis's TF-IDF row over this model's features, unit length, as

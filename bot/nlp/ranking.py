@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from bot.domain import Match
 from bot.nlp.analyzer import Analysis
@@ -133,9 +132,6 @@ class Ranker:
             [i for i in range(len(model.classes)) if i not in self._rejecting], dtype=np.intp
         )
         self._unsourced = self._class_index.get(unsourced) if unsourced is not None else None
-        # Probabilities by analysis: a message's, its question's, its rest after a
-        # greeting; and a batch's, computed ahead (`preloaded`). Emptied when full.
-        self._probabilities_of: dict[Analysis, npt.NDArray[np.float64]] = {}
         # Rankings by (message, question): a function of them, asked again and again
         # by a long-lived process (FAQ questions, a dialogue's retries).
         self._rankings: dict[tuple[Analysis, Analysis | None], Ranking] = {}
@@ -154,19 +150,7 @@ class Ranker:
     def preload(self, analyses: Sequence[Analysis]) -> None:
         """Computes the classifier's probabilities of these analyses ahead, in one sparse
         product over them all rather than a product per message."""
-        known = self._probabilities_of
-        if len(known) + len(analyses) > _KEPT:
-            known.clear()
-        known.update(zip(analyses, self.model.probabilities_of(analyses), strict=True))
-
-    def _probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
-        known = self._probabilities_of
-        found = known.get(analysis)
-        if found is None:
-            if len(known) >= _KEPT:
-                known.clear()
-            found = known[analysis] = self.model.probabilities(analysis)
-        return found
+        self.model.preload(analyses)
 
     def rank(self, analysis: Analysis, focus: Analysis | None = None) -> Ranking:
         """Rank intents for a message; `focus` is the part of a long message that holds
@@ -183,13 +167,13 @@ class Ranker:
         terms = analysis.terms
         if not terms:
             return Ranking(matches=(), out_of_scope=False)
-        probabilities = self._probabilities(analysis)
+        probabilities = self.model.probabilities(analysis)
         whole: list[float] = probabilities.tolist()
         whole_in_scope = 1.0 - sum(whole[i] for i in self._rejecting_order)
         coverage = focus_coverage = self.weights.coverage(terms)
         if focus is not None and focus.terms:
             w = self._focus_weight
-            probabilities = (1 - w) * probabilities + w * self._probabilities(focus)
+            probabilities = (1 - w) * probabilities + w * self.model.probabilities(focus)
             focus_coverage = self.weights.coverage(focus.terms)
         listed: list[float] = probabilities.tolist()
         best_class = int(probabilities.argmax())
