@@ -173,21 +173,13 @@ def train_softmax(
     from scipy import sparse  # only training needs it: answering starts faster without
 
     classes, index, idf = vocabulary(samples) if features_of is None else features_of
-    idf_values = [float(v) for v in idf]
     class_index = {c: i for i, c in enumerate(classes)}
     n = len(samples)
-    rows: list[int] = []
-    columns: list[int] = []
-    values: list[float] = []
-    for row, (_, analysis) in enumerate(samples):
-        cols, vals = sparse_row(features(analysis), index, idf_values)
-        rows += [row] * len(cols)
-        columns += cols
-        values += vals
+    # The design matrix, read like a batch of questions: the same rows, in a few
+    # array operations over all the samples.
+    indptr, columns, values = RowReader(index, idf).rows([a for _, a in samples])
     x = sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float32), (rows, columns)),
-        shape=(n, len(index)),
-        dtype=np.float32,
+        (values.astype(np.float32), columns, indptr), shape=(n, len(index)), dtype=np.float32
     )
     x_t = x.T.tocsr()
     y = np.zeros((n, len(classes)), dtype=np.float32)
