@@ -144,16 +144,27 @@ class Analyzer:
         known = self._lemmas.get(form)
         if known is not None:
             return known
+        # Forms the table does not hold take several look-ups (plural, elision, word
+        # lists, family stem, typo): remembered, as a user's words recur. Created at
+        # first use and emptied when full (a flood of gibberish).
+        unknown: dict[str, str] = self.__dict__.setdefault("_unknown_lemmas", {})
+        known = unknown.get(form)
+        if known is not None:
+            return known
+        if len(unknown) >= _TYPO_CACHE_SIZE:
+            unknown.clear()
         if form[-1:] in ("s", "x") and form[:-1] in self._lemmas:
-            return self._lemmas[form[:-1]]
-        rest = self._without_elision(form)
-        if rest is not None:
-            return self._lemmas[rest]
-        if form in self._french or self.words.is_word(form):
+            known = self._lemmas[form[:-1]]
+        elif (rest := self._without_elision(form)) is not None:
+            known = self._lemmas[rest]
+        elif form in self._french or self.words.is_word(form):
             # A real word is no typo: it keeps its form, or joins its family
             # ("isolement" -> "isolation") when the data holds another of its words.
-            return self._families.get(stem(form), form) if form.isalpha() else form
-        return self._lemmas.get(self._correct(form), form)
+            known = self._families.get(stem(form), form) if form.isalpha() else form
+        else:
+            known = self._lemmas.get(self._correct(form), form)
+        unknown[form] = known
+        return known
 
     def _without_elision(self, form: str) -> str | None:
         # "cest", "jai", "lhyperviseur": an elision typed without its apostrophe. Only
