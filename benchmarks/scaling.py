@@ -329,7 +329,7 @@ def in_own_process(scale: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--scale", scale, "--json"],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # its errors reach this process's stderr
         text=True,
     )
     row: dict[str, Any] = json.loads(done.stdout)
