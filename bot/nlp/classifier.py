@@ -70,9 +70,10 @@ class SoftmaxModel:
     def _reader(self) -> RowReader:
         return RowReader(self.index, self.idf)
 
-    @cached_property
-    def _weights64(self) -> npt.NDArray[np.float64]:
-        return self.weights.astype(np.float64)
+    def _weights64(self, cols: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        # The rows read, in double precision: a whole float64 copy of the weights
+        # would double their memory (45 GB at 100x the examples, scaling.py).
+        return self.weights[cols].astype(np.float64)
 
     @cached_property
     def _bias64(self) -> npt.NDArray[np.float64]:
@@ -114,7 +115,7 @@ class SoftmaxModel:
         self, cols: npt.NDArray[np.intp], vals: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.float64]:
         """The probability of each class, for a row of `row`."""
-        logits = self._bias64 + vals @ self._weights64[cols] if len(cols) else self._bias64.copy()
+        logits = self._bias64 + vals @ self._weights64(cols) if len(cols) else self._bias64.copy()
         return _softmax(logits)
 
     def probabilities_of(self, analyses: Sequence[Analysis]) -> npt.NDArray[np.float64]:
@@ -139,7 +140,7 @@ class SoftmaxModel:
         filled = np.flatnonzero(np.diff(indptr))
         if len(filled):
             # Each read feature's weights scaled by its value, summed per message.
-            scaled = self._weights64[cols] * vals[:, None]
+            scaled = self._weights64(cols) * vals[:, None]
             logits[filled] += np.add.reduceat(scaled, indptr[filled])
         return logits
 
