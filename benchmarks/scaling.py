@@ -366,7 +366,8 @@ def growth(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def training_estimate(rows: Sequence[dict[str, Any]], train_s: float) -> list[dict[str, Any]]:
-    """What train_softmax would cost: time ~ examples x features x classes, memory of x."""
+    """What train_softmax would cost: time ~ examples x features x classes (a rough bound),
+    memory of its dense weights and moments."""
     real = rows[0]
     work = real["examples"] * real["features"] * real["intents"]
     return [
@@ -375,7 +376,8 @@ def training_estimate(rows: Sequence[dict[str, Any]], train_s: float) -> list[di
             "train_s_estimate": round(
                 train_s * r["examples"] * r["features"] * r["intents"] / work
             ),
-            "design_matrix_gb": round(r["examples"] * r["features"] * 4 / 2**30, 2),
+            # Its weights and its two Adam moments, dense float32.
+            "dense_weights_gb": round(3 * r["features"] * r["intents"] * 4 / 2**30, 2),
         }
         for r in rows[1:]
     ]
@@ -423,11 +425,11 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "train_softmax at these scales (extrapolated from the 1x training time; not run):",
         "",
-        "| scale | est. training (s) | dense design matrix (GB) |",
+        "| scale | est. training (s) | weights + Adam moments (GB) |",
         "|---|---:|---:|",
     ]
     for e in result["training_estimate"]:
-        lines.append(f"| {e['scale']} | {e['train_s_estimate']:,} | {e['design_matrix_gb']} |")
+        lines.append(f"| {e['scale']} | {e['train_s_estimate']:,} | {e['dense_weights_gb']} |")
     return "\n".join(lines)
 
 
