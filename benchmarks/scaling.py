@@ -24,7 +24,8 @@ same in it. The 1x row with the trained model shows the stand-in changes
 nothing to speed.
 
 Run: VMBOT_CACHE_DIR=/tmp/vmcache-bench python benchmarks/scaling.py [--json]
-(several minutes; 5 GB of memory at 100x, mostly the model's dense weights).
+(several minutes; at 100x the stand-in's dense weights, 23 GB of address space, no
+longer fit the shared machine's free memory: the 1 December run was killed).
 """
 
 from __future__ import annotations
