@@ -7,6 +7,7 @@ import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from bot import messages as msg
 from bot.domain import (
@@ -48,6 +49,9 @@ _OPENING_TERMS = frozenset({"salut", "merci"})
 # Opening words stripped before the real question, at most: "cc cc cc ..." is a greeting.
 _MAX_OPENING_WORDS = 4
 _CLARIFY_CHOICES = 3
+# Messages whose reading and ranking are remembered; emptied when full.
+_KEPT = 8_192
+T = TypeVar("T")
 
 
 # Weights of the ranking's signals (bot/nlp/ranking.py `Signals`, in that order),
@@ -148,6 +152,14 @@ class Bot:
         self.index_key: str | None = None
         # Artefact name -> key, of every artefact this bot was built from.
         self.artefacts: dict[str, str] = {}
+        self._forget()
+
+    def _forget(self) -> None:
+        """Empties the memos of what messages were read as (a retrained bot ranks anew)."""
+        # By message: the text as read, and whether it is in another language.
+        self._reads: dict[str, tuple[str, bool]] = {}
+        # By text: its analysis and its question's (the ranker remembers their ranking).
+        self._analyses: dict[str, tuple[Analysis, Analysis | None]] = {}
 
     def _ranker(self, pairs: list[tuple[str, str]], index: Index | None) -> Ranker:
         rejecting = frozenset(
@@ -185,6 +197,7 @@ class Bot:
         """The same bot trained on other (intent id, text) pairs: cross-validation folds."""
         clone = copy.copy(self)
         clone.ranker = self._ranker(pairs, None)
+        clone._forget()
         return clone
 
     @property
@@ -236,21 +249,36 @@ class Bot:
 
     def _ranking(self, text: str) -> tuple[Analysis, Analysis | None, Ranking]:
         """The message's analysis, its question's (in a long message), and the ranking."""
-        analysis = self.analyzer.analyze(text)
-        focus = self.forms.focus(text, self.names_subject)
-        focused = self.analyzer.analyze(focus) if focus is not None else None
+        known = self._analyses.get(text)
+        if known is None:
+            focus = self.forms.focus(text, self.names_subject)
+            known = (
+                self.analyzer.analyze(text),
+                self.analyzer.analyze(focus) if focus is not None else None,
+            )
+            _remember(self._analyses, text, known)
+        analysis, focused = known
         return analysis, focused, self.ranker.rank(analysis, focused)
+
+    def _read(self, question: str) -> tuple[str, bool]:
+        """The message as read, and whether it is written in another language."""
+        known = self._reads.get(question)
+        if known is None:
+            text = self.read(question)
+            known = (text, bool(text) and self.language.foreign(text))
+            _remember(self._reads, question, known)
+        return known
 
     def ask(self, question: str) -> Answer:
         """The one-shot answer: the intent's answer, a clarifying question, or the fallback."""
-        text = self.read(question)
+        text, foreign = self._read(question)
         if not text:
             # Emoji alone is not empty: it says something the bot cannot read.
             empty = not clean(question)
             return self._fallback(
                 question, FallbackReason.EMPTY if empty else FallbackReason.UNCLEAR, []
             )
-        if self.language.foreign(text):
+        if foreign:
             return self._fallback(question, FallbackReason.LANGUAGE, [])
         answer = self._decide(question, text)
         greeted = answer.intent in self._openers or answer.kind is not AnswerKind.ANSWER
@@ -265,9 +293,10 @@ class Bot:
     def ask_many(self, questions: Sequence[str]) -> list[Answer]:
         """The answers to many questions, each as `ask` gives it; the classifier reads
         all their analyses in one sparse product."""
-        analyses = [self.analyzer.analyze(text) for text in map(self.read, questions) if text]
-        with self.ranker.preloaded(analyses):
-            return [self.ask(question) for question in questions]
+        texts = (self._read(q) for q in questions)
+        analyses = [self.analyzer.analyze(text) for text, foreign in texts if text and not foreign]
+        self.ranker.preload(analyses)
+        return [self.ask(question) for question in questions]
 
     def _own_question(self, opening: Answer, followed: Answer, rest: str) -> bool:
         """Whether what follows an opening word is a message in its own right: "salut,
@@ -454,3 +483,10 @@ class Bot:
         lines = [msg.FALLBACKS[reason]]
         lines += ["- " + msg.SUGGESTION.format(question=self.intent(i).question) for i in picks]
         return "\n".join(lines)
+
+
+def _remember(memo: dict[str, T], key: str, value: T) -> None:
+    # Bounded: a flood of distinct messages empties it rather than growing it.
+    if len(memo) >= _KEPT:
+        memo.clear()
+    memo[key] = value

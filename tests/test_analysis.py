@@ -3,6 +3,7 @@
 import pytest
 
 from bot.engine import Bot
+from bot.nlp.analyzer import Analyzer
 
 
 @pytest.mark.parametrize(
@@ -129,3 +130,15 @@ def test_every_single_word_synonym_term_is_its_own_lemma(bot: Bot) -> None:
     # Otherwise "la ressource cpu" would hold two terms for one idea.
     words = [c for c in bot.catalog.lexicon.synonyms if " " not in c]
     assert [w for w in words if bot.analyzer.terms(w) not in ((w,), ())] == []
+
+
+def test_a_form_read_again_gets_the_lemma_a_fresh_analyzer_gives(bot: Bot) -> None:
+    # Given forms the table does not hold: a plural, an elision typed without its
+    # apostrophe, a real word, a typo, and one a second reading finds remembered
+    forms = ["noyaux", "lhyperviseur", "isolement", "dokcer", "zzkq", "conteneurs"]
+    fresh = Analyzer(bot.analyzer.table, bot.catalog.lexicon, bot.catalog.grammar, bot.words)
+    # When a warm analyzer reads them twice
+    first = [bot.analyzer.lemma(f) for f in forms]
+    again = [bot.analyzer.lemma(f) for f in forms]
+    # Then both readings are what an analyzer that never read them says
+    assert first == again == [fresh.lemma(f) for f in forms]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any
 
@@ -14,7 +15,9 @@ _WIDTH = 80  # the widest a text is wrapped to, even on a wide terminal: easier 
 
 # Line breaks JSON leaves raw: a reader splitting on every Unicode line break
 # (Python's str.splitlines) would see one record as several.
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+# Found by one scan: str.translate looks every character of a long answer up.
+_LINE_BREAK = re.compile("[\u2028\u2029\x85]")
 
 
 def json_line(value: Any) -> str:
@@ -23,7 +26,11 @@ def json_line(value: Any) -> str:
     >>> json_line({"q": "é\u2028x"})
     '{"q": "é\\\\u2028x"}'
     """
-    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKS)
+    return _LINE_BREAK.sub(_escaped, json.dumps(value, ensure_ascii=False))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return _LINE_BREAKS[match.group()]
 
 
 def sources_json(sources: tuple[Source, ...]) -> list[dict[str, str]]:

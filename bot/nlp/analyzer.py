@@ -87,6 +87,7 @@ class Analyzer:
         self._stop = lexicon.stop_words
         self._typos: TypoCorrector | None = None  # built at the first typo to correct
         self._corrections: dict[str, str] = {}
+        self._unknown_lemmas: dict[str, str] = {}  # lemmas of forms the table lacks
         self._analyses: dict[str, Analysis] = {}
         self._synonyms = self._compile_synonyms({**lexicon.synonyms, **grammar.chat_words})
         self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
@@ -159,16 +160,27 @@ class Analyzer:
         known = self._lemmas.get(form)
         if known is not None:
             return known
+        # Forms the table does not hold take several look-ups (plural, elision, word
+        # lists, family stem, typo): remembered, as a user's words recur; emptied when
+        # full (a flood of gibberish).
+        unknown = self._unknown_lemmas
+        known = unknown.get(form)
+        if known is not None:
+            return known
+        if len(unknown) >= _TYPO_CACHE_SIZE:
+            unknown.clear()
         if form[-1:] in ("s", "x") and form[:-1] in self._lemmas:
-            return self._lemmas[form[:-1]]
-        rest = self._without_elision(form)
-        if rest is not None:
-            return self._lemmas[rest]
-        if form in self._french or self.words.is_word(form):
+            known = self._lemmas[form[:-1]]
+        elif (rest := self._without_elision(form)) is not None:
+            known = self._lemmas[rest]
+        elif form in self._french or self.words.is_word(form):
             # A real word is no typo: it keeps its form, or joins its family
             # ("isolement" -> "isolation") when the data holds another of its words.
-            return self._families.get(stem(form), form) if form.isalpha() else form
-        return self._lemmas.get(self._correct(form), form)
+            known = self._families.get(stem(form), form) if form.isalpha() else form
+        else:
+            known = self._lemmas.get(self._correct(form), form)
+        unknown[form] = known
+        return known
 
     def _without_elision(self, form: str) -> str | None:
         # "cest", "jai", "lhyperviseur": an elision typed without its apostrophe. Only
@@ -355,8 +367,8 @@ class Analyzer:
         negates VMs; "ce que les VM font mieux que les conteneurs" prefers VMs over
         containers: word order carries the meaning.
         """
-        if not self._sides:
-            return ()
+        if self._sides.keys().isdisjoint(merged):
+            return ()  # no side named: no cue, whatever the words around
         compared_at = next(
             (i for i in range(len(merged)) if self._compares_at(merged, i)), len(merged)
         )

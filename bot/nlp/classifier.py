@@ -13,33 +13,23 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from itertools import pairwise, repeat
+from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.nlp.analyzer import Analysis
+from bot.nlp.rows import CHAR_WEIGHT, Row, RowReader, char_grams
 
 __all__ = ["SoftmaxModel", "Vocabulary", "features", "sparse_row", "train_softmax", "vocabulary"]
 
-# Character n-grams of the words as typed absorb typos, inflections and words the
-# lemma table does not know; lemma n-grams carry meaning across phrasings. Sizes and
-# weight chosen by 5-fold cross-validation on the intent examples.
-_CHAR_SIZES = range(2, 5)
-_CHAR_WEIGHT = 0.6
-
-
 # The classes, the feature index and the idf of each feature.
 Vocabulary = tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]
-
-
-@lru_cache(maxsize=50_000)
-def _char_grams(token: str) -> tuple[str, ...]:
-    padded = f" {token} "
-    return tuple(
-        "#" + padded[i : i + size] for size in _CHAR_SIZES for i in range(len(padded) - size + 1)
-    )
+# Messages whose logits one vectorised product computes at a time: bounds the
+# (features read x classes) block it gathers.
+_BATCH_ROWS = 256
+_KEPT = 8_192
 
 
 def features(analysis: Analysis) -> dict[str, float]:
@@ -55,8 +45,8 @@ def features(analysis: Analysis) -> dict[str, float]:
     for a, b in pairwise(terms):
         out[f"{a}_{b}"] += 1.0
     for token in analysis.words:
-        for gram in _char_grams(token):
-            out[gram] += _CHAR_WEIGHT
+        for gram in char_grams(token):
+            out[gram] += CHAR_WEIGHT
     for cue in analysis.cues:
         out["~" + cue] += 1.0
     return dict(out)
@@ -73,89 +63,92 @@ class SoftmaxModel:
     bias: npt.NDArray[np.float32]
 
     def vector(self, analysis: Analysis) -> tuple[list[int], list[float]]:
-        return sparse_row(features(analysis), self.index, self._idf)
+        cols, vals = self._reader.row(analysis)
+        return cols.tolist(), vals.tolist()
 
     @cached_property
-    def _idf(self) -> list[float]:
-        # Python floats: reading numpy scalars one by one costs more than the product.
-        return [float(v) for v in self.idf]
+    def _reader(self) -> RowReader:
+        return RowReader(self.index, self.idf)
 
-    @cached_property
-    def _idf64(self) -> npt.NDArray[np.float64]:
-        return self.idf.astype(np.float64)
-
-    @cached_property
-    def _weights64(self) -> npt.NDArray[np.float64]:
-        return self.weights.astype(np.float64)
+    def _weights64(self, cols: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        # The rows read, in double precision: a whole float64 copy of the weights
+        # would double their memory (45 GB at 100x the examples, scaling.py).
+        return self.weights[cols].astype(np.float64)
 
     @cached_property
     def _bias64(self) -> npt.NDArray[np.float64]:
         return self.bias.astype(np.float64)
 
-    def _row(self, analysis: Analysis) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """The analysis's TF-IDF row, unit length, as (columns, values): `sparse_row`
-        in a few array operations, on features computed once per analysis (several
-        models read the same one)."""
-        names, tf = _counted(analysis)
-        cols = np.array(list(map(self.index.get, names, repeat(-1, len(names)))), dtype=np.intp)
-        known = cols >= 0
-        cols = cols[known]
-        vals = tf[known] * self._idf64[cols]
-        norm = math.sqrt(float(vals @ vals)) or 1.0
-        return cols, vals / norm
-
     def probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
-        """The probability of each class (in `classes` order)."""
-        return self.probabilities_of_row(*self._row(analysis))
+        """The probability of each class (in `classes` order); read-only (remembered)."""
+        known = self._known
+        found = known.get(analysis)
+        if found is None:
+            if len(known) >= _KEPT:
+                known.clear()
+            found = known[analysis] = self.probabilities_of_row(*self._reader.row(analysis))
+            found.flags.writeable = False
+        return found
 
-    def row(self, analysis: Analysis) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """The analysis's TF-IDF row over this model's features: models that share
-        their features (`index`) share it."""
-        return self._row(analysis)
+    def preload(self, analyses: Sequence[Analysis]) -> None:
+        """Computes the probabilities of these analyses ahead, in one sparse product:
+        `probabilities` then finds them."""
+        known = self._known
+        if len(known) + len(analyses) > _KEPT:
+            known.clear()
+        computed = self.probabilities_of(analyses)
+        computed.flags.writeable = False
+        known.update(zip(analyses, computed, strict=True))
+
+    @cached_property
+    def _known(self) -> dict[Analysis, npt.NDArray[np.float64]]:
+        # The probabilities of the analyses read so far: a dialogue reads the same
+        # statements with several models, and again at each turn. Emptied when full.
+        return {}
+
+    def row(self, analysis: Analysis) -> Row:
+        """The analysis's TF-IDF row over this model's features, unit length, as
+        (columns, values): models that share their features (`index`) share it."""
+        return self._reader.row(analysis)
 
     def probabilities_of_row(
         self, cols: npt.NDArray[np.intp], vals: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.float64]:
         """The probability of each class, for a row of `row`."""
-        logits = self._bias64 + vals @ self._weights64[cols] if len(cols) else self._bias64.copy()
+        logits = self._bias64 + vals @ self._weights64(cols) if len(cols) else self._bias64.copy()
         return _softmax(logits)
 
     def probabilities_of(self, analyses: Sequence[Analysis]) -> npt.NDArray[np.float64]:
-        """The probabilities of many analyses at once (one row each): one sparse product."""
-        from scipy import sparse
-
-        rows = [self._row(a) for a in analyses]
-        lengths = [len(cols) for cols, _ in rows]
-        indptr = np.zeros(len(rows) + 1, dtype=np.intp)
-        np.cumsum(lengths, out=indptr[1:])
-        empty = np.zeros(0)
-        x = sparse.csr_matrix(
-            (
-                np.concatenate([v for _, v in rows] or [empty]),
-                np.concatenate([c for c, _ in rows] or [empty.astype(np.intp)]),
-                indptr,
-            ),
-            shape=(len(rows), len(self.index)),
-        )
-        logits = np.asarray(x @ self._weights64) + self._bias64
+        """The probabilities of many analyses at once (one row each): the sparse product
+        of their rows with the weights, in numpy (scipy takes longer to import than a
+        batch of a thousand messages takes to answer)."""
+        logits = np.empty((len(analyses), len(self.classes)))
+        for start in range(0, len(analyses), _BATCH_ROWS):
+            chunk = analyses[start : start + _BATCH_ROWS]
+            logits[start : start + len(chunk)] = self._logits_of(*self._reader.rows(chunk))
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+    def _logits_of(
+        self,
+        indptr: npt.NDArray[np.intp],
+        cols: npt.NDArray[np.intp],
+        vals: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        logits = np.tile(self._bias64, (len(indptr) - 1, 1))
+        filled = np.flatnonzero(np.diff(indptr))
+        if len(filled):
+            # Each read feature's weights scaled by its value, summed per message.
+            scaled = self._weights64(cols) * vals[:, None]
+            logits[filled] += np.add.reduceat(scaled, indptr[filled])
+        return logits
 
 
 def _softmax(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     logits -= logits.max()
     exp = np.exp(logits)
     return exp / exp.sum()  # type: ignore[no-any-return]
-
-
-@lru_cache(maxsize=1024)
-def _counted(analysis: Analysis) -> tuple[tuple[str, ...], npt.NDArray[np.float64]]:
-    """The analysis's feature names and their sublinear term frequencies."""
-    counts = features(analysis)
-    # Most counts are one word or one n-gram once: no logarithm for those.
-    tf = [c if c < 1.0 or c == 1.0 else 1.0 + math.log(c) for c in counts.values()]
-    return tuple(counts), np.array(tf, dtype=np.float64)
 
 
 def _tf(count: float) -> float:
@@ -181,21 +174,13 @@ def train_softmax(
     from scipy import sparse  # only training needs it: answering starts faster without
 
     classes, index, idf = vocabulary(samples) if features_of is None else features_of
-    idf_values = [float(v) for v in idf]
     class_index = {c: i for i, c in enumerate(classes)}
     n = len(samples)
-    rows: list[int] = []
-    columns: list[int] = []
-    values: list[float] = []
-    for row, (_, analysis) in enumerate(samples):
-        cols, vals = sparse_row(features(analysis), index, idf_values)
-        rows += [row] * len(cols)
-        columns += cols
-        values += vals
+    # The design matrix, read like a batch of questions: the same rows, in a few
+    # array operations over all the samples.
+    indptr, columns, values = RowReader(index, idf).rows([a for _, a in samples])
     x = sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float32), (rows, columns)),
-        shape=(n, len(index)),
-        dtype=np.float32,
+        (values.astype(np.float32), columns, indptr), shape=(n, len(index)), dtype=np.float32
     )
     x_t = x.T.tocsr()
     y = np.zeros((n, len(classes)), dtype=np.float32)

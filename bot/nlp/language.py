@@ -6,6 +6,7 @@ the matter, rather than with the nearest intent of words it half knows.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -17,6 +18,9 @@ __all__ = ["LanguageGuard", "foreign_script"]
 
 # A message in another language has this many words at least: "help", "bye" are chat.
 _FROM_WORDS = 4
+# Letters in ASCII are Latin; the others are found by one scan, not a loop per character.
+_ASCII_LETTERS = re.compile("[A-Za-z]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 class LanguageGuard:
@@ -58,8 +62,8 @@ class LanguageGuard:
         if len(tokens) < _FROM_WORDS:
             return False
         for theirs_only, ours_only in self._telling:
-            theirs = sum(t in theirs_only for t in tokens)
-            if theirs >= 2 and theirs > 2 * sum(t in ours_only for t in tokens):
+            theirs = sum(map(theirs_only.__contains__, tokens))
+            if theirs >= 2 and theirs > 2 * sum(map(ours_only.__contains__, tokens)):
                 return True
         return False
 
@@ -70,9 +74,11 @@ def foreign_script(text: str) -> bool:
     >>> foreign_script("Docker 和虚拟机有什么区别"), foreign_script("Sécurité de Docker")
     (True, False)
     """
-    others = [c for c in text if not c.isascii() and c.isalpha()]
+    if text.isascii():
+        return False
+    others = [c for c in _NON_ASCII.findall(text) if c.isalpha()]
     if not others:
         return False
-    letters = sum(c.isalpha() for c in text if c.isascii()) + len(others)
+    letters = len(_ASCII_LETTERS.findall(text)) + len(others)
     latin = letters - sum(1 for c in others if "LATIN" not in unicodedata.name(c, ""))
     return latin < letters / 2

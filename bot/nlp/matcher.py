@@ -24,6 +24,9 @@ __all__ = ["IntentMatcher", "MatcherSettings", "TermWeights", "TrainingExample",
 _FUZZY_CANDIDATES = 20
 # Far above any word's postings today (915 examples): only changes very large catalogs.
 _MAX_POSTINGS = 2_000
+# Terms whose weight, and term sequences whose matches, are remembered; emptied
+# when full (a flood of gibberish).
+_WEIGHTS_KEPT = 50_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,9 +82,19 @@ class TermWeights:
         self._is_french = is_french or is_word
         self._domain = frozenset(domain_words) - idf.keys()
         self._false_friends = false_friends
+        # Weights of the terms asked about: the same few thousand words come back.
+        self._weights: dict[str, float] = {}
 
     def weight(self, term: str) -> float:
         """How much a term of a question counts, known or not."""
+        known = self._weights.get(term)
+        if known is None:
+            if len(self._weights) >= _WEIGHTS_KEPT:
+                self._weights.clear()
+            known = self._weights[term] = self._weight(term)
+        return known
+
+    def _weight(self, term: str) -> float:
         idf = self.idf.get(term)
         if idf is not None:
             return idf
@@ -154,6 +167,9 @@ class IntentMatcher:
                 self._centroid_postings[term].append((i, weight))
         _truncate(self._example_postings, _MAX_POSTINGS)
         _truncate(self._centroid_postings, _MAX_POSTINGS)
+        # The matches of the term sequences asked about: a dialogue reads the same
+        # statements again (each part, then the whole), a long-lived process too.
+        self._matches: dict[tuple[str, ...], tuple[Match, ...]] = {}
 
     def weight(self, term: str) -> float:
         return self.weights.weight(term)
@@ -166,6 +182,15 @@ class IntentMatcher:
 
     def match(self, terms: Sequence[str]) -> list[Match]:
         """The intents the terms reach, with a score in [0, 1], best first."""
+        key = tuple(terms)
+        known = self._matches.get(key)
+        if known is None:
+            if len(self._matches) >= _WEIGHTS_KEPT:
+                self._matches.clear()
+            known = self._matches[key] = tuple(self._match(key))
+        return list(known)
+
+    def _match(self, terms: tuple[str, ...]) -> list[Match]:
         query = self._vector(terms)
         norm = math.sqrt(sum(w * w for w in query.values()))
         if norm == 0.0:

@@ -18,12 +18,10 @@ applied to the confidence.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from bot.domain import Match
 from bot.nlp.analyzer import Analysis
@@ -34,6 +32,8 @@ __all__ = ["ConfidenceModel", "Ranker", "Ranking", "Signals"]
 
 # Intents a ranking lists: the best and the alternatives channels show.
 _TOP = 10
+# Analyses and rankings remembered; emptied when full (a flood of distinct messages).
+_KEPT = 8_192
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,58 +118,69 @@ class Ranker:
         `unsourced`: the out-of-scope class of domain questions the sources do not answer."""
         self.model = model
         self.weights = weights
-        self.confidence = confidence
+        self._confidence = confidence
         self._anchored = anchored
         self._anchors = anchors
         self._false_friends = false_friends
         self._focus_weight = focus_weight
         self._strict_gate = strict_gate
         self._class_index = {name: i for i, name in enumerate(model.classes)}
-        self._rejecting_index = np.array(
-            [i for i, name in enumerate(model.classes) if name in rejecting], dtype=np.intp
-        )
-        self._rejecting_order: list[int] = self._rejecting_index.tolist()
+        self._rejecting_order = [i for i, name in enumerate(model.classes) if name in rejecting]
         self._rejecting = frozenset(self._rejecting_order)
+        # The classes a ranking may list, in class order (ties keep it).
+        self._listable = np.array(
+            [i for i in range(len(model.classes)) if i not in self._rejecting], dtype=np.intp
+        )
         self._unsourced = self._class_index.get(unsourced) if unsourced is not None else None
-        self._answerable = len(model.classes) - len(self._rejecting_index)
-        # Probabilities computed ahead for a batch (`preloaded`), by analysis.
-        self._preloaded: dict[Analysis, npt.NDArray[np.float64]] = {}
+        # Rankings by (message, question): a function of them, asked again and again
+        # by a long-lived process (FAQ questions, a dialogue's retries).
+        self._rankings: dict[tuple[Analysis, Analysis | None], Ranking] = {}
 
-    @contextmanager
-    def preloaded(self, analyses: Sequence[Analysis]) -> Iterator[None]:
-        """Within the block, the classifier's probabilities of these analyses come from
-        one sparse product over them all, not a product per message."""
-        rows = self.model.probabilities_of(analyses)
-        self._preloaded = dict(zip(analyses, rows, strict=True))
-        try:
-            yield
-        finally:
-            self._preloaded = {}
+    @property
+    def confidence(self) -> ConfidenceModel:
+        """The model of how sure the best intent is right."""
+        return self._confidence
 
-    def _probabilities(self, analysis: Analysis) -> npt.NDArray[np.float64]:
-        row = self._preloaded.get(analysis) if self._preloaded else None
-        return row if row is not None else self.model.probabilities(analysis)
+    @confidence.setter
+    def confidence(self, model: ConfidenceModel) -> None:
+        # A new confidence model (benchmarks/calibrate.py) ranks anew.
+        self._confidence = model
+        self._rankings = {}
+
+    def preload(self, analyses: Sequence[Analysis]) -> None:
+        """Computes the classifier's probabilities of these analyses ahead, in one sparse
+        product over them all rather than a product per message."""
+        self.model.preload(analyses)
 
     def rank(self, analysis: Analysis, focus: Analysis | None = None) -> Ranking:
         """Rank intents for a message; `focus` is the part of a long message that holds
         its question ("... bref, c'est quoi la différence ?"), weighed above the rest."""
+        key = (analysis, focus)
+        ranking = self._rankings.get(key)
+        if ranking is None:
+            if len(self._rankings) >= _KEPT:
+                self._rankings.clear()
+            ranking = self._rankings[key] = self._rank(analysis, focus)
+        return ranking
+
+    def _rank(self, analysis: Analysis, focus: Analysis | None) -> Ranking:
         terms = analysis.terms
         if not terms:
             return Ranking(matches=(), out_of_scope=False)
-        probabilities = self._probabilities(analysis)
+        probabilities = self.model.probabilities(analysis)
         whole: list[float] = probabilities.tolist()
         whole_in_scope = 1.0 - sum(whole[i] for i in self._rejecting_order)
         coverage = focus_coverage = self.weights.coverage(terms)
         if focus is not None and focus.terms:
             w = self._focus_weight
-            probabilities = (1 - w) * probabilities + w * self._probabilities(focus)
+            probabilities = (1 - w) * probabilities + w * self.model.probabilities(focus)
             focus_coverage = self.weights.coverage(focus.terms)
         listed: list[float] = probabilities.tolist()
         best_class = int(probabilities.argmax())
         out_of_scope = best_class in self._rejecting
-        scores = probabilities.copy()
-        scores[self._rejecting_index] = -np.inf
-        top: list[int] = np.argsort(-scores, kind="stable")[: min(_TOP, self._answerable)].tolist()
+        listable = self._listable
+        order = np.argsort(-probabilities[listable], kind="stable")[:_TOP]
+        top: list[int] = listable[order].tolist()
         best_name = self.model.classes[top[0]]
         in_scope = 1.0 - sum(listed[i] for i in self._rejecting_order)
         named = not self._anchors.isdisjoint(terms)
@@ -191,7 +202,7 @@ class Ranker:
         )
         # The model is linear; a question that names no subject and holds unknown words
         # is capped by `strict` itself, whatever else it scores ("une instance de divorce").
-        confidence = min(self.confidence.confidence(signals), strict / self._strict_gate)
+        confidence = min(self._confidence.confidence(signals), strict / self._strict_gate)
         best = listed[top[0]] or 1.0
         classes = self.model.classes
         matches = tuple(

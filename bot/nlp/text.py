@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 __all__ = ["MAX_INPUT_CHARS", "PhraseSet", "clean", "fold", "tokenize"]
 
@@ -47,20 +48,29 @@ def _accent_table() -> dict[str, str]:
 
 
 _FOLD_MAP: dict[str, str] = {**_accent_table(), **_LIGATURES}
-_FOLD = str.maketrans(_FOLD_MAP)
+# The characters folding replaces, found by one regular expression: str.translate
+# looks every character up in a table, three times slower on French text.
+_FOLDED = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
 
 
+# A message is folded several times over (read, language, focus, analysis): each
+# distinct text once. Bounded: texts are at most MAX_INPUT_CHARS long.
+@lru_cache(maxsize=4_096)
 def fold(text: str) -> str:
     """Lower-case and strip accents, so that "Sécurité" and "securite" meet.
 
     >>> fold("Qu’est-ce qu’une Machine Virtuelle ?"), fold("Ŝtŭpa ﬁ")
     ("qu'est-ce qu'une machine virtuelle ?", 'stupa fi')
     """
-    text = text.lower().translate(_FOLD)
+    text = _FOLDED.sub(_fold_match, text.lower())
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _FOLD_MAP[match.group()]
 
 
 def tokenize(folded: str) -> list[str]:
