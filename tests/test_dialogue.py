@@ -179,13 +179,18 @@ def test_the_same_unreadable_reply_twenty_times_never_repeats_a_question_three_t
     assert reply.recommendation is not None
 
 
-def test_pourquoi_after_a_recommendation_lists_the_criteria_and_their_passages(
-    conversation: Conversation,
-) -> None:
+def _why_after_a_vm_recommendation(conversation: Conversation) -> tuple[DialogueState, Reply]:
+    """Every VM need answered yes and every container one no, then "pourquoi ?"."""
     state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
     while reply.expecting is not None:
         state, reply = conversation.step(state, "oui" if reply.expecting in VM_SIDE else "non")
-    state, why = conversation.step(state, "pourquoi ?")
+    return conversation.step(state, "pourquoi ?")
+
+
+def test_pourquoi_after_a_recommendation_lists_the_criteria_and_their_passages(
+    conversation: Conversation,
+) -> None:
+    _, why = _why_after_a_vm_recommendation(conversation)
     assert why.intent == "pourquoi" and why.recommendation == "vm"
     criterion = conversation.bot.catalog.criteria["dependances_os"]
     assert criterion.reason in why.text
@@ -196,10 +201,7 @@ def test_pourquoi_after_a_recommendation_lists_the_criteria_and_their_passages(
 def test_the_sources_command_after_pourquoi_gives_that_replys_sources(
     conversation: Conversation,
 ) -> None:
-    state, reply = talk(conversation, "vm ou conteneur pour mon projet ?")
-    while reply.expecting is not None:
-        state, reply = conversation.step(state, "oui" if reply.expecting in VM_SIDE else "non")
-    state, why = conversation.step(state, "pourquoi ?")
+    state, why = _why_after_a_vm_recommendation(conversation)
     _, listed = conversation.dialogue.step(state, Command.SOURCES)
     assert listed.sources == why.sources != ()
 

@@ -100,10 +100,11 @@ class Forms:
             if self.asks_something(sentences[i]):
                 focus = sentences[i]
                 tokens = tokenize(fold(focus))
-                # Too short to name its subject, or naming it by a pronoun ("C'est
-                # quoi ?", "Ça sert à quoi ?"): the sentence before says what it is.
                 refers_back = bool(self._anaphora & set(tokens[:_ANAPHORA_REACH]))
                 if i > 0 and not names_subject(focus):
+                    # The story says what it asks about; failing that, a question too
+                    # short or opening on a pronoun ("C'est quoi ?") leans on the sentence
+                    # right before it.
                     named = (j for j in range(i - 1, -1, -1) if names_subject(sentences[j]))
                     before = next(named, None)
                     if before is None and (len(tokens) < _MIN_FOCUS_TOKENS or refers_back):
