@@ -219,7 +219,12 @@ class Grammar:
     first_person: tuple[Phrase, ...]
     certainty_before: frozenset[str]
     certainty_after: frozenset[str]
+    safety_degrees: frozenset[str]
     focus_markers: tuple[Phrase, ...]
+    serious_markers: tuple[Phrase, ...]
+    contrasts: tuple[Phrase, ...]
+    dismissed_heads: tuple[Phrase, ...]
+    dismissals: tuple[Phrase, ...]
     # pronouns that point back to the sentence before ("On me parle de Kubernetes. C'est quoi ?")
     anaphora: frozenset[str]
     comparatives: tuple[Phrase, ...]
@@ -270,7 +275,12 @@ class Grammar:
             first_person=(),
             certainty_before=frozenset(),
             certainty_after=frozenset(),
+            safety_degrees=frozenset(),
             focus_markers=(),
+            serious_markers=(),
+            contrasts=(),
+            dismissed_heads=(),
+            dismissals=(),
             anaphora=frozenset(),
             comparatives=(),
             comparison_heads=frozenset(),

@@ -251,9 +251,11 @@ class Bot:
         """The message's analysis, its question's (in a long message), and the ranking."""
         known = self._analyses.get(text)
         if known is None:
-            focus = self.forms.focus(text, self.names_subject)
+            # What the message sets aside is no part of what it asks.
+            asked = self.forms.set_aside(text, self.names_subject) or text
+            focus = self.forms.focus(asked, self.names_subject)
             known = (
-                self.analyzer.analyze(text),
+                self.analyzer.analyze(asked),
                 self.analyzer.analyze(focus) if focus is not None else None,
             )
             _remember(self._analyses, text, known)

@@ -107,6 +107,60 @@ def test_a_question_naming_no_subject_takes_it_from_the_story(bot: Bot) -> None:
     assert focus is not None and focus.startswith("Un collègue dit Docker")
 
 
+def test_a_pronoun_question_naming_another_subject_keeps_the_one_before(bot: Bot) -> None:
+    story = (
+        "On gère trois serveurs pour la compta et la paie de toute la boîte. Le nouveau "
+        "stagiaire ne jure que par Kubernetes. C'est compatible avec Docker, ce truc ?"
+    )
+    focus = bot.forms.focus(story, bot.names_subject)
+    assert focus is not None and "Kubernetes" in focus and "compta" not in focus
+    assert bot.ask(story).intent == "kubernetes"
+
+
+def test_a_question_opener_with_a_pronoun_does_not_reach_back(bot: Bot) -> None:
+    story = (
+        "Mon équipe passe ses journées sur des VM et sur Docker, je suis perdu. "
+        "C'est quoi un hyperviseur ?"
+    )
+    assert bot.forms.focus(story, bot.names_subject) == "C'est quoi un hyperviseur ?"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Pas Docker l'outil, mais le conteneur : ça contient quoi ?", "definition_conteneur"),
+        ("je te demande pas la différence, juste c'est quoi une VM", "definition_vm"),
+        ("non pas les différences, plutôt les points communs docker vm", "similitudes"),
+    ],
+)
+def test_a_dismissed_topic_is_no_part_of_the_question(bot: Bot, question: str, intent: str) -> None:
+    assert intent_of(bot, question) == intent
+
+
+def test_a_negation_that_dismisses_nothing_keeps_the_whole_message(bot: Bot) -> None:
+    assert (
+        bot.forms.set_aside("pas compris la différence, tu réexpliques ?", bot.names_subject)
+        is None
+    )
+    assert (
+        bot.forms.set_aside("je veux pas utiliser docker, que faire ?", bot.names_subject) is None
+    )
+
+
+def test_a_joke_question_keeps_only_its_subject_before_the_serious_one(bot: Bot) -> None:
+    question = "L'hyperviseur, c'est le chef du superviseur ? 😂 Blague à part, c'est quoi ?"
+    kept = bot.forms.set_aside(bot.read(question), bot.names_subject) or ""
+    assert "hyperviseur" in kept.lower() and "chef" not in kept
+    assert intent_of(bot, question) == "definition_hyperviseur"
+
+
+def test_a_comparison_of_safety_is_about_security_not_certainty(bot: Bot) -> None:
+    assert intent_of(bot, "les conteneurs, c'est plus sûr que nos bonnes vieilles VM ?") == (
+        "securite"
+    )
+    assert "securite" not in bot.analyzer.analyze("je suis sûr que docker démarre vite").terms
+
+
 def test_the_focus_of_a_long_message_is_its_last_question(bot: Bot) -> None:
     story = (
         "On a une vieille salle serveur et des VM partout. Mon stagiaire me parle sans arrêt "

@@ -237,6 +237,8 @@ class Analyzer:
         before = tokenize(fold(match.string[max(0, start - _NEIGHBOUR_CHARS) : start]))[-1:]
         after = tokenize(fold(match.string[end : end + _NEIGHBOUR_CHARS]))[:1]
         grammar = self.grammar
+        if grammar.safety_degrees.intersection(before):
+            return self._senses[match.group(0)]
         if grammar.certainty_before.intersection(before) or grammar.certainty_after.intersection(
             after
         ):
@@ -392,8 +394,10 @@ class Analyzer:
                 cues.append(_AVOIDED + side)
             # The subject of a negation stands before it: "une VM n'est pas adaptée",
             # "une VM c'est trop pour nous".
-            negated = any(t in self._negations for t in merged[i + 1 : i + 1 + _NE_REACH]) or any(
-                t in self._excess for t in merged[i + 1 : i + 1 + _EXCESS_REACH]
+            # Not past the comparison: "une VM et pas Docker" negates Docker alone.
+            reach = merged[i + 1 : compared_at] if i < compared_at else merged[i + 1 :]
+            negated = any(t in self._negations for t in reach[:_NE_REACH]) or any(
+                t in self._excess for t in reach[:_EXCESS_REACH]
             )
             if negating or negated:
                 cues.append(_NEGATED + side)

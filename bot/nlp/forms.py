@@ -20,6 +20,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
 _COLON = re.compile(r"(?<=:)\s+")
 # A message this short is its own focus: there is no story around the question.
 _FOCUS_FROM_TOKENS = 12
+# Punctuation that closes a clause at the end of a word ("hein," "VM :").
+_CLAUSE_ENDS = frozenset(",:;.?!…")
 # A focus this short needs the sentence before it ("Et pour Docker ?").
 _MIN_FOCUS_TOKENS = 3
 # A pronoun among a question's first words stands for its subject.
@@ -38,6 +40,10 @@ class Forms:
         self._breaks = PhraseSet(grammar.clause_breaks)
         self._corrections = PhraseSet(grammar.corrections)
         self._first_person = PhraseSet(grammar.first_person)
+        self._dismissals = PhraseSet(grammar.dismissals)
+        self._dismissed_heads = PhraseSet(grammar.dismissed_heads)
+        self._contrasts = PhraseSet(grammar.contrasts)
+        self._serious = PhraseSet(grammar.serious_markers)
         ordered = sorted(grammar.emoji, key=len, reverse=True)
         self._emoji = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
@@ -101,6 +107,7 @@ class Forms:
                 focus = sentences[i]
                 tokens = tokenize(fold(focus))
                 refers_back = bool(self._anaphora & set(tokens[:_ANAPHORA_REACH]))
+                opens_question = self._openers.at(self.without_fillers(focus), 0) is not None
                 if i > 0 and not names_subject(focus):
                     # The story says what it asks about; failing that, a question too
                     # short or opening on a pronoun ("C'est quoi ?") leans on the sentence
@@ -111,6 +118,13 @@ class Forms:
                         before = i - 1
                     if before is not None:
                         focus = f"{sentences[before]} {focus}"
+                elif (
+                    i > 0 and refers_back and not opens_question and names_subject(sentences[i - 1])
+                ):
+                    # "J'ai lu un article sur Kubernetes. C'est lié à Docker ?": the
+                    # pronoun stands for what the sentence before named; not in an
+                    # opener that names its subject after it ("c'est quoi une VM ?").
+                    focus = f"{sentences[i - 1]} {focus}"
                 break
         after_marker = self._after_last_marker(focus if focus is not None else text)
         if after_marker is not None:
@@ -118,6 +132,49 @@ class Forms:
         if focus is None or len(tokenize(fold(focus))) >= len(tokenize(fold(text))):
             return None
         return focus
+
+    def set_aside(self, text: str, names_subject: Callable[[str], bool]) -> str | None:
+        """The message without what it sets aside, or None when it sets nothing aside.
+
+        A clause that dismisses a topic before the real question goes ("Pas Docker la
+        plateforme, mais le conteneur lui-même : c'est quoi ?"), when what follows it
+        names a subject or opens on a contrast; a joke question before a serious one
+        ("Kubernetes, un vaisseau de Star Wars ? Non sérieux, ça sert à quoi ?") keeps
+        only the words that name a subject.
+        """
+        words = text.split()
+        tokens = [tokenize(fold(w)) for w in words]
+        kept = list(words)
+        changed = False
+        starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in _CLAUSE_ENDS]
+        for n, start in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(words)
+            rest = [t for ts in tokens[end:] for t in ts]
+            if not rest:
+                break
+            clause = [t for ts in tokens[start:end] for t in ts]
+            if self._serious.at(rest, 0) is not None and words[end - 1][-1] in "?!":
+                for i in range(start, end):
+                    if kept[i] and not names_subject(words[i]):
+                        kept[i] = ""
+                        changed = True
+                continue
+            opener = self._dismissals.at(clause, 0)
+            if opener is None or len(opener) >= len(clause):
+                continue
+            head = clause[len(opener) :]
+            if self._dismissed_heads.at(head, 0) is None and not names_subject(head[0]):
+                continue
+            following = " ".join(words[end:])
+            if self._contrasts.at(rest, 0) is None and not names_subject(following):
+                continue
+            for i in range(start, end):
+                kept[i] = ""
+            changed = True
+        if not changed:
+            return None
+        remaining = " ".join(w for w in kept if w)
+        return remaining if tokenize(fold(remaining)) else None
 
     def _at_colon(self, sentence: str) -> list[str]:
         """The sentence, split before its last colon when what follows opens a question
