@@ -26,7 +26,9 @@ FRESH2_SET = DATA / "fresh2_questions.yaml"
 FRESH3_SET = DATA / "fresh3_questions.yaml"
 FRESH4_SET = DATA / "fresh4_questions.yaml"
 FRESH5_SET = DATA / "fresh5_questions.yaml"
+FRESH6_SET = DATA / "fresh6_questions.yaml"
 DEV3_SET = DATA / "dev3_questions.yaml"
+DEV4_SET = DATA / "dev4_questions.yaml"
 DEV_STYLES_SET = DATA / "dev_styles_questions.yaml"
 PERSONAS = [
     DATA / name
@@ -36,14 +38,14 @@ PERSONAS = [
         "fresh3_personas.yaml",
         "fresh4_personas.yaml",
         "fresh5_personas.yaml",
+        "fresh6_personas.yaml",
         "dev_personas.yaml",
         "dev2_personas.yaml",
     )
 ]
 QUESTION_SETS = [
     EVAL_SET, DEV_SET, CHECK_SET, FRESH_SET, FRESH2_SET, FRESH3_SET, FRESH4_SET, FRESH5_SET,
-    DEV_STYLES_SET,
-    DEV3_SET,
+    FRESH6_SET, DEV_STYLES_SET, DEV3_SET, DEV4_SET,
 ]  # fmt: skip
 STYLES = {
     "sms", "franglais", "regional", "formal", "story", "short",
@@ -81,7 +83,9 @@ def test_eval_set_is_large_enough_and_covers_every_intent(bot: Bot) -> None:
     assert covered == answerable
 
 
-@pytest.mark.parametrize("path", [FRESH_SET, FRESH2_SET, FRESH3_SET, FRESH4_SET, FRESH5_SET])
+@pytest.mark.parametrize(
+    "path", [FRESH_SET, FRESH2_SET, FRESH3_SET, FRESH4_SET, FRESH5_SET, FRESH6_SET]
+)
 def test_a_fresh_set_covers_every_intent_in_every_style_it_names(bot: Bot, path: Path) -> None:
     items = load_eval_set(path, set(bot.catalog.intents))
     assert sum(1 for i in items if i.expected) >= 300
