@@ -618,6 +618,8 @@ def test_a_later_statement_corrects_an_earlier_one(conversation: Conversation) -
         ("multi_os", "que du Debian, partout", Verdict.NO),
         ("dependances_os", "ça tourne sur n'importe quel linux", Verdict.NO),
         ("ressources_materielles", "mouais non, ça consomme trois fois rien", Verdict.NO),
+        ("isolation_forte", "bah c'est des pseudos et des scores de jeu, rien de fou", Verdict.NO),
+        ("controle_os", "quoi ? 🤷 jsp", Verdict.UNKNOWN),
     ],
 )
 def test_free_text_slang_emoji_and_corrections_answer_the_pending_question(

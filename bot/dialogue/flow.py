@@ -189,6 +189,9 @@ class Dialogue:
         # In a question, a verdict word is only an answer alone ("oui ?"): "plutôt vm ou
         # docker ?" says nothing of the pending point.
         verdict = self.verdicts.read_whole(text) if asking else self.verdicts.read(text)
+        if asking and verdict is None:
+            # "hein ? jsp": a verdict after the question mark answers all the same.
+            verdict = self.verdicts.read_whole(text.rsplit("?", 1)[-1])
         # "c'est quoi un microservice ?" names a criterion but does not answer it, and
         # "super merci" is small talk, whatever "super" resembles.
         quiet = asking or self._chat_only(answer)

@@ -85,7 +85,9 @@ class VerdictReader:
             return None  # "mouais bof, y a que des pseudos": hedges disagree, the rest answers
         kept = definite or found
         if not kept:
-            return None
+            # A long answer may end on its verdict, in a clause of its own: "c'est
+            # juste des noms et des mails, rien de ouf".
+            return self.read_whole(text.rsplit(",", 1)[-1]) if "," in text else None
         return kept[-1][1] if len(tokens) <= _SHORT_ANSWER else kept[0][1]
 
     def hedges(self, text: str) -> bool:
@@ -110,9 +112,17 @@ class VerdictReader:
         return any(self.read_whole(s) is not None for s in self._forms.statements(text))
 
     def read_whole(self, text: str) -> Verdict | None:
-        """The verdict only if it is the whole message: "oui ?" is one, "plutôt vm ?" not."""
+        """The verdict only if it is the whole message: "oui ?" is one, "plutôt vm ?" not;
+        nor are two verdicts that disagree, but "🤷 jsp" ("je ne sais pas jsp") is one."""
         tokens = tuple(self._forms.without_fillers(text))
-        return self._verdict_of.get(tokens)
+        whole = self._verdict_of.get(tokens)
+        if whole is not None or not tokens:
+            return whole
+        found = self._phrases.find(tokens)
+        if sum(len(p) for _, p in found) != len(tokens):
+            return None
+        verdicts = {self._verdict_of[p] for _, p in found}
+        return verdicts.pop() if len(verdicts) == 1 else None
 
 
 @dataclass(frozen=True, kw_only=True)
