@@ -242,6 +242,7 @@ class Grammar:
     verdicts: dict[Verdict, tuple[Phrase, ...]]
     # words that weaken an answer without giving it ("bof", "mouais")
     hedges: frozenset[str]
+    closing_verdicts: tuple[Phrase, ...]
     acknowledgements: frozenset[Phrase]
     # canonical term -> phrases (raw French) typed for it: "salut", "revoir", "merci"
     chat_words: dict[str, tuple[str, ...]]
@@ -291,6 +292,7 @@ class Grammar:
             choosing=(),
             verdicts={},
             hedges=frozenset(),
+            closing_verdicts=(),
             acknowledgements=frozenset(),
             chat_words={},
             emoji={},

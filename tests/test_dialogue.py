@@ -576,6 +576,27 @@ def test_a_statement_that_says_nothing_of_a_need_invents_none(
     assert all(v is not Verdict.YES for v in found.values())
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "le site de l'association est hébergé chez Infomaniak",
+        "on déménage le serveur du labo vers le datacenter de l'entreprise",
+    ],
+)
+def test_one_hosting_place_says_nothing_distributed(
+    conversation: Conversation, statement: str
+) -> None:
+    found = conversation.dialogue.reader.read(statement)
+    assert found.get("cloud_distribue") is not Verdict.YES
+
+
+def test_parts_of_a_statement_that_list_places_are_read_together(
+    conversation: Conversation,
+) -> None:
+    found = conversation.dialogue.reader.read("on a des machines sur Azure et dans notre cave")
+    assert found.get("cloud_distribue") is Verdict.YES
+
+
 def test_negation_is_read_per_clause_in_an_opening(conversation: Conversation) -> None:
     found = conversation.dialogue.reader.read(
         "rien dans le cloud, mais une appli découpée en petits services indépendants"

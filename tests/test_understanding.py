@@ -147,6 +147,11 @@ def test_a_negation_that_dismisses_nothing_keeps_the_whole_message(bot: Bot) -> 
     )
 
 
+def test_a_clause_of_punctuation_alone_sets_nothing_aside(bot: Bot) -> None:
+    assert bot.forms.set_aside("? 0", bot.names_subject) is None
+    assert bot.forms.set_aside("! ? , pas docker", bot.names_subject) is None
+
+
 def test_a_joke_question_keeps_only_its_subject_before_the_serious_one(bot: Bot) -> None:
     question = "L'hyperviseur, c'est le chef du superviseur ? 😂 Blague à part, c'est quoi ?"
     kept = bot.forms.set_aside(bot.read(question), bot.names_subject) or ""

@@ -45,6 +45,7 @@ class VerdictReader:
         self._verdict_of = phrases
         self._phrases = PhraseSet(phrases)
         self._hedges = grammar.hedges
+        self._closing = PhraseSet(grammar.closing_verdicts)
 
     def read(self, text: str) -> Verdict | None:
         """The verdict of the last statement that opens with one or is a short answer
@@ -85,10 +86,16 @@ class VerdictReader:
             return None  # "mouais bof, y a que des pseudos": hedges disagree, the rest answers
         kept = definite or found
         if not kept:
-            # A long answer may end on its verdict, in a clause of its own: "c'est
-            # juste des noms et des mails, rien de ouf".
-            return self.read_whole(text.rsplit(",", 1)[-1]) if "," in text else None
+            return self._closing_verdict(text, tokens)
         return kept[-1][1] if len(tokens) <= _SHORT_ANSWER else kept[0][1]
+
+    def _closing_verdict(self, text: str, tokens: list[str]) -> Verdict | None:
+        """The verdict a long answer ends on: a clause of its own ("c'est juste des noms
+        et des mails, rien de ouf") or a plain one ("donc trois trucs séparés ouais")."""
+        for start, phrase in reversed(self._closing.find(tokens)):
+            if start + len(phrase) == len(tokens):
+                return self._verdict_of.get(phrase)
+        return None
 
     def hedges(self, text: str) -> bool:
         """Whether an answer only hedges ("bof", "mouais"): no verdict of its own
@@ -189,10 +196,18 @@ class CriteriaReader:
                     ]
             else:
                 readings = [r for part in parts for r in self._readings(part, pending)]
+                whole = self._readings(statement, pending)
+                # Parts of one statement that disagree on a need list its sides ("des
+                # machines sur AWS et dans nos locaux"), they do not correct each other
+                # (corrections are statements of their own): the whole statement says.
+                torn = {
+                    r.criterion
+                    for r in readings
+                    if any(o.criterion == r.criterion and o.verdict != r.verdict for o in readings)
+                }
+                readings = [r for r in readings if r.criterion not in torn]
                 said = {r.criterion for r in readings}
-                readings += [
-                    r for r in self._readings(statement, pending) if r.criterion not in said
-                ]
+                readings += [r for r in whole if r.criterion not in said]
             if pending is None:
                 # A need stated in a clause of its own, which the whole part dilutes;
                 # never against what the whole part says (a clause loses its subject).

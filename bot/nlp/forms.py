@@ -153,6 +153,9 @@ class Forms:
             if not rest:
                 break
             clause = [t for ts in tokens[start:end] for t in ts]
+            if not clause:
+                # Punctuation alone ("? 0") sets nothing aside.
+                continue
             if self._serious.at(rest, 0) is not None and words[end - 1][-1] in "?!":
                 for i in range(start, end):
                     if kept[i] and not names_subject(words[i]):

@@ -100,7 +100,9 @@ class PhraseSet:
         return bool(self._by_first)
 
     def at(self, tokens: Sequence[str], i: int) -> tuple[str, ...] | None:
-        """The longest phrase that starts at position i, if any."""
+        """The longest phrase that starts at position i, if any (None past the end)."""
+        if i >= len(tokens):
+            return None
         for phrase in self._by_first.get(tokens[i], ()):
             if tuple(tokens[i : i + len(phrase)]) == phrase:
                 return phrase
