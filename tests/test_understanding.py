@@ -245,12 +245,31 @@ def test_off_topic_messages_holding_chat_or_domain_words_fall_back(bot: Bot, mes
         "comment exposer le port 8080 d'un conteneur docker ?",
         "combien coûte une licence VMware vSphere ?",
         "docker swarm, ça se configure comment ?",
+        "docker a été créé en quelle année ?",
+        "qui a inventé les machines virtuelles ?",
     ],
 )
 def test_domain_questions_the_sources_do_not_answer_say_so(bot: Bot, question: str) -> None:
     answer = bot.ask(question)
     assert answer.kind is AnswerKind.FALLBACK
     assert answer.reason is FallbackReason.UNSOURCED
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("tu peux m'aider à piger les conteneurs ?", "definition_conteneur"),
+        ("aidez-moi à comprendre ce qu'est un hyperviseur", "definition_hyperviseur"),
+    ],
+)
+def test_help_to_understand_a_subject_asks_about_the_subject(
+    bot: Bot, question: str, intent: str
+) -> None:
+    assert intent_of(bot, question) == intent
+
+
+def test_help_alone_still_asks_for_help(bot: Bot) -> None:
+    assert intent_of(bot, "tu peux m'aider ?") == "aide"
 
 
 def test_a_domain_question_not_understood_is_never_told_it_is_off_domain(bot: Bot) -> None:
