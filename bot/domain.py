@@ -248,6 +248,8 @@ class Grammar:
     chat_words: dict[str, tuple[str, ...]]
     # emoji or emoticon -> the words it stands for ("" drops it)
     emoji: dict[str, str]
+    # words that build a question in another language and never in French ("what", "is")
+    foreign_markers: frozenset[str]
     # words around a choice's number ("le", "choix")
     choice_words: frozenset[str]
     # ordinal word -> choice number (-1: the last)
@@ -296,6 +298,7 @@ class Grammar:
             acknowledgements=frozenset(),
             chat_words={},
             emoji={},
+            foreign_markers=frozenset(),
             choice_words=frozenset(),
             ordinals={},
         )

@@ -289,12 +289,29 @@ def test_only_a_message_with_nothing_of_the_domain_is_told_so(bot: Bot) -> None:
     [
         "what is the difference between docker and a virtual machine?",
         "¿Docker es más seguro que una máquina virtual?",
+        "What is Docker?",
+        "is docker secure?",
+        "¿qué es docker?",
     ],
 )
 def test_another_language_is_answered_in_french(bot: Bot, message: str) -> None:
     answer = bot.ask(message)
     assert answer.reason is FallbackReason.LANGUAGE
     assert answer.text.startswith(msg.FALLBACKS["language"])
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("docker c secure ?", "securite"),
+        ("docker best practice, c'est quoi le but ?", "objectif"),
+        ("why docker ?", "pourquoi"),
+    ],
+)
+def test_english_jargon_in_a_french_question_is_still_french(
+    bot: Bot, message: str, intent: str
+) -> None:
+    assert intent_of(bot, message) == intent
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,11 @@ from bot.nlp.text import fold, tokenize
 
 __all__ = ["LanguageGuard", "foreign_script"]
 
-# A message in another language has this many words at least: "help", "bye" are chat.
+# A message in another language has this many words at least: "help", "bye" are chat;
+# a shorter one only with a word that builds a question there ("is docker secure?").
 _FROM_WORDS = 4
+# Punctuation no French text opens with: "¿qué es docker?".
+_FOREIGN_PUNCTUATION = frozenset("¿¡")
 # Letters in ASCII are Latin; the others are found by one scan, not a loop per character.
 _ASCII_LETTERS = re.compile("[A-Za-z]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
@@ -36,7 +39,9 @@ class LanguageGuard:
         # Only their words French does not share: "exactement" or "il fait" (answers to a
         # follow-up question too) still tell French.
         chat_words = {t for p in chat for t in tokenize(fold(p))} - french
-        self._neutral = frozenset(neutral) | chat_words
+        self._names = frozenset(neutral)
+        self._neutral = self._names | chat_words
+        self._markers = grammar.foreign_markers
         # Words common in both ("the" is in French subtitles too) tell nothing.
         self._telling = [
             (words.common[language] - french, french - words.common[language])
@@ -56,14 +61,20 @@ class LanguageGuard:
         >>> guard.foreign("c'est quoi la main difference entre docker et une vm")
         False
         """
-        if foreign_script(text):
+        if foreign_script(text) or not _FOREIGN_PUNCTUATION.isdisjoint(text):
             return True
-        tokens = [t for t in tokenize(fold(text)) if t.isalpha() and t not in self._neutral]
-        if len(tokens) < _FROM_WORDS:
-            return False
+        words = [t for t in tokenize(fold(text)) if t.isalpha() and t not in self._names]
+        tokens = [t for t in words if t not in self._neutral]
+        short = len(tokens) < _FROM_WORDS
+        if short:
+            if self._markers.isdisjoint(words):
+                return False
+            # "what ?" alone is chat; "what is docker?" asks in English.
+            tokens = words
         for theirs_only, ours_only in self._telling:
             theirs = sum(map(theirs_only.__contains__, tokens))
-            if theirs >= 2 and theirs > 2 * sum(map(ours_only.__contains__, tokens)):
+            ours = sum(map(ours_only.__contains__, tokens))
+            if theirs >= 2 and (ours == 0 if short else theirs > 2 * ours):
                 return True
         return False
 
