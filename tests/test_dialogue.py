@@ -581,6 +581,7 @@ def test_a_statement_that_says_nothing_of_a_need_invents_none(
     [
         "le site de l'association est hébergé chez Infomaniak",
         "on déménage le serveur du labo vers le datacenter de l'entreprise",
+        "tout tourne sur une petite machine à l'accueil, rien d'autre",
     ],
 )
 def test_one_hosting_place_says_nothing_distributed(
@@ -590,10 +591,14 @@ def test_one_hosting_place_says_nothing_distributed(
     assert found.get("cloud_distribue") is not Verdict.YES
 
 
-def test_parts_of_a_statement_that_list_places_are_read_together(
-    conversation: Conversation,
+@pytest.mark.parametrize(
+    "statement",
+    ["on a des machines sur Azure et dans notre cave", "un serveur chez nous et un peu de cloud"],
+)
+def test_a_need_one_part_of_a_list_has_the_project_has(
+    conversation: Conversation, statement: str
 ) -> None:
-    found = conversation.dialogue.reader.read("on a des machines sur Azure et dans notre cave")
+    found = conversation.dialogue.reader.read(statement)
     assert found.get("cloud_distribue") is Verdict.YES
 
 

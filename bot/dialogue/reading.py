@@ -196,18 +196,22 @@ class CriteriaReader:
                     ]
             else:
                 readings = [r for part in parts for r in self._readings(part, pending)]
-                whole = self._readings(statement, pending)
                 # Parts of one statement that disagree on a need list its sides ("des
                 # machines sur AWS et dans nos locaux"), they do not correct each other
-                # (corrections are statements of their own): the whole statement says.
+                # (corrections are statements of their own): a need that one side has,
+                # the project has.
                 torn = {
                     r.criterion
                     for r in readings
                     if any(o.criterion == r.criterion and o.verdict != r.verdict for o in readings)
                 }
-                readings = [r for r in readings if r.criterion not in torn]
+                readings = [
+                    r for r in readings if r.criterion not in torn or r.verdict is Verdict.YES
+                ]
                 said = {r.criterion for r in readings}
-                readings += [r for r in whole if r.criterion not in said]
+                readings += [
+                    r for r in self._readings(statement, pending) if r.criterion not in said
+                ]
             if pending is None:
                 # A need stated in a clause of its own, which the whole part dilutes;
                 # never against what the whole part says (a clause loses its subject).
