@@ -189,6 +189,7 @@ def test_a_modal_verb_carries_no_topic(bot: Bot) -> None:
         ("pourquoi une VM met-elle autant de temps à démarrer ?", "demarrage_taille"),
         ("à quel moment vaut-il mieux miser sur la conteneurisation ?", "quand_docker"),
         ("dans quel contexte opter pour une machine virtuelle ?", "quand_vm"),
+        ("dans quels cas les conteneurs sont inutiles ?", "quand_vm"),
     ],
 )
 def test_direction_and_negation_decide_the_intent(bot: Bot, question: str, intent: str) -> None:
