@@ -567,6 +567,7 @@ def test_a_bare_description_of_a_project_starts_the_advice(conversation: Convers
         "notre logiciel sert à gérer les congés du personnel",
         "on est une PME de quarante personnes près de Rennes",
         "on est sur un seul serveur chez Hetzner",
+        "le client veut voir le site en ligne avant la Toussaint",
     ],
 )
 def test_a_statement_that_says_nothing_of_a_need_invents_none(
