@@ -215,6 +215,15 @@ def test_version_is_printed() -> None:
     assert result.stdout.decode().strip() == f"vmbot {bot.__version__}"
 
 
+def test_the_command_line_loads_the_engine_only_for_a_command_that_answers() -> None:
+    # Help, the version and usage errors need neither the engine nor numpy.
+    probe = (
+        "import sys, bot.adapters.cli; print(sorted({'bot.engine', 'numpy'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True)
+    assert result.stdout.decode().strip() == "[]"
+
+
 def test_data_is_accepted_after_the_command_too(tmp_path: Path) -> None:
     result = vmbot("ask", "--data", str(tmp_path / "absent"), "salut")
     assert result.returncode == 1

@@ -38,11 +38,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-@pytest.fixture(scope="module")
-def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _install(wheel: Path, venv: Path) -> Path:
     """A fresh virtual environment holding the wheel; its dependencies are the ones this
-    environment already has (added to its path, so nothing is downloaded)."""
-    venv = tmp_path_factory.mktemp("venv")
+    environment already has (added to its path, so nothing is downloaded). Returns its
+    site-packages folder."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
@@ -59,6 +58,22 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Plain path lines: this environment's own .pth files (vmbot's editable finder among
     # them) are not run, so `bot` can only come from the wheel.
     Path(purelib, "dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return Path(purelib)
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    venv = tmp_path_factory.mktemp("venv")
+    _install(wheel, venv)
+    return venv
+
+
+@pytest.fixture(scope="module")
+def installed_without_index(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What an isolated build installs (`pipx install .`): its build environment has no
+    spaCy, so the wheel carries the data but no prebuilt index."""
+    venv = tmp_path_factory.mktemp("venv-without-index")
+    shutil.rmtree(_install(wheel, venv) / "bot" / "data" / "index")
     return venv
 
 
@@ -151,3 +166,29 @@ def test_missing_data_is_reported_as_missing_with_the_way_to_give_it(
     assert done.returncode == 1
     assert "introuvables" in done.stderr and "VMBOT_DATA" in done.stderr
     assert "invalides" not in done.stderr
+
+
+def test_an_install_without_a_prebuilt_index_prepares_it_and_says_so(
+    installed_without_index: Path, _cache_dir: Path, tmp_path: Path
+) -> None:
+    # Given a cache holding the artefacts of the same code and data but the word lists:
+    # the way from no shipped index to an announced build is the same for every
+    # artefact, and these take seconds where spaCy's lemmas and the training take a
+    # minute (both are built from nothing, announced, in the session's first run).
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for path in _cache_dir.glob("*.vmbot"):
+        if not path.name.startswith(("common-words-", "dictionaries-")):
+            shutil.copy(path, cache / path.name)
+    done = _vmbot(
+        installed_without_index,
+        "ask",
+        "--json",
+        "c'est quoi un hyperviseur ?",
+        cwd=tmp_path,
+        cache=cache,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["intent"] == "definition_hyperviseur"
+    assert "vmbot prépare les dictionnaires" in done.stderr
+    assert list(cache.glob("dictionaries-*.vmbot"))

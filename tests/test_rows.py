@@ -1,6 +1,7 @@
 """The classifier's rows, read per distinct word and in batches, are the TF-IDF rows of
 the features; what is remembered to answer faster never outlives what it was computed by."""
 
+import copy
 from dataclasses import replace
 
 import numpy as np
@@ -49,7 +50,8 @@ def test_remembered_probabilities_cannot_be_altered_by_a_reader(bot: Bot) -> Non
 
 
 def test_a_new_confidence_model_ranks_anew(bot: Bot) -> None:
-    ranker = bot.retrained(_pairs(bot)).ranker
+    # A ranker of its own over the same model: the session's bot keeps its confidence.
+    ranker = copy.copy(bot.ranker)
     analysis = bot.analyzer.analyze("c'est quoi un hyperviseur ?")
     before = ranker.rank(analysis).matches[0].confidence
     ranker.confidence = replace(ranker.confidence, bias=ranker.confidence.bias - 5.0)
@@ -59,9 +61,8 @@ def test_a_new_confidence_model_ranks_anew(bot: Bot) -> None:
 def test_a_retrained_bot_answers_from_its_own_model(bot: Bot) -> None:
     question = "c'est quoi un hyperviseur ?"
     assert bot.ask(question).intent == "definition_hyperviseur"
-    without = [(i, t) for i, t in _pairs(bot) if i != "definition_hyperviseur"]
+    # Trained on the intents' questions alone (a second, not the full examples' ten):
+    # what it answers can only come from its own model, which lacks the intent.
+    pairs = training_pairs(bot.catalog, examples=False)
+    without = [(i, t) for i, t in pairs if i != "definition_hyperviseur"]
     assert bot.retrained(without).ask(question).intent != "definition_hyperviseur"
-
-
-def _pairs(bot: Bot) -> list[tuple[str, str]]:
-    return training_pairs(bot.catalog)

@@ -8,7 +8,7 @@ import select
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bot import __version__
 from bot import messages as msg
@@ -16,12 +16,23 @@ from bot.adapters import terminal
 from bot.adapters.exit_codes import EXIT_DATA, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from bot.adapters.french_args import FrenchParser
 from bot.adapters.render import answer_json, json_line, terminal_width, wrap
-from bot.assembly import load_assistant
-from bot.assistant import Assistant
 from bot.domain import AnswerKind
 from bot.errors import DataError, DataMissingError, NlpModelError
 
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+
 __all__ = ["main"]
+
+
+def load_assistant(data: Path | None) -> Assistant:
+    """The assistant over `data` (or the default data). The engine and numpy are
+    imported here, when a command answers: help, the version and a usage error start
+    without them, in a third of the time."""
+    from bot.assembly import load_assistant as load
+
+    return load(data)
+
 
 # Questions answered together by `vmbot ask --json` on many lines, at most.
 _BATCH = 1_000
