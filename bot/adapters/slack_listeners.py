@@ -259,8 +259,8 @@ class SlackListeners:
         delivery = context.get(EVENT_ID)
         outcome, intent = "failed", None
         try:
-            with self.shared.conversation(key):
-                record = self.store.get(key)
+            with self.shared.conversation(key) as held:
+                record = held.record
                 recent = (record or {}).get("events") or []
                 resumed = delivery is not None and delivery == (record or {}).get("event")
                 if resumed:
@@ -298,7 +298,7 @@ class SlackListeners:
                 )
                 question_ts = posted if outbox["question"] else None
                 assert record is not None  # read, or made by the step
-                self.store.put(key, record | {"question_ts": question_ts, "outbox": None})
+                held.save_and_release(record | {"question_ts": question_ts, "outbox": None})
             outcome = "answered"
             self.shared.answered()
         except StoreUnavailable as exc:
