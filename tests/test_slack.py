@@ -675,6 +675,44 @@ def test_a_late_click_on_an_answered_question_is_ignored(served: Served) -> None
     assert len(served.fake.done("chat.update")) == 1
 
 
+def forget_once_saved(served: Served, key: str) -> None:
+    """Once the question posted is saved in the conversation, take the conversation out of
+    the store, as its expiry would."""
+    deadline = time.monotonic() + WAIT
+    while (served.store.get(key) or {}).get("question_ts") is None:
+        assert time.monotonic() < deadline, "the question was never saved"
+        time.sleep(0.01)
+    served.store.delete(key)
+
+
+def test_a_click_on_a_question_whose_conversation_expired_says_so_and_how_to_begin_again(
+    served: Served,
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    forget_once_saved(served, f"T1/C1/{root}")
+    assert click(served, question, "Oui") == 200
+    notice = served.fake.wait_posts(root, 2)[1]
+    assert notice.params["text"] == escaped(msg.SLACK_SESSION_EXPIRED)
+    (update,) = served.fake.wait_for(lambda _: served.fake.done("chat.update"))
+    assert update.params["ts"] == question.response["ts"] and not has_buttons(update)
+
+
+def test_a_double_click_on_a_question_whose_conversation_expired_says_so_once(
+    served: Served,
+) -> None:
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    forget_once_saved(served, f"T1/C1/{root}")
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(lambda _: click(served, question, "Non"), range(2))) == [200, 200]
+    served.fake.wait_posts(root, 2)
+    served.drain()
+    assert len(served.fake.posts(root)) == 2
+
+
 def test_the_user_id_shown_after_a_click_cannot_forge_markup(served: Served) -> None:
     root = new_ts()
     served.send(mention(ADVICE, ts=root))
@@ -1023,6 +1061,34 @@ def test_a_slash_command_answer_is_retried_when_its_response_url_answers_500(
     answers = [c for c in served.fake.calls if c.method == "response_url"]
     assert [c.status for c in answers] == [500, 200]
     assert answers[1].params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
+
+
+def test_a_slash_command_answer_retried_after_a_5xx_replaces_the_one_slack_may_have_posted(
+    served: Served,
+) -> None:
+    served.fake.failures["response_url"] = [(500, {}, {"carried_out": True})]
+    body, headers = _slash_command(served, trigger_id="7.8.10")
+    assert served.post(body, headers)[0] == 200
+    served.fake.wait_for(lambda calls: [c for c in calls if c.method == "response_url"][1:])
+    first, retried = [c for c in served.fake.calls if c.method == "response_url"]
+    assert "replace_original" not in first.params
+    assert retried.params["replace_original"] is True
+    assert retried.params["text"] == first.params["text"]
+
+
+def test_a_slash_command_whose_response_url_answers_4xx_is_answered_in_the_channel(
+    served: Served, bot: Bot
+) -> None:
+    served.fake.failures["response_url"] = [(404, {}, {"ok": False, "error": "expired_url"})]
+    body, headers = _slash_command(served, trigger_id="7.8.11")
+    assert served.post(body, headers)[0] == 200
+    (posted,) = served.fake.wait_for(
+        lambda calls: [c for c in calls if c.method == "chat.postEphemeral"]
+    )
+    assert (posted.params["channel"], posted.params["user"]) == ("C1", "U1")
+    assert posted.params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
+    served.drain()
+    assert [c.status for c in served.fake.calls if c.method == "response_url"] == [404]
 
 
 # --- Block Kit -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import Any
 from bot.errors import StoreUnavailable
 from bot.sessions import KeyedLocks, RecentKeys, SessionStore
 
-__all__ = ["EVENT_LEASE", "LOCK_TTL", "Held", "SharedSessions"]
+__all__ = ["EVENT_KEPT", "EVENT_LEASE", "LOCK_TTL", "Held", "SharedSessions"]
 
 # A delivery being answered, renewed every TICK while its process lives: a process that
 # died hands its deliveries over within EVENT_LEASE + TICK.
