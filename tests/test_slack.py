@@ -675,23 +675,24 @@ def test_a_late_click_on_an_answered_question_is_ignored(served: Served) -> None
     assert len(served.fake.done("chat.update")) == 1
 
 
-def forget_once_saved(served: Served, key: str) -> None:
-    """Once the question posted is saved in the conversation, take the conversation out of
-    the store, as its expiry would."""
-    deadline = time.monotonic() + WAIT
+def expired_question(served: Served) -> tuple[str, Call]:
+    """A question asked in a new thread (its root ts, its post), whose conversation then
+    leaves the store, as its expiry would (once the question is saved in it)."""
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    key, deadline = f"T1/C1/{root}", time.monotonic() + WAIT
     while (served.store.get(key) or {}).get("question_ts") is None:
         assert time.monotonic() < deadline, "the question was never saved"
         time.sleep(0.01)
     served.store.delete(key)
+    return root, question
 
 
 def test_a_click_on_a_question_whose_conversation_expired_says_so_and_how_to_begin_again(
     served: Served,
 ) -> None:
-    root = new_ts()
-    served.send(mention(ADVICE, ts=root))
-    question = served.fake.wait_posts(root, 1)[0]
-    forget_once_saved(served, f"T1/C1/{root}")
+    root, question = expired_question(served)
     assert click(served, question, "Oui") == 200
     notice = served.fake.wait_posts(root, 2)[1]
     assert notice.params["text"] == escaped(msg.SLACK_SESSION_EXPIRED)
@@ -702,10 +703,7 @@ def test_a_click_on_a_question_whose_conversation_expired_says_so_and_how_to_beg
 def test_a_double_click_on_a_question_whose_conversation_expired_says_so_once(
     served: Served,
 ) -> None:
-    root = new_ts()
-    served.send(mention(ADVICE, ts=root))
-    question = served.fake.wait_posts(root, 1)[0]
-    forget_once_saved(served, f"T1/C1/{root}")
+    root, question = expired_question(served)
     with ThreadPoolExecutor(2) as pool:
         assert list(pool.map(lambda _: click(served, question, "Non"), range(2))) == [200, 200]
     served.fake.wait_posts(root, 2)
