@@ -1294,6 +1294,25 @@ def test_a_refused_bot_token_stops_start_up_with_exit_1(
     )
 
 
+def test_a_start_that_fails_leaves_logging_signals_and_switch_interval_as_they_were(
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Otherwise every later test of the session prints its events' INFO lines.
+    fake.failures["auth.test"] = [(200, {}, {"ok": False, "error": "invalid_auth"})]
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("SLACK_API_URL", fake.url)
+    log = logging.getLogger("vmbot")
+
+    def process() -> tuple[object, ...]:
+        sigterm = signal.getsignal(signal.SIGTERM)
+        return (log.handlers[:], log.level, sigterm, sys.getswitchinterval())
+
+    before = process()
+    assert cli.main(["slack", "--http", "--port", "0"]) == 1
+    assert process() == before
+
+
 def test_a_refused_app_token_says_so_in_french_alone_with_exit_1(
     fake: FakeSlack, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
