@@ -341,6 +341,11 @@ SLACK_STORE_DOWN = (
     "Désolé, je n'arrive pas à retrouver nos conversations pour le moment : "
     "réessayez dans un instant."
 )
+SLACK_SESSION_EXPIRED = (
+    "Cette conversation a expiré : je ne retrouve plus vos réponses précédentes. "
+    "Pour recommencer, mentionnez-moi avec votre question, par exemple "
+    "« @vmbot je voudrais un conseil pour mon projet », ou envoyez-la-moi en message privé."
+)
 CLI_SLACK_STORE_HELP = (
     "où garder les conversations : sqlite:///chemin/du/fichier (défaut : un fichier dans le "
     "dossier de données de l'utilisateur), redis://hôte:port/base pour plusieurs processus, "

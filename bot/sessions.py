@@ -17,7 +17,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-__all__ = ["KeyedLocks", "MemoryStore", "RecentKeys", "SessionStore"]
+__all__ = [
+    "KeyedLocks",
+    "MemoryStore",
+    "RecentKeys",
+    "SessionStore",
+    "StepByStep",
+]
 
 
 class SessionStore(Protocol):
@@ -57,6 +63,16 @@ class SessionStore(Protocol):
     def release(self, key: str, owner: str) -> None:
         """Let `key` go, if `owner` still holds it."""
 
+    def claim_get(
+        self, claim: str, owner: str, *, ttl: float, key: str
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """`claim(claim, owner, ttl=ttl)`, and if taken, the session `key`: one step (one
+        round trip to a server), since a conversation's lock is taken to read its state."""
+
+    def put_release(self, key: str, value: dict[str, Any], *, claim: str, owner: str) -> None:
+        """`put(key, value)`, then `release(claim, owner)`: one step (one round trip to a
+        server), since a conversation's state is saved as its lock is let go."""
+
     def ping(self) -> None:
         """Return if the store answers; StoreUnavailable (saying why) if not."""
 
@@ -64,7 +80,25 @@ class SessionStore(Protocol):
         """Let go of connections and files."""
 
 
-class MemoryStore:
+class StepByStep:
+    """`claim_get` and `put_release` made of the single steps: for a store in the process
+    or on its disk, where a step costs no round trip."""
+
+    def claim_get(
+        self: SessionStore, claim: str, owner: str, *, ttl: float, key: str
+    ) -> tuple[bool, dict[str, Any] | None]:
+        if not self.claim(claim, owner, ttl=ttl):
+            return False, None
+        return True, self.get(key)
+
+    def put_release(
+        self: SessionStore, key: str, value: dict[str, Any], *, claim: str, owner: str
+    ) -> None:
+        self.put(key, value)
+        self.release(claim, owner)
+
+
+class MemoryStore(StepByStep):
     """An in-memory store, bounded (least recently used sessions go first) and expiring.
 
     >>> store = MemoryStore(max_sessions=2)

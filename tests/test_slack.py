@@ -675,6 +675,42 @@ def test_a_late_click_on_an_answered_question_is_ignored(served: Served) -> None
     assert len(served.fake.done("chat.update")) == 1
 
 
+def expired_question(served: Served) -> tuple[str, Call]:
+    """A question asked in a new thread (its root ts, its post), whose conversation then
+    leaves the store, as its expiry would (once the question is saved in it)."""
+    root = new_ts()
+    served.send(mention(ADVICE, ts=root))
+    question = served.fake.wait_posts(root, 1)[0]
+    key, deadline = f"T1/C1/{root}", time.monotonic() + WAIT
+    while (served.store.get(key) or {}).get("question_ts") is None:
+        assert time.monotonic() < deadline, "the question was never saved"
+        time.sleep(0.01)
+    served.store.delete(key)
+    return root, question
+
+
+def test_a_click_on_a_question_whose_conversation_expired_says_so_and_how_to_begin_again(
+    served: Served,
+) -> None:
+    root, question = expired_question(served)
+    assert click(served, question, "Oui") == 200
+    notice = served.fake.wait_posts(root, 2)[1]
+    assert notice.params["text"] == escaped(msg.SLACK_SESSION_EXPIRED)
+    (update,) = served.fake.wait_for(lambda _: served.fake.done("chat.update"))
+    assert update.params["ts"] == question.response["ts"] and not has_buttons(update)
+
+
+def test_a_double_click_on_a_question_whose_conversation_expired_says_so_once(
+    served: Served,
+) -> None:
+    root, question = expired_question(served)
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(lambda _: click(served, question, "Non"), range(2))) == [200, 200]
+    served.fake.wait_posts(root, 2)
+    served.drain()
+    assert len(served.fake.posts(root)) == 2
+
+
 def test_the_user_id_shown_after_a_click_cannot_forge_markup(served: Served) -> None:
     root = new_ts()
     served.send(mention(ADVICE, ts=root))
@@ -1025,6 +1061,34 @@ def test_a_slash_command_answer_is_retried_when_its_response_url_answers_500(
     assert answers[1].params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
 
 
+def test_a_slash_command_answer_retried_after_a_5xx_replaces_the_one_slack_may_have_posted(
+    served: Served,
+) -> None:
+    served.fake.failures["response_url"] = [(500, {}, {"carried_out": True})]
+    body, headers = _slash_command(served, trigger_id="7.8.10")
+    assert served.post(body, headers)[0] == 200
+    served.fake.wait_for(lambda calls: [c for c in calls if c.method == "response_url"][1:])
+    first, retried = [c for c in served.fake.calls if c.method == "response_url"]
+    assert "replace_original" not in first.params
+    assert retried.params["replace_original"] is True
+    assert retried.params["text"] == first.params["text"]
+
+
+def test_a_slash_command_whose_response_url_answers_4xx_is_answered_in_the_channel(
+    served: Served, bot: Bot
+) -> None:
+    served.fake.failures["response_url"] = [(404, {}, {"ok": False, "error": "expired_url"})]
+    body, headers = _slash_command(served, trigger_id="7.8.11")
+    assert served.post(body, headers)[0] == 200
+    (posted,) = served.fake.wait_for(
+        lambda calls: [c for c in calls if c.method == "chat.postEphemeral"]
+    )
+    assert (posted.params["channel"], posted.params["user"]) == ("C1", "U1")
+    assert posted.params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
+    served.drain()
+    assert [c.status for c in served.fake.calls if c.method == "response_url"] == [404]
+
+
 # --- Block Kit -------------------------------------------------------------------------------
 
 
@@ -1228,6 +1292,25 @@ def test_a_refused_bot_token_stops_start_up_with_exit_1(
     assert (
         err.startswith("Slack refuse le jeton du bot (SLACK_BOT_TOKEN)") and "invalid_auth" in err
     )
+
+
+def test_a_start_that_fails_leaves_logging_signals_and_switch_interval_as_they_were(
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Otherwise every later test of the session prints its events' INFO lines.
+    fake.failures["auth.test"] = [(200, {}, {"ok": False, "error": "invalid_auth"})]
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("SLACK_API_URL", fake.url)
+    log = logging.getLogger("vmbot")
+
+    def process() -> tuple[object, ...]:
+        sigterm = signal.getsignal(signal.SIGTERM)
+        return (log.handlers[:], log.level, sigterm, sys.getswitchinterval())
+
+    before = process()
+    assert cli.main(["slack", "--http", "--port", "0"]) == 1
+    assert process() == before
 
 
 def test_a_refused_app_token_says_so_in_french_alone_with_exit_1(

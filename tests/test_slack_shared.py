@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot import messages as msg
+from bot.adapters.slack_sessions import SharedSessions
 from bot.dialogue.flow import Conversation
 from bot.engine import Bot
 from bot.errors import StoreUnavailable
@@ -190,6 +191,31 @@ def test_a_conversation_locked_by_a_dead_process_is_answered_once_its_lock_expir
     one.store.claim(f"lock:T1/C1/{root}", "dead-worker", ttl=1.0)
     one.send(mention("c'est quoi docker ?", ts=root))
     fake.wait_posts(root, 1)
+
+
+def test_on_redis_a_turn_of_a_conversation_is_two_round_trips_on_its_lock_and_state(
+    own_redis: RedisServer,
+) -> None:
+    import redis
+
+    shared = SharedSessions(RedisStore(own_redis.url, prefix="trips:"), log=logging.getLogger())
+    with shared.conversation("T1/C1/4.0") as held:  # loads the scripts, once per server
+        held.save_and_release({"n": 0})
+    shared.store.put("T1/C1/5.0", {"n": 1})
+    sent: list[str] = []
+    watcher = redis.Redis.from_url(own_redis.url, decode_responses=True)
+    with watcher.monitor() as monitor:  # type: ignore[no-untyped-call]
+        with shared.conversation("T1/C1/5.0") as held:
+            assert held.record == {"n": 1}
+            held.save_and_release({"n": 2})
+        redis.Redis.from_url(own_redis.url).echo("end")
+        while (command := monitor.next_command())["command"] != "ECHO end":
+            if command["client_type"] != "lua" and "trips:" in command["command"]:
+                sent.append(command["command"].split()[0])
+    # Taking the lock with the state, saving the state with letting the lock go.
+    assert sent == ["EVALSHA", "EVALSHA"]
+    assert shared.store.get("T1/C1/5.0") == {"n": 2}
+    shared.store.close()
 
 
 # --- The store down, then back -----------------------------------------------------------------

@@ -178,6 +178,40 @@ def test_racing_processes_take_each_claim_exactly_once(open_backend: Factory) ->
     assert sorted(won) == sorted(f"event:{n}" for n in range(40))
 
 
+def test_a_lock_taken_with_its_session_reads_the_session_only_once_taken(
+    open_backend: Factory,
+) -> None:
+    mine, theirs = open_backend(), open_backend()
+    mine.put("T1/C1/2.0", {"n": 1})
+    assert mine.claim_get("lock:T1/C1/2.0", "worker-1", ttl=30, key="T1/C1/2.0") == (
+        True,
+        {"n": 1},
+    )
+    assert theirs.claim_get("lock:T1/C1/2.0", "worker-2", ttl=30, key="T1/C1/2.0") == (
+        False,
+        None,
+    )
+    assert theirs.claim_get("lock:T1/C1/3.0", "worker-2", ttl=30, key="T1/C1/3.0") == (
+        True,
+        None,
+    )
+
+
+def test_a_session_saved_with_its_lock_let_go_is_read_by_the_next_owner(
+    open_backend: Factory,
+) -> None:
+    mine, theirs = open_backend(), open_backend()
+    assert mine.claim_get("lock:T1/C1/4.0", "worker-1", ttl=30, key="T1/C1/4.0")[0]
+    mine.put_release("T1/C1/4.0", {"n": 2}, claim="lock:T1/C1/4.0", owner="worker-1")
+    assert theirs.claim_get("lock:T1/C1/4.0", "worker-2", ttl=30, key="T1/C1/4.0") == (
+        True,
+        {"n": 2},
+    )
+    theirs.put_release("T1/C1/4.0", {"n": 3}, claim="lock:T1/C1/4.0", owner="worker-1")
+    assert not mine.claim("lock:T1/C1/4.0", "worker-1", ttl=30)  # not worker-1's to let go
+    assert mine.get("T1/C1/4.0") == {"n": 3}
+
+
 # --- Work handed over: claims that carry what they stand for ---------------------------------
 
 
@@ -280,6 +314,34 @@ def test_the_redis_index_stays_bounded_by_the_cap(redis_server: RedisServer) -> 
     import redis
 
     assert len(redis.Redis.from_url(redis_server.url).keys("bounded:s:*")) == 100
+
+
+def test_a_burst_of_threads_waits_for_a_redis_connection_instead_of_failing(
+    own_redis: RedisServer,
+) -> None:
+    import redis
+
+    # A server that takes few clients, as a busy shared Redis would: the store's threads
+    # must share a bounded pool of connections rather than open one each.
+    admin = redis.Redis.from_url(own_redis.url)
+    admin.config_set("maxclients", 12)
+    store = RedisStore(own_redis.url, prefix="burst:", max_connections=8)
+    gate = threading.Barrier(48)
+
+    def one(n: int) -> int:
+        gate.wait()
+        for m in range(10):
+            store.put(f"k{n}", {"m": m})
+        taken, value = store.claim_get(f"lock:k{n}", f"w{n}", ttl=30, key=f"k{n}")
+        assert taken and value == {"m": 9}
+        store.put_release(f"k{n}", {"m": 10}, claim=f"lock:k{n}", owner=f"w{n}")
+        return n
+
+    with ThreadPoolExecutor(48) as pool:
+        assert sorted(pool.map(one, range(48))) == list(range(48))
+    assert admin.info("stats")["rejected_connections"] == 0
+    store.close()
+    admin.close()
 
 
 def test_open_store_opens_each_backend(tmp_path: Path, redis_server: RedisServer) -> None:

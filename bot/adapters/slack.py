@@ -15,6 +15,8 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 from slack_bolt import App
@@ -174,16 +176,19 @@ def _favour_acks() -> None:
     sys.setswitchinterval(0.001)
 
 
-def _log_to_stderr() -> None:
+def _log_to_stderr() -> logging.Handler | None:
+    """Log vmbot's lines on stderr; the handler added (None if there was one already)."""
     # A service's journal (systemd, docker logs) reads stderr: one line per handled event.
     root = logging.getLogger("vmbot")
+    added = None
     if not any(isinstance(h, _StderrHandler) for h in root.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        root.addHandler(handler)
+        added = _StderrHandler()
+        added.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        root.addHandler(added)
     root.setLevel(logging.INFO)
     # Loading the bot's libraries lowers the level of loggers made before: set ours again.
     logging.getLogger("vmbot.slack.events").setLevel(logging.INFO)
+    return added
 
 
 def _stop_on_sigterm() -> None:
@@ -194,6 +199,31 @@ def _stop_on_sigterm() -> None:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
+
+
+@contextmanager
+def _serving() -> Iterator[None]:
+    """The process set up to serve (its lines on stderr, stopped by SIGTERM, acks first),
+    then set back as it was: a caller that goes on in the same process (a test) keeps its
+    own logging, signal handlers and switch interval."""
+    loggers = [logging.getLogger(name) for name in ("vmbot", "vmbot.slack.events")]
+    levels = [log.level for log in loggers]
+    interval = sys.getswitchinterval()
+    main = threading.current_thread() is threading.main_thread()
+    sigterm = signal.getsignal(signal.SIGTERM) if main else None
+    added = _log_to_stderr()
+    _stop_on_sigterm()
+    _favour_acks()
+    try:
+        yield
+    finally:
+        if added is not None:
+            loggers[0].removeHandler(added)
+        for log, level in zip(loggers, levels, strict=True):
+            log.setLevel(level)
+        sys.setswitchinterval(interval)
+        if sigterm is not None:
+            signal.signal(signal.SIGTERM, sigterm)
 
 
 def run(
@@ -210,38 +240,36 @@ def run(
     """Serve until interrupted (Ctrl-C) or stopped (SIGTERM: raises Stopped once closed):
     Events API over HTTP, or Socket Mode; conversations kept in `store`. With `workers`
     above 1, HTTP mode runs that many processes, each opening `store_url`."""
-    _stop_on_sigterm()
-    _log_to_stderr()
-    _favour_acks()
-    if http and workers > 1:
-        assert store_url is not None
-        _serve_workers(host=host, port=port, workers=workers, store_url=store_url)
-        raise Stopped
-    app = create_app(
-        conversation,
-        bot_token=settings.bot_token,
-        signing_secret=settings.signing_secret,
-        api_url=settings.api_url,
-        store=store,
-    )
-    if http:
-        assert settings.signing_secret is not None  # settings_from_env requires it for HTTP
-        server = make_http_server(
-            app, host=host, port=port, signing_secret=settings.signing_secret, store=store
+    with _serving():
+        if http and workers > 1:
+            assert store_url is not None
+            _serve_workers(host=host, port=port, workers=workers, store_url=store_url)
+            raise Stopped
+        app = create_app(
+            conversation,
+            bot_token=settings.bot_token,
+            signing_secret=settings.signing_secret,
+            api_url=settings.api_url,
+            store=store,
         )
+        if http:
+            assert settings.signing_secret is not None  # settings_from_env requires it for HTTP
+            server = make_http_server(
+                app, host=host, port=port, signing_secret=settings.signing_secret, store=store
+            )
+            try:
+                print(msg.SLACK_LISTENING_HTTP.format(host=host, port=port), file=sys.stderr)
+                server.serve_forever()
+            finally:
+                server.server_close()
+            return
+        assert settings.app_token is not None
+        handler = connect_socket_mode(app, app_token=settings.app_token)
         try:
-            print(msg.SLACK_LISTENING_HTTP.format(host=host, port=port), file=sys.stderr)
-            server.serve_forever()
+            print(msg.SLACK_LISTENING_SOCKET, file=sys.stderr)
+            threading.Event().wait()
         finally:
-            server.server_close()
-        return
-    assert settings.app_token is not None
-    handler = connect_socket_mode(app, app_token=settings.app_token)
-    try:
-        print(msg.SLACK_LISTENING_SOCKET, file=sys.stderr)
-        threading.Event().wait()
-    finally:
-        handler.client.close()
+            handler.client.close()
 
 
 def _serve_workers(*, host: str, port: int, workers: int, store_url: str) -> None:

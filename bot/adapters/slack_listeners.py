@@ -33,7 +33,7 @@ from bot.adapters.slack_blocks import (
     text_blocks,
 )
 from bot.adapters.slack_markup import plain_text
-from bot.adapters.slack_sessions import SharedSessions
+from bot.adapters.slack_sessions import EVENT_KEPT, SharedSessions
 from bot.adapters.slack_webapi import HookFailed, WebApi
 from bot.dialogue.flow import Conversation
 from bot.dialogue.inputs import Text
@@ -259,8 +259,8 @@ class SlackListeners:
         delivery = context.get(EVENT_ID)
         outcome, intent = "failed", None
         try:
-            with self.shared.conversation(key):
-                record = self.store.get(key)
+            with self.shared.conversation(key) as held:
+                record = held.record
                 recent = (record or {}).get("events") or []
                 resumed = delivery is not None and delivery == (record or {}).get("event")
                 if resumed:
@@ -298,7 +298,7 @@ class SlackListeners:
                 )
                 question_ts = posted if outbox["question"] else None
                 assert record is not None  # read, or made by the step
-                self.store.put(key, record | {"question_ts": question_ts, "outbox": None})
+                held.save_and_release(record | {"question_ts": question_ts, "outbox": None})
             outcome = "answered"
             self.shared.answered()
         except StoreUnavailable as exc:
@@ -349,7 +349,15 @@ class SlackListeners:
             label = str(value.get("label") or dict(msg.SLACK_ANSWER_BUTTONS).get(word, word))
 
             def step(record: dict[str, Any] | None) -> tuple[DialogueState, Reply] | str:
-                if record is None or record.get("question_ts") != message_ts:
+                if record is None:  # expired, or evicted by newer conversations
+                    self.expired(
+                        context,
+                        message=message,
+                        at=(channel, message_ts),
+                        thread_ts=thread_ts,
+                    )
+                    return "expired"
+                if record.get("question_ts") != message_ts:
                     return "stale"  # a double click, or a question answered since
                 chosen = msg.SLACK_CHOSEN.format(
                     user=_user_id(body["user"]["id"]), label=escape(label)
@@ -366,16 +374,61 @@ class SlackListeners:
 
             self.converse(context, key=key, channel=channel, thread_ts=thread_ts, step=step)
 
+    def expired(
+        self,
+        context: BoltContext,
+        *,
+        message: dict[str, Any],
+        at: tuple[str, str],
+        thread_ts: str | None,
+    ) -> None:
+        """Say, once per question, that the conversation of a clicked question (`message`,
+        at (channel, ts)) is gone and how to begin again; its buttons go, so that nobody
+        clicks them in vain."""
+        channel, message_ts = at
+        said = f"expired:{channel}/{message_ts}"
+        if not self.store.claim(said, self.shared.owner, ttl=EVENT_KEPT):
+            return  # said already, to an earlier click
+        api = self.api(context)
+        notice = msg.SLACK_SESSION_EXPIRED
+        api.post(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=escape(notice),
+            blocks=text_blocks(notice),
+            delivery=context.get(EVENT_ID),
+        )
+        blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
+        if blocks:
+            shown = str(message.get("text") or "")
+            api.update(channel=channel, ts=message_ts, text=shown, blocks=blocks)
+
     def command(self, command: dict[str, Any], context: BoltContext) -> None:
         """Answer `/vmbot <question>`, visible to its author alone."""
         with self.settling(context):
             with self.thinking():
                 answer = self.conversation.bot.ask(plain_text(str(command.get("text", ""))))
-            self.api(context).respond(
-                str(command["response_url"]),
-                text=escape(answer.text),
-                blocks=text_blocks(answer.text) + source_blocks(answer.sources),
-            )
+            text = escape(answer.text)
+            blocks = text_blocks(answer.text) + source_blocks(answer.sources)
+            api = self.api(context)
+            try:
+                api.respond(str(command["response_url"]), text=text, blocks=blocks)
+            except HookFailed as exc:
+                if not 400 <= exc.status < 500:
+                    raise
+                # The response URL refused the answer (expired after 30 minutes, used up
+                # after 5 answers): it goes in the channel, still for its author alone.
+                _log.warning(
+                    "command %s: response URL refused (%s), answering in the channel",
+                    context.get(EVENT_ID),
+                    exc,
+                )
+                api.post_ephemeral(
+                    channel=str(command["channel_id"]),
+                    user=str(command["user_id"]),
+                    text=text,
+                    blocks=blocks,
+                )
 
 
 class ListenerPool(ThreadPoolExecutor):

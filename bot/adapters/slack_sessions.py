@@ -20,12 +20,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import StoreUnavailable
 from bot.sessions import KeyedLocks, RecentKeys, SessionStore
 
-__all__ = ["EVENT_LEASE", "LOCK_TTL", "SharedSessions"]
+__all__ = ["EVENT_KEPT", "EVENT_LEASE", "LOCK_TTL", "Held", "SharedSessions"]
 
 # A delivery being answered, renewed every TICK while its process lives: a process that
 # died hands its deliveries over within EVENT_LEASE + TICK.
@@ -155,8 +156,9 @@ class SharedSessions:
     # --- Conversations -------------------------------------------------------------------
 
     @contextmanager
-    def conversation(self, key: str) -> Iterator[None]:
-        """Hold the conversation's lock, in this process and in the store (waiting for it).
+    def conversation(self, key: str) -> Iterator[Held]:
+        """Hold the conversation's lock, in this process and in the store (waiting for it),
+        with its state as the lock was taken.
 
         StoreUnavailable if the store does not answer, or the lock stays taken too long.
         """
@@ -164,20 +166,25 @@ class SharedSessions:
             name, token = f"lock:{key}", f"{self.owner}/{secrets.token_hex(4)}"
             deadline = time.monotonic() + LOCK_WAIT
             delay = 0.002
-            while not self.store.claim(name, token, ttl=LOCK_TTL):
+            while True:
+                taken, record = self.store.claim_get(name, token, ttl=LOCK_TTL, key=key)
+                if taken:
+                    break
                 if time.monotonic() > deadline:
                     raise StoreUnavailable(f"conversation lock {key!r} still taken")
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
+            held = Held(self.store, key=key, record=record, lock=name, token=token)
             with self._held:
                 self._locks[name] = token
             try:
-                yield
+                yield held
             finally:
                 with self._held:
                     del self._locks[name]
-                with suppress(StoreUnavailable):  # down, the lock expires by itself
-                    self.store.release(name, token)
+                if not held.released:
+                    with suppress(StoreUnavailable):  # down, the lock expires by itself
+                        self.store.release(name, token)
 
     # --- The store's health --------------------------------------------------------------
 
@@ -194,3 +201,20 @@ class SharedSessions:
             was_down, self._down = self._down, False
         if was_down:
             self._log.warning("session store available again")
+
+
+@dataclass
+class Held:
+    """A conversation whose lock this process holds: its state as the lock was taken."""
+
+    store: SessionStore
+    key: str
+    record: dict[str, Any] | None
+    lock: str
+    token: str
+    released: bool = False
+
+    def save_and_release(self, record: dict[str, Any]) -> None:
+        """Save the conversation's last state and let its lock go, in one step."""
+        self.store.put_release(self.key, record, claim=self.lock, owner=self.token)
+        self.released = True

@@ -86,15 +86,34 @@ class WebApi:
         )
 
     def respond(self, response_url: str, *, text: str, blocks: list[dict[str, Any]]) -> None:
-        """Answer on a slash command's response URL, visible to its author alone."""
+        """Answer on a slash command's response URL, visible to its author alone.
+
+        An attempt after one that may have been carried out (a 5xx, a timeout) replaces
+        the answer it may have posted: its author never reads it twice.
+        """
         hook = WebhookClient(response_url, timeout=API_TIMEOUT, retry_handlers=[])
 
-        def attempt(_: bool) -> None:
-            sent = hook.send(response_type="ephemeral", text=text, blocks=blocks)
+        def attempt(ambiguous: bool) -> None:
+            sent = hook.send(
+                response_type="ephemeral",
+                text=text,
+                blocks=blocks,
+                replace_original=True if ambiguous else None,
+            )
             if sent.status_code != 200:
                 raise HookFailed(sent.status_code, dict(sent.headers or {}))
 
         self._retried(attempt)
+
+    def post_ephemeral(
+        self, *, channel: str, user: str, text: str, blocks: list[dict[str, Any]]
+    ) -> None:
+        """Post a message in `channel` that only `user` sees."""
+        self._retried(
+            lambda _: self.client.chat_postEphemeral(
+                channel=channel, user=user, text=text, blocks=blocks
+            )
+        )
 
     def find_reply(self, *, channel: str, thread_ts: str | None, delivery: str) -> str | None:
         """The ts of the reply to `delivery` already in the thread (or channel), if any."""

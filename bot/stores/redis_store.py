@@ -5,6 +5,9 @@ claims are `SET NX PX` keys, given back or extended only by their owner (Lua scr
 so that checking the owner and changing the key are one step). A claim's payload lives in
 a hash beside it, and a sorted set of payload claims by deadline (the server's clock) is
 what `take_over` scans. The scripts touch claim keys they compute: one server, no cluster.
+Taking a conversation's lock with its state, and saving its state with letting the lock
+go, are one script each: one round trip, not two. Connections come from a bounded pool
+that a burst waits on, rather than opening more than the server accepts.
 """
 
 from __future__ import annotations
@@ -33,6 +36,24 @@ if extra > 0 then
   local oldest = redis.call('ZPOPMIN', KEYS[2], extra)
   for i = 1, #oldest, 2 do redis.call('DEL', oldest[i]) end
 end
+"""
+# KEYS: session, index, claim. ARGV: value, ttl (ms), now (s), max sessions, owner.
+_PUT_RELEASE = (
+    _PUT
+    + """
+if redis.call('GET', KEYS[3]) == ARGV[5] then redis.call('DEL', KEYS[3]) end
+"""
+)
+# KEYS: claim, session, index. ARGV: owner, claim ttl (ms), session ttl (ms), now (s).
+# A lock's claim has no payload: no deadline nor payload to clear. The session read is
+# kept alive, as `get` does.
+_CLAIM_GET = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+local text = redis.call('GET', KEYS[2])
+if not text then return {1} end
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], 'XX', ARGV[4], KEYS[2])
+return {1, text}
 """
 # The server's time in milliseconds: deadlines never depend on a client's clock.
 _NOW = """
@@ -117,6 +138,7 @@ class RedisStore:
         ttl_seconds: float = 24 * 3600.0,
         prefix: str = "vmbot:",
         timeout: float = 1.0,
+        max_connections: int = 64,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if max_sessions < 1 or ttl_seconds <= 0:
@@ -129,14 +151,22 @@ class RedisStore:
         self._deadlines = f"{prefix}claims:deadlines"
         self._payloads = f"{prefix}claims:payloads"
         self._clock = clock
-        self._redis = redis.Redis.from_url(
+        # Every thread of the process shares `max_connections` connections: more threads
+        # than that (a burst) wait their turn, `timeout` at most, instead of each opening
+        # one more connection until the server refuses them (its maxclients).
+        pool = redis.BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=timeout,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
             decode_responses=True,
         )
+        self._redis = redis.Redis(connection_pool=pool)
         self._put = self._redis.register_script(_PUT)
+        self._put_release = self._redis.register_script(_PUT_RELEASE)
+        self._claim_get = self._redis.register_script(_CLAIM_GET)
         self._claim_script = self._redis.register_script(_CLAIM)
         self._renew = self._redis.register_script(_RENEW)
         self._take_over = self._redis.register_script(_TAKE_OVER)
@@ -222,12 +252,35 @@ class RedisStore:
         with self._guard():
             self._release(keys=self._claim_keys(key), args=[owner])
 
+    def claim_get(
+        self, claim: str, owner: str, *, ttl: float, key: str
+    ) -> tuple[bool, dict[str, Any] | None]:
+        name = self._session(key)
+        with self._guard():
+            reply = self._claim_get(
+                keys=[self._claim(claim), name, self._index],
+                args=[owner, _ms(ttl), self._ttl_ms, self._clock()],
+            )
+        if not reply[0]:
+            return False, None
+        value: dict[str, Any] | None = json.loads(reply[1]) if len(reply) > 1 else None
+        return True, value
+
+    def put_release(self, key: str, value: dict[str, Any], *, claim: str, owner: str) -> None:
+        text = json.dumps(value, ensure_ascii=False)  # fails here, not later, if not JSON
+        with self._guard():
+            self._put_release(
+                keys=[self._session(key), self._index, self._claim(claim)],
+                args=[text, self._ttl_ms, self._clock(), self.max_sessions, owner],
+            )
+
     def ping(self) -> None:
         with self._guard() as r:
             r.ping()
 
     def close(self) -> None:
         self._redis.close()
+        self._redis.connection_pool.disconnect()
 
     def __len__(self) -> int:
         with self._guard() as r:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import StoreUnavailable
+from bot.sessions import StepByStep
 
 __all__ = ["SqliteStore"]
 
@@ -28,7 +29,7 @@ CREATE INDEX IF NOT EXISTS claims_expires ON claims (expires);
 """
 
 
-class SqliteStore:
+class SqliteStore(StepByStep):
     """A `SessionStore` in a SQLite file.
 
     Reads never return an expired session; a sweep every `sweep_every` writes deletes
