@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bot.domain import Answer
+from bot.loading.schema import SAFE_LOADER
 
 ROOT = Path(__file__).resolve().parent.parent
 PIN = ROOT / "tests" / "pinned_answers.json"
@@ -38,7 +39,9 @@ def labelled_sets() -> list[Path]:
 
 def questions(path: Path) -> list[str]:
     """The questions of a labelled set, as written."""
-    return [str(entry["q"]) for entry in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    # libyaml, as the bot reads its data: a tenth of the pure-Python parser's time.
+    text = path.read_text(encoding="utf-8")
+    return [str(entry["q"]) for entry in yaml.load(text, Loader=SAFE_LOADER)]
 
 
 def pinned(answer: Answer) -> dict[str, Any]:
