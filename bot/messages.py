@@ -201,8 +201,8 @@ SKIPPING = "Je laisse ma question précédente de côté (comptée comme « je n
 BACK_TO_QUESTION = "Pour revenir à ma question :\n"
 WHY_THIS_QUESTION = (
     "Je vous pose cette question parce que, d'après mes sources, ce point fait pencher vers "
-    "{side} : « {excerpt} » (source : {passage}). Si c'est votre cas, cela compte en faveur "
-    "de {side} ; sinon, ce point ne pèse pas."
+    "{side} : « {excerpt} » (source : {passage}). Si c'est votre cas, ce point plaide pour "
+    "{side} ; sinon, il ne pèse pas."
 )
 REASONS_HEADER = "Ce qui a pesé dans ma recommandation :"
 NO_REASONS = (

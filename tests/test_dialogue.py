@@ -1,6 +1,7 @@
 """The conversation as a pure function: whole dialogues, without any channel."""
 
 import json
+import re
 
 import pytest
 
@@ -669,6 +670,14 @@ def test_why_during_the_advice_says_which_way_the_question_pushes_from_the_sourc
     assert msg.OUTCOME_NAMES[criterion.favours] in reply.text
     assert criterion.sources[0].passage in reply.text
     assert reply.expecting == "deploiement_rapide"
+
+
+@pytest.mark.parametrize("criterion", ["deploiement_rapide", "isolation_forte"])
+def test_why_during_the_advice_is_good_french_for_either_side(
+    conversation: Conversation, criterion: str
+) -> None:
+    _, reply = conversation.step(DialogueState(expecting=criterion, asked=1), "pourquoi ?")
+    assert not re.search(r"\bde (des|une|un|les)\b", reply.text)
 
 
 def test_an_ordinal_picks_a_choice(conversation: Conversation) -> None:
