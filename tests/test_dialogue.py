@@ -569,6 +569,7 @@ def test_a_bare_description_of_a_project_starts_the_advice(conversation: Convers
         "on est une PME de quarante personnes près de Rennes",
         "on est sur un seul serveur chez Hetzner",
         "le client veut voir le site en ligne avant la Toussaint",
+        "j'aimerais un avis d'archi",
     ],
 )
 def test_a_statement_that_says_nothing_of_a_need_invents_none(
@@ -591,6 +592,13 @@ def test_one_hosting_place_says_nothing_distributed(
 ) -> None:
     found = conversation.dialogue.reader.read(statement)
     assert found.get("cloud_distribue") is not Verdict.YES
+
+
+def test_an_architecture_that_is_one_monolith_has_no_microservices(
+    conversation: Conversation,
+) -> None:
+    found = conversation.dialogue.reader.read("l'archi de l'appli, c'est un monolithe Ruby")
+    assert found.get("microservices") is Verdict.NO
 
 
 @pytest.mark.parametrize(

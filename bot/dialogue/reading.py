@@ -184,7 +184,7 @@ class CriteriaReader:
             # API, hébergées chez un seul hébergeur"); the whole statement catches the
             # rest. An answer to a question is read whole: its parts lean on it ("non,
             # tout est sur ce seul serveur" says nothing of several systems).
-            parts = [q for p in statement.split(",") for q in self._conjoined(p) if q.strip()]
+            parts = [q for p in self._commas(statement) for q in self._conjoined(p) if q.strip()]
             if pending is not None or len(parts) == 1:
                 readings = self._readings(statement, pending)
                 if pending is not None and all(r.criterion != pending for r in readings):
@@ -226,6 +226,20 @@ class CriteriaReader:
             for reading in readings:
                 found[reading.criterion] = reading.verdict
         return found
+
+    def _commas(self, text: str) -> list[str]:
+        """A statement split at its commas, except before a pronoun that takes up what
+        came before: "l'archi, c'est un monolithe" says one thing of one topic."""
+        grammar = self._forms.grammar
+        takes_up = grammar.anaphora - grammar.conjunctions
+        pieces: list[str] = []
+        for piece in text.split(","):
+            words = tokenize(fold(piece))
+            if pieces and words and words[0] in takes_up:
+                pieces[-1] = f"{pieces[-1]},{piece}"
+            else:
+                pieces.append(piece)
+        return pieces
 
     def _conjoined(self, text: str) -> list[str]:
         """A statement split at "et" wherever both sides say something of their own
