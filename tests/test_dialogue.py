@@ -594,6 +594,17 @@ def test_one_hosting_place_says_nothing_distributed(
     assert found.get("cloud_distribue") is not Verdict.YES
 
 
+def test_one_server_answering_another_question_invents_no_need_for_several_systems(
+    conversation: Conversation,
+) -> None:
+    state, _ = conversation.step(
+        DialogueState(expecting="isolation_forte", asked=1),
+        "non pas besoin, c'est sur un seul serveur",
+    )
+    assert state.answers.get("isolation_forte") is Verdict.NO
+    assert state.answers.get("multi_os") is not Verdict.YES
+
+
 def test_an_architecture_that_is_one_monolith_has_no_microservices(
     conversation: Conversation,
 ) -> None:
