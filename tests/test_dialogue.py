@@ -605,6 +605,15 @@ def test_one_server_answering_another_question_invents_no_need_for_several_syste
     assert state.answers.get("multi_os") is not Verdict.YES
 
 
+def test_a_no_explained_by_another_need_still_answers_the_question_asked(
+    conversation: Conversation,
+) -> None:
+    state, _ = conversation.step(
+        DialogueState(expecting="ressources_materielles", asked=1), "non, c'est une petite appli"
+    )
+    assert state.answers.get("ressources_materielles") is Verdict.NO
+
+
 def test_an_architecture_that_is_one_monolith_has_no_microservices(
     conversation: Conversation,
 ) -> None:

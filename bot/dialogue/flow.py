@@ -199,8 +199,12 @@ class Dialogue:
         read = found.get(pending.id)
         hedged = self.verdicts.hedges(text) and read in (Verdict.YES, Verdict.NO)
         # A yes or no that opens a statement of another need is that need's verdict:
-        # recorded for the question asked too, it would invent an answer to it.
-        elsewhere = read is None and bool(found) and not self.verdicts.stands_alone(text)
+        # recorded for the question asked too, it would invent an answer to it. Not when
+        # that need reads otherwise: "non, c'est une petite appli" says no to the question
+        # asked, and yes to a light application.
+        elsewhere = (
+            read is None and verdict in found.values() and not self.verdicts.stands_alone(text)
+        )
         if verdict is not None and not hedged and not elsewhere:
             # The user's own yes or no wins over a reading; a hedge ("bof, c'est juste
             # des numéros de colis") does not win over what the rest of the answer says.
