@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.slack_sessions import EVENT_LEASE
 from bot.dialogue.flow import Conversation
 from bot.stores import open_store
 from tests.redis_server import RedisServer, free_port
@@ -25,6 +26,7 @@ from tests.test_slack import (
     LABELS,
     ROOT,
     SECRET,
+    SHORT_LEASE,
     WAIT,
     Endpoint,
     FakeSlack,
@@ -64,11 +66,14 @@ class Process(Endpoint):
         return self.popen.returncode
 
 
-def start(fake: FakeSlack, store: str, port: int, log: Path, *extra: str) -> Process:
+def start(
+    fake: FakeSlack, store: str, port: int, log: Path, *extra: str, lease: float = EVENT_LEASE
+) -> Process:
     env = os.environ | {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": fake.url,
+        "VMBOT_SLACK_LEASE": str(lease),
     }
     command = [sys.executable, "-m", "bot", "slack", "--http", "--host", "127.0.0.1"]
     with log.open("ab") as err:
@@ -208,11 +213,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def on_store(
     fake: FakeSlack, conversation: Conversation, store_url: str, tmp_path: Path
 ) -> Iterator[list[Process]]:
-    """Two processes sharing `store_url`, stopped (or killed) after the test."""
+    """Two processes sharing `store_url`, stopped (or killed) after the test; a killed
+    one's claims run out within SHORT_LEASE."""
     started: list[Process] = []
     try:
         for n in (1, 2):
-            started.append(start(fake, store_url, free_port(), tmp_path / f"vmbot-{n}.log"))
+            log = tmp_path / f"vmbot-{n}.log"
+            started.append(start(fake, store_url, free_port(), log, lease=SHORT_LEASE))
         yield started
     finally:
         for process in started:
