@@ -323,6 +323,7 @@ SLACK_ENV_WHAT = {
     "SLACK_APP_TOKEN": "le jeton d'application du Socket Mode, qui commence par « xapp- »",
     "SLACK_SIGNING_SECRET": "le secret de signature de l'application (lettres et chiffres)",
     "SLACK_API_URL": "l'adresse http(s) de l'API Web de Slack, par exemple https://slack.com/api/",
+    "VMBOT_SLACK_LEASE": "un nombre de secondes entre 1 et 600 (10 par défaut)",
 }
 SLACK_AUTH_FAILED = "Slack refuse le jeton du bot (SLACK_BOT_TOKEN) : {error}"
 SLACK_UNREACHABLE = "L'API Web de Slack ne répond pas ({url}) : {error}"

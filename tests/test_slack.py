@@ -47,6 +47,7 @@ from bot.adapters.slack import (
     reply_blocks,
     settings_from_env,
 )
+from bot.adapters.slack_sessions import EVENT_LEASE
 from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
 from bot.dialogue.state import Reply
@@ -61,6 +62,10 @@ APP_TOKEN = "xapp-1-test"
 ADVICE = "je voudrais un conseil pour mon projet"
 TORN = "vm portabilité et ressources"  # two topics, both likely
 WAIT = 30.0
+# The lease of the processes' claims where a test kills one (10 s when served): its
+# deliveries are taken over within 2.4 s, while a live process, renewing its own every
+# 0.4 s, keeps them even on a busy machine.
+SHORT_LEASE = 2.0
 
 
 # --- A fake Slack Web API ---------------------------------------------------------------
@@ -289,6 +294,15 @@ class Served(Endpoint):
         self.app.listener_runner.listener_executor.shutdown(wait=True)
 
 
+def eventually(predicate: Callable[[], Any], what: str, *, every: float = 0.02) -> None:
+    """Wait for `predicate` to hold, checking every `every` seconds, for at most WAIT:
+    for a state no notification announces (a log line, a store's key)."""
+    deadline = time.monotonic() + WAIT
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(every)
+
+
 def http_request(
     verb: str, port: int, path: str, body: str = "", headers: dict[str, str] | None = None
 ) -> tuple[int, str, dict[str, str]]:
@@ -396,6 +410,7 @@ def _no_slack_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
             monkeypatch.delenv(name)
     # `vmbot slack` keeps its sessions in the user's data folder: a temporary one here.
     monkeypatch.delenv("VMBOT_STORE", raising=False)
+    monkeypatch.delenv("VMBOT_SLACK_LEASE", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 
@@ -423,12 +438,21 @@ def served_hesitant(fake: FakeSlack, hesitant: Conversation) -> Iterator[Served]
 
 
 def serve(
-    fake: FakeSlack, conversation: Conversation, store: SessionStore | None = None
+    fake: FakeSlack,
+    conversation: Conversation,
+    store: SessionStore | None = None,
+    *,
+    lease: float = EVENT_LEASE,
 ) -> Iterator[Served]:
     """The app over a real HTTP server on 127.0.0.1, talking to the fake Slack."""
     store = MemoryStore() if store is None else store
     app = create_app(
-        conversation, bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.url, store=store
+        conversation,
+        bot_token=BOT_TOKEN,
+        signing_secret=SECRET,
+        api_url=fake.url,
+        store=store,
+        lease=lease,
     )
     server = make_http_server(app, host="127.0.0.1", port=0, signing_secret=SECRET, store=store)
     thread = threading.Thread(
@@ -1250,6 +1274,19 @@ def test_seen_event_ids_are_bounded() -> None:
             )
             for url in ("http://[::1", "http://127.0.0.1:abc/api/")
         ],
+        *[
+            (
+                ["slack", "--http"],
+                {
+                    "SLACK_BOT_TOKEN": BOT_TOKEN,
+                    "SLACK_SIGNING_SECRET": SECRET,
+                    "VMBOT_SLACK_LEASE": lease,
+                },
+                "VMBOT_SLACK_LEASE",
+                "invalide",
+            )
+            for lease in ("dix", "0.5", "nan", "3600")
+        ],
     ],
 )
 def test_a_missing_or_malformed_variable_gets_one_french_line_and_exit_2(
@@ -1269,13 +1306,21 @@ def test_a_missing_or_malformed_variable_gets_one_french_line_and_exit_2(
 
 
 def test_settings_accept_a_complete_environment() -> None:
-    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": "http://h/"}
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": "http://h/",
+        "VMBOT_SLACK_LEASE": "2,5",
+    }
     settings = settings_from_env(env, http=False)
-    assert (settings.app_token, settings.signing_secret, settings.api_url) == (
+    assert (settings.app_token, settings.signing_secret, settings.api_url, settings.lease) == (
         APP_TOKEN,
         None,
         "http://h/",
+        2.5,
     )
+    del env["VMBOT_SLACK_LEASE"]
+    assert settings_from_env(env, http=False).lease == EVENT_LEASE
     with pytest.raises(SlackConfigError):
         settings_from_env({"SLACK_BOT_TOKEN": BOT_TOKEN}, http=True)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.slack_sessions import EVENT_LEASE
 from bot.dialogue.flow import Conversation
 from bot.stores import open_store
 from tests.redis_server import RedisServer, free_port
@@ -25,6 +26,7 @@ from tests.test_slack import (
     LABELS,
     ROOT,
     SECRET,
+    SHORT_LEASE,
     WAIT,
     Endpoint,
     FakeSlack,
@@ -57,6 +59,19 @@ class Process(Endpoint):
         self.popen.send_signal(signal.SIGKILL)
         self.popen.wait(timeout=WAIT)
 
+    def ready(self) -> Process:
+        """This process, once it answers on its port."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                if http_request("GET", self.port, "/healthz")[0] == 200:
+                    return self
+            except ConnectionError:
+                pass
+            assert self.popen.poll() is None, self.log.read_text("utf-8")
+            assert time.monotonic() < deadline, "vmbot slack did not start"
+            time.sleep(0.05)
+
     def stop(self) -> int:
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
@@ -64,11 +79,22 @@ class Process(Endpoint):
         return self.popen.returncode
 
 
-def start(fake: FakeSlack, store: str, port: int, log: Path, *extra: str) -> Process:
+def start(
+    fake: FakeSlack, store: str, port: int, log: Path, *extra: str, lease: float = EVENT_LEASE
+) -> Process:
+    """A started process, answering on `port`."""
+    return launch(fake, store, port, log, *extra, lease=lease).ready()
+
+
+def launch(
+    fake: FakeSlack, store: str, port: int, log: Path, *extra: str, lease: float = EVENT_LEASE
+) -> Process:
+    """A process starting: several start side by side, then each is waited for (`ready`)."""
     env = os.environ | {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": fake.url,
+        "VMBOT_SLACK_LEASE": str(lease),
     }
     command = [sys.executable, "-m", "bot", "slack", "--http", "--host", "127.0.0.1"]
     with log.open("ab") as err:
@@ -79,24 +105,16 @@ def start(fake: FakeSlack, store: str, port: int, log: Path, *extra: str) -> Pro
             stdout=subprocess.DEVNULL,
             stderr=err,
         )
-    process = Process(port=port, fake=fake, popen=popen, log=log)
-    deadline = time.monotonic() + WAIT
-    while True:
-        try:
-            if http_request("GET", port, "/healthz")[0] == 200:
-                return process
-        except ConnectionError:
-            pass
-        assert popen.poll() is None, log.read_text("utf-8")
-        assert time.monotonic() < deadline, "vmbot slack did not start"
-        time.sleep(0.1)
+    return Process(port=port, fake=fake, popen=popen, log=log)
 
 
 @pytest.fixture
 def processes(
     fake: FakeSlack, own_redis: RedisServer, conversation: Conversation, tmp_path: Path
 ) -> Iterator[list[Process]]:
-    started = [start(fake, own_redis.url, free_port(), tmp_path / f"vmbot-{n}.log") for n in (1, 2)]
+    logs = [tmp_path / f"vmbot-{n}.log" for n in (1, 2)]
+    launched = [launch(fake, own_redis.url, free_port(), log) for log in logs]
+    started = [process.ready() for process in launched]
     yield started
     for process in started:
         process.stop()
@@ -208,12 +226,14 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def on_store(
     fake: FakeSlack, conversation: Conversation, store_url: str, tmp_path: Path
 ) -> Iterator[list[Process]]:
-    """Two processes sharing `store_url`, stopped (or killed) after the test."""
+    """Two processes sharing `store_url`, stopped (or killed) after the test; a killed
+    one's claims run out within SHORT_LEASE."""
     started: list[Process] = []
     try:
         for n in (1, 2):
-            started.append(start(fake, store_url, free_port(), tmp_path / f"vmbot-{n}.log"))
-        yield started
+            log = tmp_path / f"vmbot-{n}.log"
+            started.append(launch(fake, store_url, free_port(), log, lease=SHORT_LEASE))
+        yield [process.ready() for process in started]
     finally:
         for process in started:
             if process.popen.poll() is None:

@@ -24,21 +24,46 @@ _prefixes = itertools.count(1)
 
 # A factory opens a store of the backend (a second call: another process's view).
 Factory = Callable[..., SessionStore]
+# Lets seconds pass for a test's stores.
+Elapse = Callable[[float], None]
+
+
+class Clock:
+    """The time the memory and SQLite stores of a test read: the wall clock's (recency
+    orders their sessions), pushed ahead when the test lets time pass."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.ahead
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
-def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def open_backend(
+    backend: str, clock: Clock, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Factory]:
     """Opens stores of one backend sharing the same data (one file, one Redis prefix)."""
     opened: list[SessionStore] = []
-    shared = MemoryStore
     prefix = f"test{next(_prefixes)}:"
 
     def open_one(**limits: Any) -> SessionStore:
         store: SessionStore
-        if request.param == "memory":
-            store = opened[0] if opened else shared(**limits)
-        elif request.param == "sqlite":
-            store = SqliteStore(tmp_path / "sessions.sqlite3", sweep_every=1, **limits)
+        if backend == "memory":
+            store = opened[0] if opened else MemoryStore(clock=clock, **limits)
+        elif backend == "sqlite":
+            path = tmp_path / "sessions.sqlite3"
+            store = SqliteStore(path, sweep_every=1, clock=clock, **limits)
         else:
             server: RedisServer = request.getfixturevalue("redis_server")
             store = RedisStore(server.url, prefix=prefix, **limits)
@@ -48,6 +73,20 @@ def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fac
     yield open_one
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def elapse(backend: str, clock: Clock) -> Elapse:
+    """Lets `seconds` pass for the test's stores: at once on the clock the memory and SQLite
+    stores read; really for redis-server, whose expiries follow its own clock."""
+
+    def wait(seconds: float) -> None:
+        if backend == "redis":
+            time.sleep(seconds)
+        else:
+            clock.ahead += seconds
+
+    return wait
 
 
 # --- Sessions --------------------------------------------------------------------------------
@@ -97,13 +136,15 @@ def test_the_least_recently_used_session_goes_first_beyond_the_cap(open_backend:
     assert (store.get("a"), store.get("b"), store.get("c")) == ({"n": 1}, None, {"n": 3})
 
 
-def test_an_idle_session_expires_and_use_keeps_it_alive(open_backend: Factory) -> None:
+def test_an_idle_session_expires_and_use_keeps_it_alive(
+    open_backend: Factory, elapse: Elapse
+) -> None:
     store = open_backend(ttl_seconds=2.0)
     store.put("idle", {"n": 1})
     store.put("busy", {"n": 2})
-    time.sleep(1.2)
+    elapse(1.2)
     assert store.get("busy") == {"n": 2}
-    time.sleep(1.2)
+    elapse(1.2)
     assert store.get("idle") is None
     assert store.get("busy") == {"n": 2}
 
@@ -136,20 +177,22 @@ def test_a_claim_is_held_by_one_owner_until_released(open_backend: Factory) -> N
     assert theirs.claim("event:Ev1", "worker-2", ttl=30)
 
 
-def test_a_claim_expires_so_a_crashed_owner_blocks_no_one_for_ever(open_backend: Factory) -> None:
+def test_a_claim_expires_so_a_crashed_owner_blocks_no_one_for_ever(
+    open_backend: Factory, elapse: Elapse
+) -> None:
     crashed, alive = open_backend(), open_backend()
     assert crashed.claim("lock:T1/C1/1.0", "dead-worker", ttl=0.3)
-    time.sleep(0.5)
+    elapse(0.5)
     assert alive.claim("lock:T1/C1/1.0", "worker-2", ttl=30)
     assert not crashed.extend("lock:T1/C1/1.0", "dead-worker", ttl=30)
 
 
-def test_only_the_owner_extends_a_claim(open_backend: Factory) -> None:
+def test_only_the_owner_extends_a_claim(open_backend: Factory, elapse: Elapse) -> None:
     store = open_backend()
     assert store.claim("event:Ev2", "worker-1", ttl=0.5)
     assert not store.extend("event:Ev2", "worker-2", ttl=60)
     assert store.extend("event:Ev2", "worker-1", ttl=60)
-    time.sleep(0.7)  # past the first expiry: the extension holds
+    elapse(0.7)  # past the first expiry: the extension holds
     assert not store.claim("event:Ev2", "worker-2", ttl=30)
 
 
@@ -215,12 +258,14 @@ def test_a_session_saved_with_its_lock_let_go_is_read_by_the_next_owner(
 # --- Work handed over: claims that carry what they stand for ---------------------------------
 
 
-def test_a_claim_that_runs_out_with_its_payload_is_taken_over_once(open_backend: Factory) -> None:
+def test_a_claim_that_runs_out_with_its_payload_is_taken_over_once(
+    open_backend: Factory, elapse: Elapse
+) -> None:
     dead, first, second = open_backend(), open_backend(), open_backend()
     body = {"event_id": "Ev7", "event": {"text": "c'est quoi docker ?"}}
     assert dead.claim("event:Ev7", "dead-worker", ttl=0.3, payload=body)
     assert first.take_over("event:", "worker-1", ttl=30) == []  # still held
-    time.sleep(0.5)
+    elapse(0.5)
     assert first.take_over("event:", "worker-1", ttl=30) == [("event:Ev7", body)]
     assert second.take_over("event:", "worker-2", ttl=30) == []
     assert not second.claim("event:Ev7", "worker-2", ttl=30)
@@ -228,48 +273,51 @@ def test_a_claim_that_runs_out_with_its_payload_is_taken_over_once(open_backend:
 
 def test_a_settled_claim_is_never_taken_over_and_still_refuses_a_retry(
     open_backend: Factory,
+    elapse: Elapse,
 ) -> None:
     store = open_backend()
     assert store.claim("event:Ev8", "worker-1", ttl=0.3, payload={"n": 8})
     assert store.settle("event:Ev8", "worker-1", ttl=30)
-    time.sleep(0.5)
+    elapse(0.5)
     assert store.take_over("event:", "worker-2", ttl=30) == []
     assert not store.claim("event:Ev8", "worker-2", ttl=30)
 
 
-def test_only_the_owner_settles_a_claim(open_backend: Factory) -> None:
+def test_only_the_owner_settles_a_claim(open_backend: Factory, elapse: Elapse) -> None:
     store = open_backend()
     assert store.claim("event:Ev9", "worker-1", ttl=0.3, payload={"n": 9})
     assert not store.settle("event:Ev9", "worker-2", ttl=30)
-    time.sleep(0.5)
+    elapse(0.5)
     assert [key for key, _ in store.take_over("event:", "worker-2", ttl=30)] == ["event:Ev9"]
 
 
-def test_an_extended_claim_is_not_taken_over(open_backend: Factory) -> None:
+def test_an_extended_claim_is_not_taken_over(open_backend: Factory, elapse: Elapse) -> None:
     store = open_backend()
     assert store.claim("event:Ev10", "worker-1", ttl=0.4, payload={"n": 10})
     assert store.extend("event:Ev10", "worker-1", ttl=30)
-    time.sleep(0.6)
+    elapse(0.6)
     assert store.take_over("event:", "worker-2", ttl=30) == []
 
 
 def test_take_over_keeps_to_its_prefix_and_ignores_claims_without_payload(
     open_backend: Factory,
+    elapse: Elapse,
 ) -> None:
     store = open_backend()
     store.claim("lock:T1/C1/1.0", "dead-worker", ttl=0.3)
     store.claim("other:Ev11", "dead-worker", ttl=0.3, payload={"n": 11})
-    time.sleep(0.5)
+    elapse(0.5)
     assert store.take_over("event:", "worker-2", ttl=30) == []
 
 
 def test_racing_processes_take_each_abandoned_claim_over_exactly_once(
     open_backend: Factory,
+    elapse: Elapse,
 ) -> None:
     dead = open_backend()
     for n in range(30):
         dead.claim(f"event:{n}", "dead-worker", ttl=0.3, payload={"n": n})
-    time.sleep(0.5)
+    elapse(0.5)
     stores = [open_backend(), open_backend()]
     won: list[str] = []
     guard = threading.Lock()

@@ -31,6 +31,7 @@ from bot import messages as msg
 from bot.adapters.slack_blocks import reply_blocks
 from bot.adapters.slack_http import BACKLOG, DRAIN_SECONDS, SlackHttpServer, asgi_app
 from bot.adapters.slack_listeners import SlackListeners
+from bot.adapters.slack_sessions import EVENT_LEASE
 from bot.adapters.slack_settings import SlackConfigError, SlackSettings, settings_from_env
 from bot.adapters.slack_webapi import API_TIMEOUT
 from bot.dialogue.flow import Conversation
@@ -91,11 +92,13 @@ def create_app(
     signing_secret: str | None = None,
     api_url: str | None = None,
     store: SessionStore | None = None,
+    lease: float = EVENT_LEASE,
 ) -> App:
     """The Bolt app answering mentions, direct messages, buttons and `/vmbot`.
 
     Calls `auth.test` once (Bolt checks the token); SlackStartError if that fails.
     Without a signing secret (Socket Mode), no HTTP request can pass verification.
+    Deliveries and conversations are claimed in the store `lease` seconds at a time.
     """
     base_url = api_url or DEFAULT_API_URL
     # No retries inside the client: `WebApi` retries the calls that answer, knowing which
@@ -103,7 +106,9 @@ def create_app(
     client = WebClient(
         token=bot_token, base_url=_with_slash(base_url), timeout=API_TIMEOUT, retry_handlers=[]
     )
-    listeners = SlackListeners(conversation, store if store is not None else MemoryStore())
+    listeners = SlackListeners(
+        conversation, store if store is not None else MemoryStore(), lease=lease
+    )
     try:
         app = App(
             name="vmbot",
@@ -251,6 +256,7 @@ def run(
             signing_secret=settings.signing_secret,
             api_url=settings.api_url,
             store=store,
+            lease=settings.lease,
         )
         if http:
             assert settings.signing_secret is not None  # settings_from_env requires it for HTTP
@@ -314,6 +320,7 @@ def worker_app() -> Starlette:
         signing_secret=settings.signing_secret,
         api_url=settings.api_url,
         store=store,
+        lease=settings.lease,
     )
     return asgi_app(app, signing_secret=settings.signing_secret, store=store)
 

@@ -33,7 +33,7 @@ from bot.adapters.slack_blocks import (
     text_blocks,
 )
 from bot.adapters.slack_markup import plain_text
-from bot.adapters.slack_sessions import EVENT_KEPT, SharedSessions
+from bot.adapters.slack_sessions import EVENT_KEPT, EVENT_LEASE, SharedSessions
 from bot.adapters.slack_webapi import HookFailed, WebApi
 from bot.dialogue.flow import Conversation
 from bot.dialogue.inputs import Text
@@ -56,10 +56,12 @@ ACKS_FIRST = 1.0  # the longest an answer waits for acks in flight before it thi
 class SlackListeners:
     """The app's middleware and listeners, sharing the store and its claims."""
 
-    def __init__(self, conversation: Conversation, store: SessionStore) -> None:
+    def __init__(
+        self, conversation: Conversation, store: SessionStore, *, lease: float = EVENT_LEASE
+    ) -> None:
         self.conversation = conversation
         self.store = store
-        self.shared = SharedSessions(store, log=_log)
+        self.shared = SharedSessions(store, log=_log, lease=lease)
         self.pool = ListenerPool(max_workers=16, on_shutdown=self.shared.stop_taking_over)
         self._app: App | None = None
         self._bot_user: str | None = None

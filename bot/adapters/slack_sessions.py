@@ -26,28 +26,34 @@ from typing import Any
 from bot.errors import StoreUnavailable
 from bot.sessions import KeyedLocks, RecentKeys, SessionStore
 
-__all__ = ["EVENT_KEPT", "EVENT_LEASE", "LOCK_TTL", "Held", "SharedSessions"]
+__all__ = ["EVENT_KEPT", "EVENT_LEASE", "Held", "SharedSessions"]
 
-# A delivery being answered, renewed every TICK while its process lives: a process that
-# died hands its deliveries over within EVENT_LEASE + TICK.
+# A delivery being answered, renewed every lease / TICKS_PER_LEASE while its process lives:
+# a process that died hands its deliveries over within one lease and one tick. A
+# conversation being updated is locked for a lease too, renewed the same way.
 EVENT_LEASE = 10.0
-TICK = 2.0
+TICKS_PER_LEASE = 5
 # An answered delivery: longer than Slack's last retry (about five minutes after the first).
 EVENT_KEPT = 3600.0
 # A delivery nobody could answer for this long is not answered any more: it is logged.
 EVENT_STALE = 900.0
-# A conversation being updated, renewed like a delivery; a waiting process gives up after
-# LOCK_WAIT (an answer waits at most about a minute for Slack's Web API).
-LOCK_TTL = 10.0
+# A process waiting for a conversation's lock gives up after LOCK_WAIT (an answer waits
+# at most about a minute for Slack's Web API).
 LOCK_WAIT = 90.0
 _EVENTS = "event:"
 
 
 class SharedSessions:
-    """The store, and the claims every process of the app takes in it."""
+    """The store, and the claims every process of the app takes in it, for `lease` seconds
+    at a time (how long a dead process's deliveries and conversations wait for another)."""
 
-    def __init__(self, store: SessionStore, *, log: logging.Logger) -> None:
+    def __init__(
+        self, store: SessionStore, *, log: logging.Logger, lease: float = EVENT_LEASE
+    ) -> None:
+        if lease <= 0:
+            raise ValueError("lease must be positive")
         self.store = store
+        self.lease = lease
         self.owner = f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
         self._log = log
         self._local = KeyedLocks()
@@ -74,7 +80,7 @@ class SharedSessions:
         payload = {"body": body, "since": time.time()}
         try:
             taken = self.store.claim(
-                _EVENTS + event_id, self.owner, ttl=EVENT_LEASE, payload=payload
+                _EVENTS + event_id, self.owner, ttl=self.lease, payload=payload
             )
         except StoreUnavailable as exc:
             self.failed(exc)
@@ -116,7 +122,7 @@ class SharedSessions:
 
     def _tick(self, replay: Callable[[str, dict[str, Any]], bool]) -> None:
         while True:
-            time.sleep(TICK)
+            time.sleep(self.lease / TICKS_PER_LEASE)
             try:
                 self._renew()
                 if self._closing.is_set():
@@ -132,14 +138,14 @@ class SharedSessions:
         with self._held:
             events, locks = list(self._events), list(self._locks.items())
         for event_id in events:
-            if not self.store.extend(_EVENTS + event_id, self.owner, ttl=EVENT_LEASE):
+            if not self.store.extend(_EVENTS + event_id, self.owner, ttl=self.lease):
                 with self._held:  # taken over meanwhile (this process was too slow)
                     self._events.discard(event_id)
         for name, token in locks:
-            self.store.extend(name, token, ttl=LOCK_TTL)
+            self.store.extend(name, token, ttl=self.lease)
 
     def _take_over(self, replay: Callable[[str, dict[str, Any]], bool]) -> None:
-        for key, payload in self.store.take_over(_EVENTS, self.owner, ttl=EVENT_LEASE):
+        for key, payload in self.store.take_over(_EVENTS, self.owner, ttl=self.lease):
             event_id = key.removeprefix(_EVENTS)
             since = float(payload.get("since") or 0.0)
             if time.time() - since > EVENT_STALE:
@@ -167,7 +173,7 @@ class SharedSessions:
             deadline = time.monotonic() + LOCK_WAIT
             delay = 0.002
             while True:
-                taken, record = self.store.claim_get(name, token, ttl=LOCK_TTL, key=key)
+                taken, record = self.store.claim_get(name, token, ttl=self.lease, key=key)
                 if taken:
                     break
                 if time.monotonic() > deadline:

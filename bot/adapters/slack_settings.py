@@ -1,13 +1,16 @@
-"""What `vmbot slack` reads from the environment: the SLACK_* variables, checked."""
+"""What `vmbot slack` reads from the environment: the SLACK_* variables and
+VMBOT_SLACK_LEASE, checked."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot import messages as msg
+from bot.adapters.slack_sessions import EVENT_LEASE
 from bot.errors import SlackConfigError
 
 __all__ = ["SlackConfigError", "SlackSettings", "settings_from_env"]
@@ -21,8 +24,12 @@ class SlackSettings:
     app_token: str | None = None  # Socket Mode
     signing_secret: str | None = None  # HTTP mode
     api_url: str | None = None
+    # How long a process's claims last unrenewed: a process that dies holds its deliveries
+    # and conversations that long. Shorter hands them over sooner, at more store traffic.
+    lease: float = EVENT_LEASE
 
 
+LEASE_RANGE = (1.0, 600.0)
 _FORMATS = {
     "SLACK_BOT_TOKEN": re.compile(r"xoxb-[A-Za-z0-9-]+"),
     "SLACK_APP_TOKEN": re.compile(r"xapp-[A-Za-z0-9-]+"),
@@ -55,7 +62,21 @@ def settings_from_env(environ: Mapping[str, str], *, http: bool) -> SlackSetting
         app_token=values.get("SLACK_APP_TOKEN"),
         signing_secret=values.get("SLACK_SIGNING_SECRET"),
         api_url=api_url,
+        lease=_lease(environ.get("VMBOT_SLACK_LEASE", "").strip()),
     )
+
+
+def _lease(value: str) -> float:
+    if not value:
+        return EVENT_LEASE
+    try:
+        lease = float(value.replace(",", "."))
+    except ValueError:
+        lease = math.nan
+    low, high = LEASE_RANGE
+    if not low <= lease <= high:  # false for NaN too
+        raise SlackConfigError(_env_message(msg.SLACK_ENV_MALFORMED, "VMBOT_SLACK_LEASE"))
+    return lease
 
 
 def _valid_url(url: str) -> bool:
