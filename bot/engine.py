@@ -249,6 +249,11 @@ class Bot:
 
     def _ranking(self, text: str) -> tuple[Analysis, Analysis | None, Ranking]:
         """The message's analysis, its question's (in a long message), and the ranking."""
+        analysis, focused = self._analyses_of(text)
+        return analysis, focused, self.ranker.rank(analysis, focused)
+
+    def _analyses_of(self, text: str) -> tuple[Analysis, Analysis | None]:
+        """The message's analysis and its question's (in a long message)."""
         known = self._analyses.get(text)
         if known is None:
             # What the message sets aside is no part of what it asks.
@@ -259,8 +264,7 @@ class Bot:
                 self.analyzer.analyze(focus) if focus is not None else None,
             )
             _remember(self._analyses, text, known)
-        analysis, focused = known
-        return analysis, focused, self.ranker.rank(analysis, focused)
+        return known
 
     def _read(self, question: str) -> tuple[str, bool]:
         """The message as read, and whether it is written in another language."""
@@ -295,8 +299,16 @@ class Bot:
     def ask_many(self, questions: Sequence[str]) -> list[Answer]:
         """The answers to many questions, each as `ask` gives it; the classifier reads
         all their analyses in one sparse product."""
-        texts = (self._read(q) for q in questions)
-        analyses = [self.analyzer.analyze(text) for text, foreign in texts if text and not foreign]
+        # Each message is read and analysed once here, as `ask` reads it (it then
+        # finds the analyses remembered): its whole text and its question's.
+        analyses: list[Analysis] = []
+        for question in questions:
+            text, foreign = self._read(question)
+            if text and not foreign:
+                analysis, focus = self._analyses_of(text)
+                analyses.append(analysis)
+                if focus is not None:
+                    analyses.append(focus)
         self.ranker.preload(analyses)
         return [self.ask(question) for question in questions]
 
