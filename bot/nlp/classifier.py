@@ -22,13 +22,21 @@ import numpy.typing as npt
 from bot.nlp.analyzer import Analysis
 from bot.nlp.rows import CHAR_WEIGHT, Row, RowReader, char_grams
 
-__all__ = ["SoftmaxModel", "Vocabulary", "features", "sparse_row", "train_softmax", "vocabulary"]
+__all__ = [
+    "SPARSE_FROM",
+    "SoftmaxModel",
+    "Vocabulary",
+    "features",
+    "sparse_row",
+    "train_softmax",
+    "vocabulary",
+]
 
 # The classes, the feature index and the idf of each feature.
 Vocabulary = tuple[tuple[str, ...], dict[str, int], npt.NDArray[np.float32]]
 # From this many messages, a batch's probabilities are one sparse product (scipy),
 # whose import costs as much as reading about 5,000 messages one by one.
-_SPARSE_FROM = 2_000
+SPARSE_FROM = 2_000
 _KEPT = 8_192
 
 
@@ -93,7 +101,7 @@ class SoftmaxModel:
     def preload(self, analyses: Sequence[Analysis]) -> None:
         """Computes the probabilities of these analyses ahead, in one sparse product:
         `probabilities` then finds them."""
-        if len(analyses) < _SPARSE_FROM:
+        if len(analyses) < SPARSE_FROM:
             for analysis in analyses:
                 self.probabilities(analysis)  # each alone, remembered
             return
@@ -129,7 +137,7 @@ class SoftmaxModel:
         scipy's compiled product is ten times faster than gathering the weights with
         numpy, but takes about 0.1 s to import: a few messages are read one by one.
         """
-        if len(analyses) < _SPARSE_FROM:
+        if len(analyses) < SPARSE_FROM:
             out = np.empty((len(analyses), len(self.classes)))
             for i, analysis in enumerate(analyses):
                 out[i] = self.probabilities(analysis)
