@@ -152,6 +152,7 @@ class Bot:
         self.index_key: str | None = None
         # Artefact name -> key, of every artefact this bot was built from.
         self.artefacts: dict[str, str] = {}
+        self._sources: dict[str, tuple[Source, ...]] = {}
         self._forget()
 
     def _forget(self) -> None:
@@ -210,7 +211,11 @@ class Bot:
 
     def sources(self, intent_id: str) -> tuple[Source, ...]:
         """The intent's citations, each with its verbatim excerpt."""
-        return self.cite(self.intent(intent_id).sources)
+        # A function of the data, which a bot never changes: resolved once per intent.
+        known = self._sources.get(intent_id)
+        if known is None:
+            known = self._sources[intent_id] = self.cite(self.intent(intent_id).sources)
+        return known
 
     def cite(self, refs: Iterable[SourceRef]) -> tuple[Source, ...]:
         """Citations resolved to their verbatim excerpts (the whole passage if none is
