@@ -37,6 +37,7 @@ from bot.nlp.text import clean, fold, tokenize
 from bot.training import training_pairs
 
 __all__ = [
+    "ASKED_TOGETHER",
     "Bot",
     "EngineSettings",
     "Index",
@@ -51,6 +52,9 @@ _MAX_OPENING_WORDS = 4
 _CLARIFY_CHOICES = 3
 # Messages whose reading and ranking are remembered; emptied when full.
 _KEPT = 8_192
+# Questions of a batch analysed before they are answered: what is remembered of them
+# (their analyses and their question's, their rankings) must still be there.
+ASKED_TOGETHER = _KEPT // 4
 T = TypeVar("T")
 
 
@@ -153,6 +157,7 @@ class Bot:
         # Artefact name -> key, of every artefact this bot was built from.
         self.artefacts: dict[str, str] = {}
         self._sources: dict[str, tuple[Source, ...]] = {}
+        self._names: dict[str, bool] = {}
         self._forget()
 
     def _forget(self) -> None:
@@ -250,7 +255,13 @@ class Bot:
 
     def names_subject(self, sentence: str) -> bool:
         """Whether a sentence names something a question may be about ("une instance")."""
-        return not self._subjects.isdisjoint(self.analyzer.terms(sentence))
+        # Asked of every word of a message that states something first: remembered
+        # apart from the analyses, which a batch of long messages would push out.
+        known = self._names.get(sentence)
+        if known is None:
+            known = not self._subjects.isdisjoint(self.analyzer.terms(sentence))
+            _remember(self._names, sentence, known)
+        return known
 
     def _ranking(self, text: str) -> tuple[Analysis, Analysis | None, Ranking]:
         """The message's analysis, its question's (in a long message), and the ranking."""
@@ -303,7 +314,13 @@ class Bot:
 
     def ask_many(self, questions: Sequence[str]) -> list[Answer]:
         """The answers to many questions, each as `ask` gives it; the classifier reads
-        all their analyses in one sparse product."""
+        the analyses of each slice of them (`ASKED_TOGETHER`) in one sparse product."""
+        answers: list[Answer] = []
+        for start in range(0, len(questions), ASKED_TOGETHER):
+            answers += self._ask_together(questions[start : start + ASKED_TOGETHER])
+        return answers
+
+    def _ask_together(self, questions: Sequence[str]) -> list[Answer]:
         # Each message is read and analysed once here, as `ask` reads it (it then
         # finds the analyses remembered): its whole text and its question's.
         analyses: list[Analysis] = []

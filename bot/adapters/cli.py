@@ -19,12 +19,14 @@ from bot.adapters.render import answer_json, json_line, terminal_width, wrap
 from bot.assembly import load_assistant
 from bot.assistant import Assistant
 from bot.domain import AnswerKind
+from bot.engine import ASKED_TOGETHER
 from bot.errors import DataError, DataMissingError, NlpModelError
 
 __all__ = ["main"]
 
-# Questions answered together by `vmbot ask --json` on many lines, at most.
-_BATCH = 1_000
+# Questions answered together by `vmbot ask --json` on many lines, at most: as many
+# as the engine analyses before answering them (one sparse product each).
+_BATCH = ASKED_TOGETHER
 
 
 def main(argv: list[str] | None = None) -> int:
