@@ -443,20 +443,26 @@ class Bot:
         At most a few words are stripped, without re-reading the rest each time:
         "cc cc cc ..." a thousand times is one greeting, in linear time.
         """
+        words = text.split()
+        limit = min(len(words), _MAX_OPENING_WORDS)
+
+        def terms(i: int) -> set[str]:
+            return set(self.analyzer.terms(words[i]))
+
+        def vocative(i: int) -> bool:
+            tokens = set(tokenize(fold(words[i]))) if i <= limit and i < len(words) else set()
+            return bool(tokens) and tokens <= self._vocatives
+
+        # Most messages open on no opening word: nothing more to read.
+        first = terms(0) if words else set()
+        if not first or not first <= _OPENING_TERMS:
+            return None
         # "slt cv ?" is one greeting of two words: nothing follows it (already analysed).
         if set(self.analyzer.terms(text)) <= _OPENING_TERMS:
             return None
-        words = text.split()
-        limit = min(len(words), _MAX_OPENING_WORDS)
-        terms = [set(self.analyzer.terms(w)) for w in words[: limit + 1]]
-        tokens = [set(tokenize(fold(w))) for w in words[: limit + 1]]
-
-        def vocative(i: int) -> bool:
-            return i < len(tokens) and bool(tokens[i]) and tokens[i] <= self._vocatives
-
         stripped = 0
         while stripped < limit:
-            here = terms[stripped]
+            here = terms(stripped)
             if (here and here <= _OPENING_TERMS) or (stripped and vocative(stripped)):
                 stripped += 1
             elif stripped and not here and vocative(stripped + 1):  # "bonjour à tous"

@@ -167,11 +167,12 @@ class Ranker:
         whole: list[float] = probabilities.tolist()
         whole_in_scope = 1.0 - sum(whole[i] for i in self._rejecting_order)
         coverage = focus_coverage = self.weights.coverage(terms)
+        listed = whole
         if focus is not None and focus.terms:
             w = self._focus_weight
             probabilities = (1 - w) * probabilities + w * self.model.probabilities(focus)
             focus_coverage = self.weights.coverage(focus.terms)
-        listed: list[float] = probabilities.tolist()
+            listed = probabilities.tolist()
         # A few dozen classes: sorted in Python, as numpy would (the first of equals
         # first), without the cost of numpy calls on arrays this short.
         best_class = max(range(len(listed)), key=listed.__getitem__)
