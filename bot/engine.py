@@ -37,6 +37,7 @@ from bot.nlp.text import clean, fold, tokenize
 from bot.training import training_pairs
 
 __all__ = [
+    "ASKED_TOGETHER",
     "Bot",
     "EngineSettings",
     "Index",
@@ -51,6 +52,9 @@ _MAX_OPENING_WORDS = 4
 _CLARIFY_CHOICES = 3
 # Messages whose reading and ranking are remembered; emptied when full.
 _KEPT = 8_192
+# Questions of a batch analysed before they are answered: what is remembered of them
+# (their analyses and their question's, their rankings) must still be there.
+ASKED_TOGETHER = _KEPT // 4
 T = TypeVar("T")
 
 
@@ -152,6 +156,8 @@ class Bot:
         self.index_key: str | None = None
         # Artefact name -> key, of every artefact this bot was built from.
         self.artefacts: dict[str, str] = {}
+        self._sources: dict[str, tuple[Source, ...]] = {}
+        self._names: dict[str, bool] = {}
         self._forget()
 
     def _forget(self) -> None:
@@ -210,7 +216,11 @@ class Bot:
 
     def sources(self, intent_id: str) -> tuple[Source, ...]:
         """The intent's citations, each with its verbatim excerpt."""
-        return self.cite(self.intent(intent_id).sources)
+        # A function of the data, which a bot never changes: resolved once per intent.
+        known = self._sources.get(intent_id)
+        if known is None:
+            known = self._sources[intent_id] = self.cite(self.intent(intent_id).sources)
+        return known
 
     def cite(self, refs: Iterable[SourceRef]) -> tuple[Source, ...]:
         """Citations resolved to their verbatim excerpts (the whole passage if none is
@@ -245,10 +255,21 @@ class Bot:
 
     def names_subject(self, sentence: str) -> bool:
         """Whether a sentence names something a question may be about ("une instance")."""
-        return not self._subjects.isdisjoint(self.analyzer.terms(sentence))
+        # Asked of every word of a message that states something first: remembered
+        # apart from the analyses, which a batch of long messages would push out.
+        known = self._names.get(sentence)
+        if known is None:
+            known = not self._subjects.isdisjoint(self.analyzer.terms(sentence))
+            _remember(self._names, sentence, known)
+        return known
 
     def _ranking(self, text: str) -> tuple[Analysis, Analysis | None, Ranking]:
         """The message's analysis, its question's (in a long message), and the ranking."""
+        analysis, focused = self._analyses_of(text)
+        return analysis, focused, self.ranker.rank(analysis, focused)
+
+    def _analyses_of(self, text: str) -> tuple[Analysis, Analysis | None]:
+        """The message's analysis and its question's (in a long message)."""
         known = self._analyses.get(text)
         if known is None:
             # What the message sets aside is no part of what it asks.
@@ -259,8 +280,7 @@ class Bot:
                 self.analyzer.analyze(focus) if focus is not None else None,
             )
             _remember(self._analyses, text, known)
-        analysis, focused = known
-        return analysis, focused, self.ranker.rank(analysis, focused)
+        return known
 
     def _read(self, question: str) -> tuple[str, bool]:
         """The message as read, and whether it is written in another language."""
@@ -294,9 +314,23 @@ class Bot:
 
     def ask_many(self, questions: Sequence[str]) -> list[Answer]:
         """The answers to many questions, each as `ask` gives it; the classifier reads
-        all their analyses in one sparse product."""
-        texts = (self._read(q) for q in questions)
-        analyses = [self.analyzer.analyze(text) for text, foreign in texts if text and not foreign]
+        the analyses of each slice of them (`ASKED_TOGETHER`) in one sparse product."""
+        answers: list[Answer] = []
+        for start in range(0, len(questions), ASKED_TOGETHER):
+            answers += self._ask_together(questions[start : start + ASKED_TOGETHER])
+        return answers
+
+    def _ask_together(self, questions: Sequence[str]) -> list[Answer]:
+        # Each message is read and analysed once here, as `ask` reads it (it then
+        # finds the analyses remembered): its whole text and its question's.
+        analyses: list[Analysis] = []
+        for question in questions:
+            text, foreign = self._read(question)
+            if text and not foreign:
+                analysis, focus = self._analyses_of(text)
+                analyses.append(analysis)
+                if focus is not None:
+                    analyses.append(focus)
         self.ranker.preload(analyses)
         return [self.ask(question) for question in questions]
 
@@ -409,20 +443,26 @@ class Bot:
         At most a few words are stripped, without re-reading the rest each time:
         "cc cc cc ..." a thousand times is one greeting, in linear time.
         """
+        words = text.split()
+        limit = min(len(words), _MAX_OPENING_WORDS)
+
+        def terms(i: int) -> set[str]:
+            return set(self.analyzer.terms(words[i]))
+
+        def vocative(i: int) -> bool:
+            tokens = set(tokenize(fold(words[i]))) if i <= limit and i < len(words) else set()
+            return bool(tokens) and tokens <= self._vocatives
+
+        # Most messages open on no opening word: nothing more to read.
+        first = terms(0) if words else set()
+        if not first or not first <= _OPENING_TERMS:
+            return None
         # "slt cv ?" is one greeting of two words: nothing follows it (already analysed).
         if set(self.analyzer.terms(text)) <= _OPENING_TERMS:
             return None
-        words = text.split()
-        limit = min(len(words), _MAX_OPENING_WORDS)
-        terms = [set(self.analyzer.terms(w)) for w in words[: limit + 1]]
-        tokens = [set(tokenize(fold(w))) for w in words[: limit + 1]]
-
-        def vocative(i: int) -> bool:
-            return i < len(tokens) and bool(tokens[i]) and tokens[i] <= self._vocatives
-
         stripped = 0
         while stripped < limit:
-            here = terms[stripped]
+            here = terms(stripped)
             if (here and here <= _OPENING_TERMS) or (stripped and vocative(stripped)):
                 stripped += 1
             elif stripped and not here and vocative(stripped + 1):  # "bonjour à tous"

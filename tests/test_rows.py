@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bot.engine import Bot
-from bot.nlp.classifier import features, sparse_row
+from bot.nlp.classifier import SPARSE_FROM, features, sparse_row
 from bot.training import training_pairs
 
 QUESTIONS = [
@@ -40,6 +40,17 @@ def test_a_batch_of_rows_gives_the_probabilities_of_each_row_alone(bot: Bot) -> 
     analyses = [bot.analyzer.analyze(q) for q in QUESTIONS]
     together = model.probabilities_of(analyses)
     alone = np.array([model.probabilities_of_row(*model.row(a)) for a in analyses])
+    np.testing.assert_allclose(together, alone, rtol=1e-12, atol=1e-15)
+
+
+def test_a_large_batch_read_in_one_sparse_product_gives_the_probabilities_of_each_row_alone(
+    bot: Bot,
+) -> None:
+    model = bot.ranker.model
+    analyses = [bot.analyzer.analyze(q) for q in QUESTIONS]
+    batch = analyses * (SPARSE_FROM // len(analyses) + 1)
+    together = model.probabilities_of(batch)
+    alone = np.array([model.probabilities_of_row(*model.row(a)) for a in batch])
     np.testing.assert_allclose(together, alone, rtol=1e-12, atol=1e-15)
 
 

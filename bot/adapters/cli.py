@@ -34,10 +34,6 @@ def load_assistant(data: Path | None) -> Assistant:
     return load(data)
 
 
-# Questions answered together by `vmbot ask --json` on many lines, at most.
-_BATCH = 1_000
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     terminal.fit_streams()
@@ -157,13 +153,16 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _arrived(lines: Iterator[str], stream: BinaryIO) -> Iterator[list[str]]:
-    """The lines in batches of what has already arrived (at most _BATCH): a file is
-    answered in large batches, one sparse product each, while a program that writes
-    one line and waits gets its answer at once."""
+    """The lines in batches of what has already arrived (at most as many as the engine
+    analyses before answering them, one sparse product each): a file is answered in
+    large batches, while a program that writes one line and waits gets its answer at
+    once."""
+    from bot.engine import ASKED_TOGETHER  # loaded with the assistant already
+
     batch: list[str] = []
     for line in lines:
         batch.append(line)
-        if len(batch) >= _BATCH or not _readable(stream):
+        if len(batch) >= ASKED_TOGETHER or not _readable(stream):
             yield batch
             batch = []
     if batch:

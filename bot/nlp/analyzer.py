@@ -114,6 +114,9 @@ class Analyzer:
         self._negation_openers = frozenset(grammar.negation_openers)
         self._comparison_heads = frozenset(self._lemmas.get(w, w) for w in grammar.comparison_heads)
         self._comparison_tails = frozenset(self._lemmas.get(w, w) for w in grammar.comparison_tails)
+        self._comparison_marks = self._first_lemmas(grammar.comparatives) | self._comparison_tails
+        self._avoidance_firsts = self._first_lemmas(grammar.avoidance)
+        self._choice_firsts = self._first_lemmas(grammar.choosing)
         self._senses = lexicon.accent_senses
         self._accented = _alternation(self._senses)
 
@@ -128,6 +131,10 @@ class Analyzer:
 
     def _lemma_phrases(self, phrases: Iterable[Phrase]) -> PhraseSet:
         return PhraseSet(tuple(self.lemma(t) for t in p) for p in phrases)
+
+    def _first_lemmas(self, phrases: Iterable[Phrase]) -> frozenset[str]:
+        """The lemmas phrases start with, as `_lemma_phrases` reads them."""
+        return frozenset(self.lemma(p[0]) for p in phrases if p)
 
     def _phrase_terms(self, phrases: Iterable[str]) -> set[str]:
         terms: set[str] = set()
@@ -225,9 +232,12 @@ class Analyzer:
         text = text[:MAX_INPUT_CHARS]
         if self._accented is not None:
             # Before folding: "Docker est-il sûr ?" asks about safety, not "sur" (on).
-            text = unicodedata.normalize("NFC", text.lower())
+            text = text.lower()
+            if not text.isascii():  # ASCII is its own normal form
+                text = unicodedata.normalize("NFC", text)
             text = _FINAL_SUR.sub("sûr", text)
-            text = self._accented.sub(self._sense, text)
+            if not text.isascii():  # every accent sense is spelled with an accent
+                text = self._accented.sub(self._sense, text)
         return tokenize(fold(text))
 
     def _sense(self, match: re.Match[str]) -> str:
@@ -258,7 +268,9 @@ class Analyzer:
 
     def _analyze(self, text: str) -> Analysis:
         tokens = self.tokens(text)
-        lemmas = [self.lemma(t) for t in tokens]
+        # Most tokens are in the table: looked up here, without a call each.
+        table = self._lemmas.get
+        lemmas = [known if (known := table(t)) is not None else self.lemma(t) for t in tokens]
         merged: list[str] = []
         spelled: list[str] = []
         i = 0
@@ -267,7 +279,13 @@ class Analyzer:
             merged.append(_ONLY)
             spelled.append(_ONLY)
             i = len(opener)
+        starts = self._synonym_starts
         while i < len(lemmas):
+            if lemmas[i] not in starts:  # most words start no phrase
+                merged.append(lemmas[i])
+                spelled.append(tokens[i])
+                i += 1
+                continue
             term, size = self._term_at(lemmas, i)
             merged.append(term)
             # A synonym stands for its canonical term; any other word keeps its spelling.
@@ -371,8 +389,11 @@ class Analyzer:
         """
         if self._sides.keys().isdisjoint(merged):
             return ()  # no side named: no cue, whatever the words around
+        # Phrases are only looked for where their first word stands: most words open none.
+        marks, avoids, chooses = self._comparison_marks, self._avoidance_firsts, self._choice_firsts
         compared_at = next(
-            (i for i in range(len(merged)) if self._compares_at(merged, i)), len(merged)
+            (i for i, t in enumerate(merged) if t in marks and self._compares_at(merged, i)),
+            len(merged),
         )
         cues: list[str] = []
         avoiding = negating = False
@@ -384,8 +405,8 @@ class Analyzer:
             if i == compared_at:
                 turned, negating = negating, False
             negating = negating or term in self._negations
-            avoiding = avoiding or self._avoidance.at(merged, i) is not None
-            if self._choosing.at(merged, i) is not None:
+            avoiding = avoiding or (term in avoids and self._avoidance.at(merged, i) is not None)
+            if term in chooses and self._choosing.at(merged, i) is not None:
                 chosen_at = i
             side = self._sides.get(term)
             if side is None:

@@ -21,8 +21,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from bot.domain import Match
 from bot.nlp.analyzer import Analysis
 from bot.nlp.classifier import SoftmaxModel
@@ -128,9 +126,7 @@ class Ranker:
         self._rejecting_order = [i for i, name in enumerate(model.classes) if name in rejecting]
         self._rejecting = frozenset(self._rejecting_order)
         # The classes a ranking may list, in class order (ties keep it).
-        self._listable = np.array(
-            [i for i in range(len(model.classes)) if i not in self._rejecting], dtype=np.intp
-        )
+        self._listable = [i for i in range(len(model.classes)) if i not in self._rejecting]
         self._unsourced = self._class_index.get(unsourced) if unsourced is not None else None
         # Rankings by (message, question): a function of them, asked again and again
         # by a long-lived process (FAQ questions, a dialogue's retries).
@@ -171,16 +167,17 @@ class Ranker:
         whole: list[float] = probabilities.tolist()
         whole_in_scope = 1.0 - sum(whole[i] for i in self._rejecting_order)
         coverage = focus_coverage = self.weights.coverage(terms)
+        listed = whole
         if focus is not None and focus.terms:
             w = self._focus_weight
             probabilities = (1 - w) * probabilities + w * self.model.probabilities(focus)
             focus_coverage = self.weights.coverage(focus.terms)
-        listed: list[float] = probabilities.tolist()
-        best_class = int(probabilities.argmax())
+            listed = probabilities.tolist()
+        # A few dozen classes: sorted in Python, as numpy would (the first of equals
+        # first), without the cost of numpy calls on arrays this short.
+        best_class = max(range(len(listed)), key=listed.__getitem__)
         out_of_scope = best_class in self._rejecting
-        listable = self._listable
-        order = np.argsort(-probabilities[listable], kind="stable")[:_TOP]
-        top: list[int] = listable[order].tolist()
+        top = sorted(self._listable, key=listed.__getitem__, reverse=True)[:_TOP]
         best_name = self.model.classes[top[0]]
         in_scope = 1.0 - sum(listed[i] for i in self._rejecting_order)
         named = not self._anchors.isdisjoint(terms)
@@ -210,8 +207,8 @@ class Ranker:
             for i in top
         )
         # Words that are not even French ("zorglub") tell nothing about what was meant.
-        readable = self.weights.reads_any(terms)
-        rejected_by = self.model.classes[best_class] if out_of_scope and readable else None
+        readable = out_of_scope and self.weights.reads_any(terms)
+        rejected_by = self.model.classes[best_class] if readable else None
         return Ranking(
             matches=matches, out_of_scope=out_of_scope, rejected_by=rejected_by, signals=signals
         )

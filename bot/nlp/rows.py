@@ -55,6 +55,10 @@ class RowReader:
     def __init__(self, index: dict[str, int], idf: npt.NDArray[np.float32]) -> None:
         self._column = index.get
         self._idf = idf.astype(np.float64)
+        # Whether each column is a character n-gram (their names start with "#").
+        self._is_gram = np.zeros(len(idf), dtype=np.intp)
+        self._is_gram[[c for name, c in index.items() if name.startswith("#")]] = 1
+        self._tf = np.zeros((2, 0))
         self._words: dict[str, npt.NDArray[np.intp]] = {}
 
     def _word_columns(self, word: str) -> npt.NDArray[np.intp]:
@@ -78,8 +82,9 @@ class RowReader:
     def row(self, analysis: Analysis) -> Row:
         """The analysis's TF-IDF row, unit length: sublinear counts times idf.
 
-        The features' columns are listed as often as they occur, and merged by column:
-        each sums its counts in the order `features` meets them, as it does.
+        The features' columns are listed as often as they occur and counted; every
+        occurrence of a column weighs alike (1 for a whole word, `CHAR_WEIGHT` for an
+        n-gram), so a column's value is a function of its count (`_frequencies`).
         """
         whole = self._whole_columns(analysis)
         listed = np.concatenate(
@@ -87,25 +92,30 @@ class RowReader:
         )
         if not len(listed):
             return listed, np.zeros(0)
-        weights = np.full(len(listed), CHAR_WEIGHT)
-        weights[: len(whole)] = 1.0
-        # Merged by sorting: a stable sort keeps each column's occurrences in order.
-        order = listed.argsort(kind="stable")
-        ranked = listed[order]
-        first = np.empty(len(ranked), dtype=bool)
-        first[0] = True
-        np.not_equal(ranked[1:], ranked[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        cols = ranked[starts]
-        counts = np.add.reduceat(weights[order], starts)
-        # Sublinear term frequency, as TF-IDF does; most counts are one word or one
-        # n-gram once, and need no logarithm.
-        repeated = counts > 1.0
-        if repeated.any():
-            counts[repeated] = 1.0 + np.log(counts[repeated])
-        vals = counts * self._idf[cols]
+        cols, counts = np.unique(listed, return_counts=True)
+        tf = self._frequencies(int(counts.max()))[self._is_gram[cols], counts]
+        vals = tf * self._idf[cols]
         norm = math.sqrt(float(vals @ vals)) or 1.0
         return cols, vals / norm
+
+    def _frequencies(self, most: int) -> npt.NDArray[np.float64]:
+        """The sublinear term frequency of a feature by kind (row 0: whole words, 1:
+        n-grams) and count, up to `most`: summed and logged by numpy, as the rows of a
+        batch are, so that a row reads the same floats either way."""
+        table = self._tf
+        if most >= table.shape[1]:
+            size = max(2 * table.shape[1], most + 1)
+            counts = np.arange(size)
+            weights = np.repeat([[1.0], [CHAR_WEIGHT]], counts.sum(), axis=1)
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            table = np.zeros((2, size))
+            for kind in (0, 1):
+                summed = np.add.reduceat(weights[kind], starts[1:])
+                repeated = summed > 1.0
+                summed[repeated] = 1.0 + np.log(summed[repeated])
+                table[kind, 1:] = summed
+            self._tf = table
+        return table
 
     def rows(self, analyses: Sequence[Analysis]) -> Rows:
         """The rows of many analyses as one sparse matrix (CSR: row starts, columns,
