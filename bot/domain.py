@@ -222,6 +222,8 @@ class Grammar:
     safety_degrees: frozenset[str]
     focus_markers: tuple[Phrase, ...]
     serious_markers: tuple[Phrase, ...]
+    # a last sentence that only seeks agreement or help ("Vous savez ?", "Lesquelles ?")
+    tag_questions: tuple[Phrase, ...]
     contrasts: tuple[Phrase, ...]
     dismissed_heads: tuple[Phrase, ...]
     dismissals: tuple[Phrase, ...]
@@ -281,6 +283,7 @@ class Grammar:
             safety_degrees=frozenset(),
             focus_markers=(),
             serious_markers=(),
+            tag_questions=(),
             contrasts=(),
             dismissed_heads=(),
             dismissals=(),

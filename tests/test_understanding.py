@@ -147,6 +147,13 @@ def test_a_negation_that_dismisses_nothing_keeps_the_whole_message(bot: Bot) -> 
     )
 
 
+def test_a_last_sentence_that_only_seeks_agreement_is_set_aside(bot: Bot) -> None:
+    question = "On a tout basculé sous Docker. Dans quels cas une VM aurait mieux valu ? Tu sais ?"
+    assert "sais" not in (bot.forms.set_aside(question, bot.names_subject) or "")
+    assert intent_of(bot, question) == "quand_vm"
+    assert intent_of(bot, "tu sais ?") == "aide"
+
+
 def test_a_clause_of_punctuation_alone_sets_nothing_aside(bot: Bot) -> None:
     assert bot.forms.set_aside("? 0", bot.names_subject) is None
     assert bot.forms.set_aside("! ? , pas docker", bot.names_subject) is None

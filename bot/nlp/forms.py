@@ -44,6 +44,7 @@ class Forms:
         self._dismissed_heads = PhraseSet(grammar.dismissed_heads)
         self._contrasts = PhraseSet(grammar.contrasts)
         self._serious = PhraseSet(grammar.serious_markers)
+        self._tags = PhraseSet(grammar.tag_questions)
         ordered = sorted(grammar.emoji, key=len, reverse=True)
         self._emoji = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
@@ -174,10 +175,27 @@ class Forms:
             for i in range(start, end):
                 kept[i] = ""
             changed = True
+        changed = self._drop_tag_question(words, kept) or changed
         if not changed:
             return None
         remaining = " ".join(w for w in kept if w)
         return remaining if tokenize(fold(remaining)) else None
+
+    def _drop_tag_question(self, words: list[str], kept: list[str]) -> bool:
+        """Blank a last sentence that only seeks agreement or help after the question
+        ("... les situations où une VM s'impose. Vous savez ?"): it asks nothing itself,
+        and its words ("savoir") pull towards the bot's help."""
+        ends = [i for i, w in enumerate(words[:-1]) if w[-1] in ".?!…"]
+        if not ends:
+            return False
+        start = ends[-1] + 1
+        tail = [t for w in words[start:] for t in tokenize(fold(w))]
+        phrase = self._tags.at(tail, 0) if tail else None
+        if phrase is None or len(phrase) != len(tail):
+            return False
+        for i in range(start, len(words)):
+            kept[i] = ""
+        return True
 
     def _at_colon(self, sentence: str) -> list[str]:
         """The sentence, split before its last colon when what follows opens a question
