@@ -44,6 +44,7 @@ DATA_BAD_ACCENT_SENSE = (
     "accent_senses : « {word} » doit être un mot accentué associé à un texte non vide"
 )
 DATA_BAD_PHRASES = "« {field} » doit être une liste de mots ou d'expressions non vides"
+DATA_CLOSING_NOT_VERDICT = "closing_verdicts : « {phrase} » doit figurer parmi les verdicts"
 DATA_ITEM = "{key} {id}"
 DATA_BAD_CHOICE = "le champ « {field} » doit valoir : {values}"
 DATA_BAD_WEIGHT = "le champ « weight » doit être un entier de 1 à 3"

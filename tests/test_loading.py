@@ -264,6 +264,13 @@ def test_verdict_phrases_that_yaml_reads_as_booleans_are_refused(data_copy: Path
     assert "verdicts : clés possibles" in _problems(data_copy)
 
 
+def test_a_closing_verdict_that_is_no_verdict_is_refused(data_copy: Path) -> None:
+    _edit(
+        data_copy / "intents" / "grammaire.yaml", "closing_verdicts: [", "closing_verdicts: [zut, "
+    )
+    assert "closing_verdicts : « zut » doit figurer parmi les verdicts" in _problems(data_copy)
+
+
 def test_every_role_is_resolved_to_the_intent_that_declares_it() -> None:
     catalog = load_catalog(ROOT / "intents", load_corpus(ROOT / "corpus"))
     for role in Role:

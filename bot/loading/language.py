@@ -204,6 +204,12 @@ def read_grammar(raw: Any, check: Problems) -> list[Grammar]:
     if len(opposites) != len(raw["negated_opposites"]):
         check.add(where, msg.DATA_BAD_PHRASES.format(field="negated_opposites"))
         ok = False
+    closing = phrases("closing_verdicts")
+    # A closing verdict is read through the verdicts' own list: one outside it says nothing.
+    listed_verdicts = {p for listed in verdicts.values() for p in listed}
+    for unlisted in (p for p in closing if p not in listed_verdicts):
+        check.add(where, msg.DATA_CLOSING_NOT_VERDICT.format(phrase=" ".join(unlisted)))
+        ok = False
     ordinals = {str(k): v for k, v in raw["ordinals"].items() if isinstance(v, int)}
     if len(ordinals) != len(raw["ordinals"]):
         check.add(where, msg.DATA_BAD_ORDINALS)
@@ -243,7 +249,7 @@ def read_grammar(raw: Any, check: Problems) -> list[Grammar]:
         choosing=phrases("choosing"),
         verdicts=verdicts,
         hedges=words("hedges"),
-        closing_verdicts=phrases("closing_verdicts"),
+        closing_verdicts=closing,
         acknowledgements=frozenset(phrases("acknowledgements")),
         chat_words=chat_words,
         emoji=emoji,

@@ -175,13 +175,15 @@ class Forms:
             for i in range(start, end):
                 kept[i] = ""
             changed = True
-        changed = self._drop_tag_question(words, kept) or changed
+        changed = self._drop_tag_question(words, tokens, kept) or changed
         if not changed:
             return None
         remaining = " ".join(w for w in kept if w)
         return remaining if tokenize(fold(remaining)) else None
 
-    def _drop_tag_question(self, words: list[str], kept: list[str]) -> bool:
+    def _drop_tag_question(
+        self, words: list[str], tokens: list[list[str]], kept: list[str]
+    ) -> bool:
         """Blank a last sentence that only seeks agreement or help after the question
         ("... les situations où une VM s'impose. Vous savez ?"): it asks nothing itself,
         and its words ("savoir") pull towards the bot's help."""
@@ -189,7 +191,7 @@ class Forms:
         if not ends:
             return False
         start = ends[-1] + 1
-        tail = [t for w in words[start:] for t in tokenize(fold(w))]
+        tail = [t for ts in tokens[start:] for t in ts]
         phrase = self._tags.at(tail, 0) if tail else None
         if phrase is None or len(phrase) != len(tail):
             return False
