@@ -109,9 +109,13 @@ def load_personas(path: Path) -> list[Persona]:
 
 def _persona(entry: dict[str, Any]) -> Persona:
     facts = {c: str(entry["facts"][c]) for c in CRITERIA}
-    replies = {c: str(entry["replies"][c]) for c in CRITERIA}
     if set(facts.values()) - FACTS:
         raise ValueError(f"facts must be among {sorted(FACTS)}")
+    given = entry["replies"]
+    # A persona who does not know may have nothing to say: the driver answers for them.
+    replies = {
+        c: str(given[c]) if c in given or facts[c] != "nsp" else PLAIN["nsp"] for c in CRITERIA
+    }
     opening = entry["opening"]
     opening = (opening,) if isinstance(opening, str) else tuple(map(str, opening))
     acceptable = frozenset(entry["acceptable"])
