@@ -30,14 +30,26 @@ def _criterion(name: str, favours: str, weight: int) -> Criterion:
 def _enumerated(criteria: list[Criterion], answers: dict[str, Verdict]) -> dict[str, float]:
     """The reference: every way of answering the open criteria, one by one (2^n), each
     as likely as the prior makes it."""
-    open_ids = [c.id for c in criteria if c.id not in answers]
+    open_ones = [c for c in criteria if c.id not in answers]
+    open_ids = [c.id for c in open_ones]
+    priors = [_prior(criteria, answers, c.favours) for c in open_ones]
     chances: dict[str, float] = defaultdict(float)
     for values in itertools.product((Verdict.YES, Verdict.NO), repeat=len(open_ids)):
-        yes = sum(v is Verdict.YES for v in values)
-        chance = advisor.PRIOR_YES**yes * (1 - advisor.PRIOR_YES) ** (len(values) - yes)
+        chance = math.prod(
+            p if v is Verdict.YES else 1 - p for p, v in zip(priors, values, strict=True)
+        )
         result = advisor.outcome(criteria, {**answers, **dict(zip(open_ids, values, strict=True))})
         chances[result] += chance
     return chances
+
+
+def _prior(criteria: list[Criterion], answers: dict[str, Verdict], favours: str) -> float:
+    """The reference prior: PRIOR_YES, times OPPOSED per unit of weight the user has on
+    the other side."""
+    other = sum(
+        c.weight for c in criteria if c.favours != favours and answers.get(c.id) is Verdict.YES
+    )
+    return advisor.PRIOR_YES * advisor.OPPOSED**other
 
 
 def _entropy(chances: dict[str, float]) -> float:
@@ -58,8 +70,9 @@ def _enumerated_choice(criteria: list[Criterion], answers: dict[str, Verdict]) -
     keys = [
         (
             round(
-                advisor.PRIOR_YES * _entropy(_enumerated(criteria, {**answers, c.id: Verdict.YES}))
-                + (1 - advisor.PRIOR_YES)
+                _prior(criteria, answers, c.favours)
+                * _entropy(_enumerated(criteria, {**answers, c.id: Verdict.YES}))
+                + (1 - _prior(criteria, answers, c.favours))
                 * _entropy(_enumerated(criteria, {**answers, c.id: Verdict.NO})),
                 9,
             ),
@@ -117,3 +130,31 @@ def test_the_settled_outcome_is_the_enumerations(seed: int) -> None:
     for answers in _random_states(criteria, rng, 30):
         expected = _enumerated_settled(criteria, answers)
         assert advisor.settled_outcome(criteria, answers) == expected, answers
+
+
+def _questions_until_settled(criteria: list[Criterion], answers: dict[str, Verdict]) -> list[str]:
+    """The criteria asked, each answered no, until the advisor stops."""
+    asked = []
+    while (chosen := advisor.next_question(criteria, answers)) is not None:
+        asked.append(chosen.id)
+        answers = {**answers, chosen.id: Verdict.NO}
+    return asked
+
+
+def test_clear_container_needs_spare_the_user_some_strong_vm_questions(bot: Bot) -> None:
+    criteria = list(bot.catalog.criteria.values())
+    strong_vm = [c.id for c in criteria if c.favours == "vm" and c.weight >= advisor.STRONG_NEED]
+    told = dict.fromkeys(("microservices", "deploiement_rapide", "cloud_distribue"), Verdict.YES)
+    assert len(_questions_until_settled(criteria, told)) < len(strong_vm)
+
+
+def test_one_container_need_alone_still_asks_about_the_strong_vm_needs(bot: Bot) -> None:
+    criteria = list(bot.catalog.criteria.values())
+    asked = _questions_until_settled(criteria, {"deploiement_rapide": Verdict.YES})
+    assert {"dependances_os", "application_heritee"} <= set(asked)
+
+
+def test_needs_on_one_side_make_the_other_sides_rarer() -> None:
+    alone = advisor.prior_yes("vm", vm_known=0, container_known=0)
+    assert advisor.prior_yes("vm", vm_known=0, container_known=3) < alone
+    assert advisor.prior_yes("vm", vm_known=3, container_known=0) == alone

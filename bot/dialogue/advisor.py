@@ -3,7 +3,8 @@
 Each side (VM, containers) scores the weights of its criteria the user has;
 strong needs on both sides call for containers on VMs. Every way the unknown ones
 could still be answered is weighed by how likely it is (each need is present in a
-minority of projects, `PRIOR_YES`), per side total, the sides being independent, so
+minority of projects, `PRIOR_YES`, and fewer still when the user's needs point the
+other way, `OPPOSED`), per side total, the sides being independent, so
 the work grows with the criteria times the few totals, not twice per criterion; and
 memoised on the open weights. The advisor stops once one outcome is all but certain
 (`SETTLED`), like a consultant who does not ask about every rare need before
@@ -20,11 +21,13 @@ from functools import lru_cache
 from bot.domain import Criterion, Verdict
 
 __all__ = [
+    "OPPOSED",
     "PRIOR_YES",
     "SETTLED",
     "STRONG_NEED",
     "next_question",
     "outcome",
+    "prior_yes",
     "settled_outcome",
     "supporting",
     "unasked_changes",
@@ -37,6 +40,11 @@ STRONG_NEED = 2
 # asking: chosen on the development personas (benchmarks/data/dev*_personas.yaml).
 PRIOR_YES = 0.2
 SETTLED = 0.9
+# Needs of one side make the other side's rarer: a project of daily-deployed
+# microservices is seldom a Windows XP program. Each unit of weight the user has on one
+# side scales the other side's prior by this (dev personas: 1 asked containers
+# projects about every rare VM need, over their patience; 0.6 missed needs).
+OPPOSED = 0.75
 
 
 def outcome(criteria: Iterable[Criterion], answers: Mapping[str, Verdict]) -> str:
@@ -86,14 +94,22 @@ def _open(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> _Open:
     return known[VM], known[CONTAINER], tuple(sorted(still[VM])), tuple(sorted(still[CONTAINER]))
 
 
+def prior_yes(favours: str, vm_known: int, container_known: int) -> float:
+    """How likely an unasked need of this side is, given the weight of the needs the
+    user has on the other side: `PRIOR_YES`, less by `OPPOSED` per unit of it."""
+    other = container_known if favours == VM else vm_known
+    return PRIOR_YES * OPPOSED**other
+
+
 @lru_cache(maxsize=4096)
-def _totals(weights: tuple[int, ...]) -> tuple[float, ...]:
-    """How likely each total is for these open criteria (index: total)."""
+def _totals(weights: tuple[int, ...], prior: float) -> tuple[float, ...]:
+    """How likely each total is for these open criteria, each present with `prior`
+    (index: total)."""
     chance = [1.0]
     for weight in weights:
-        grown = [c * (1 - PRIOR_YES) for c in chance] + [0.0] * weight  # no
+        grown = [c * (1 - prior) for c in chance] + [0.0] * weight  # no
         for total, c in enumerate(chance):
-            grown[total + weight] += c * PRIOR_YES  # yes
+            grown[total + weight] += c * prior  # yes
         chance = grown
     return tuple(chance)
 
@@ -109,8 +125,10 @@ def _chances(state: _Open) -> tuple[tuple[str, float], ...]:
     """
     vm_known, container_known, vm_open, container_open = state
     found = dict.fromkeys((VM, CONTAINER, BOTH), 0.0)
-    for vm, vm_chance in enumerate(_totals(vm_open)):
-        for container, container_chance in enumerate(_totals(container_open)):
+    vm_totals = _totals(vm_open, prior_yes(VM, vm_known, container_known))
+    container_totals = _totals(container_open, prior_yes(CONTAINER, vm_known, container_known))
+    for vm, vm_chance in enumerate(vm_totals):
+        for container, container_chance in enumerate(container_totals):
             if vm_chance and container_chance:
                 found[_decided(vm_known + vm, container_known + container)] += (
                     vm_chance * container_chance
@@ -159,9 +177,8 @@ def _remaining(state: _Open, side: str, weight: int) -> float:
         yes, no = ((vm_known + w, container_known, closed, container_open) for w in (weight, 0))
     else:
         yes, no = ((vm_known, container_known + w, vm_open, closed) for w in (weight, 0))
-    expected = PRIOR_YES * _entropy(dict(_chances(yes))) + (1 - PRIOR_YES) * _entropy(
-        dict(_chances(no))
-    )
+    prior = prior_yes(side, vm_known, container_known)
+    expected = prior * _entropy(dict(_chances(yes))) + (1 - prior) * _entropy(dict(_chances(no)))
     return round(expected, 9)
 
 

@@ -408,6 +408,7 @@ class Analyzer:
             avoiding = avoiding or (term in avoids and self._avoidance.at(merged, i) is not None)
             if term in chooses and self._choosing.at(merged, i) is not None:
                 chosen_at = i
+                avoiding = False  # what is chosen next is not avoided
             side = self._sides.get(term)
             if side is None:
                 continue

@@ -18,6 +18,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
 # A colon may open the question ("je décroche : ça désigne quoi ?"), or only its object
 # ("votre avis : VM ou conteneurs ?"): it opens it when the question starts like one.
 _COLON = re.compile(r"(?<=:)\s+")
+# Where a statement's parts meet: commas, and colons (not in a time, "9:30").
+_PART_BREAK = re.compile(r"[,:](?!\d)")
 # A message this short is its own focus: there is no story around the question.
 _FOCUS_FROM_TOKENS = 12
 # Punctuation that closes a clause at the end of a word ("hein," "VM :").
@@ -223,14 +225,15 @@ class Forms:
         ("mais", "par contre") and corrections ("enfin", "en fait"). Readers let the
         last piece win: what a correction says replaces what came before it.
 
-        Folded text, commas kept as " , "; "et" and commas do not split: "Windows et
-        Linux" is one need.
+        Folded text, commas and colons kept as " , "; "et" and commas do not split:
+        "Windows et Linux" is one need.
         """
         pieces: list[str] = []
         for sentence in _SENTENCE_END.split(text):
-            # Commas stay as tokens of their own: readers may split a statement there.
+            # Commas stay as tokens of their own: readers may split a statement there,
+            # as at a colon ("aucun serveur dans le cloud : tout est au local").
             tokens: list[str] = []
-            for chunk in fold(sentence).split(","):
+            for chunk in _PART_BREAK.split(fold(sentence)):
                 tokens += [",", *tokenize(chunk)] if tokens else tokenize(chunk)
             current: list[str] = []
             i = 0
