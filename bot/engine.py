@@ -309,6 +309,8 @@ class Bot:
             # "Bonjour, c'est quoi docker ?": the question after the greeting wins.
             followed = self._decide(question, rest)
             if self._own_question(answer, followed, rest):
+                if self._greeting_then_remark(answer, followed, rest):
+                    return self._decide(question, text[: text.rfind(rest)] or text)
                 return followed
         return answer
 
@@ -333,6 +335,17 @@ class Bot:
                     analyses.append(focus)
         self.ranker.preload(analyses)
         return [self.ask(question) for question in questions]
+
+    def _greeting_then_remark(self, whole: Answer, followed: Answer, rest: str) -> bool:
+        """Whether a message neither part of which is understood is a greeting followed
+        by a remark that asks nothing ("Bonsoir, je découvre ce site en cherchant des
+        infos sur les serveurs."): the greeting is what it says."""
+        return (
+            whole.kind is AnswerKind.FALLBACK
+            and followed.kind is AnswerKind.FALLBACK
+            and followed.reason is FallbackReason.UNCLEAR
+            and not self.forms.requests_something(rest)
+        )
 
     def _own_question(self, opening: Answer, followed: Answer, rest: str) -> bool:
         """Whether what follows an opening word is a message in its own right: "salut,

@@ -235,6 +235,20 @@ def test_conversation_intents_in_other_words(bot: Bot, message: str, intent: str
 @pytest.mark.parametrize(
     "message",
     [
+        "Bonsoir, je suis arrivé ici en fouillant le web pour mon travail sur les serveurs.",
+        "salut, je passais par là en lisant des trucs sur les serveurs",
+    ],
+)
+def test_a_greeting_followed_by_a_remark_that_asks_nothing_is_a_greeting(
+    bot: Bot, message: str
+) -> None:
+    assert intent_of(bot, message) == "salutation"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "salut, je cherche un bon resto à Nantes",
         "salut ! tu connais un bon resto à Nantes ?",
         "je dois recommencer mon gâteau, il est complètement raté",
         "t'es vraiment nul comme robot",
