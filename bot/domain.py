@@ -258,6 +258,8 @@ class Grammar:
     ordinals: dict[str, int]
     # term -> what it means once negated ("pas différent": alike)
     negated_opposites: dict[str, str] = field(default_factory=dict)
+    # words of degree a negation reaches past to its term ("pas très lourd")
+    degree_words: frozenset[str] = frozenset()
 
     @classmethod
     def empty(cls) -> Grammar:

@@ -562,6 +562,16 @@ def test_a_bare_description_of_a_project_starts_the_advice(conversation: Convers
     assert state.answers.get("microservices") is Verdict.YES
 
 
+def test_a_description_after_a_greeting_starts_the_advice(conversation: Conversation) -> None:
+    state, reply = talk(
+        conversation,
+        "Coucou, je gère l'informatique d'une petite école et on garde des dossiers "
+        "d'élèves très sensibles.",
+    )
+    assert reply.intent == "recommandation"
+    assert state.answers.get("isolation_forte") is Verdict.YES
+
+
 @pytest.mark.parametrize(
     "statement",
     [

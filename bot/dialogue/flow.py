@@ -386,7 +386,12 @@ class Dialogue:
         return self.bot.intent(answer.intent).kind is IntentKind.CONVERSATION
 
     def _chat_only_small_talk(self, answer: Answer) -> bool:
-        return self._chat_only(answer) and answer.intent != self.roles.why
+        # A greeting may open a description of the project ("Salut, on entraîne des
+        # modèles sur des cartes graphiques..."): what follows it is read.
+        return self._chat_only(answer) and answer.intent not in (
+            self.roles.why,
+            self.roles.greeting,
+        )
 
     def _advance(self, state: DialogueState, prefix: str) -> tuple[DialogueState, Reply]:
         """Ask the next question, or recommend once the answers settle the outcome."""

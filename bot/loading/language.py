@@ -69,6 +69,7 @@ _GRAMMAR = {
     "choice_words": Field(kind=list),
     "ordinals": Field(kind=dict),
     "negated_opposites": Field(kind=dict),
+    "degree_words": Field(kind=list),
 }
 
 
@@ -257,6 +258,7 @@ def read_grammar(raw: Any, check: Problems) -> list[Grammar]:
         choice_words=words("choice_words"),
         ordinals={fold(k): v for k, v in ordinals.items()},
         negated_opposites=opposites,
+        degree_words=words("degree_words"),
     )
     return [grammar] if ok else []
 

@@ -111,6 +111,7 @@ class Analyzer:
             self._lemmas.get(k, k): self._lemmas.get(v, v)
             for k, v in grammar.negated_opposites.items()
         }
+        self._degrees = frozenset(self._lemmas.get(w, w) for w in grammar.degree_words)
         self._negation_openers = frozenset(grammar.negation_openers)
         self._comparison_heads = frozenset(self._lemmas.get(w, w) for w in grammar.comparison_heads)
         self._comparison_tails = frozenset(self._lemmas.get(w, w) for w in grammar.comparison_tails)
@@ -438,8 +439,9 @@ class Analyzer:
 
     def _flip_negated(self, merged: list[str], spelled: list[str]) -> None:
         """A term right after a negation means its opposite: "pas différent" and "ne
-        change pas" ask what is alike, "pas pareil" what differs. Only right after:
-        "je ne comprends pas la différence" still asks for the difference."""
+        change pas" ask what is alike, "pas pareil" what differs, "pas très lourd" is
+        light. Only right after, or past words of degree: "je ne comprends pas la
+        différence" still asks for the difference."""
         if not self._opposites:
             return
         # The negation is spent on the term: left in, it would negate what follows
@@ -447,13 +449,19 @@ class Analyzer:
         spent: set[int] = set()
         for i in range(1, len(merged)):
             opposite = self._opposites.get(merged[i])
-            before = merged[i - 1]
-            if opposite is None or i - 1 in spent:
+            if opposite is None:
+                continue
+            # "pas très lourd": the negation reaches past words of degree.
+            at = i - 1
+            while at > 0 and merged[at] in self._degrees:
+                at -= 1
+            before = merged[at]
+            if at in spent:
                 continue
             if before in self._negations:
-                spent.add(i - 1)
+                spent.add(at)
             elif before in self._negation_openers:
-                spent.add(i - 1)
+                spent.add(at)
                 # "ne change pas": the "pas" after the verb goes with its "ne"
                 if i + 1 < len(merged) and merged[i + 1] in self._negations:
                     spent.add(i + 1)
