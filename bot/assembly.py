@@ -124,14 +124,22 @@ def _warm(
 
     data = read("data", LoadedData)
     common = read("common-words", CommonWords)
-    dictionaries = read("dictionaries", Dictionaries)
     table = read("lemmas", LemmaTable)
     index = read("index", Index)
-    if data is None or common is None or dictionaries is None or table is None or index is None:
+    if data is None or common is None or table is None or index is None:
         return None
-    words = WordLists(
-        common=common.common, french=dictionaries.french, english=dictionaries.english
-    )
+
+    def dictionaries() -> Dictionaries:
+        # Read when a word must first be judged; rebuilt if it went missing meanwhile.
+        found = read("dictionaries", Dictionaries)
+        if found is None:
+            announce("word-lists")
+            found = build_word_lists()[1]
+            if "dictionaries" in keys:
+                store(directory, "dictionaries", keys["dictionaries"], found)
+        return found
+
+    words = WordLists(common=common.common, later=dictionaries)
     bot = Bot(
         corpus=data.corpus,
         catalog=data.catalog,

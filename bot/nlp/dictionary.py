@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -71,18 +71,30 @@ class WordLists:
         common: dict[str, frozenset[str]],
         french: frozenset[str] | str = frozenset(),
         english: frozenset[str] | str = frozenset(),
+        later: Callable[[], Dictionaries] | None = None,
     ) -> None:
+        """`later`: where the full dictionaries come from, read the first time a word
+        is judged instead of `french` and `english` (three megabytes that most
+        questions never need)."""
         self.common = common
         self._french_source = french
         self._english_source = english
+        self._later = later
+
+    @cached_property
+    def _sources(self) -> tuple[frozenset[str] | str, frozenset[str] | str]:
+        if self._later is not None:
+            found = self._later()
+            return found.french, found.english
+        return self._french_source, self._english_source
 
     @cached_property
     def french(self) -> frozenset[str]:
-        return _words(self._french_source)
+        return _words(self._sources[0])
 
     @cached_property
     def english(self) -> frozenset[str]:
-        return _words(self._english_source)
+        return _words(self._sources[1])
 
     def is_word(self, form: str) -> bool:
         """Whether a folded form is a real French or English word (so no typo)."""
