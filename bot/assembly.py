@@ -31,7 +31,14 @@ from bot.nlp.dictionary import (
     build_word_lists,
     word_lists_version,
 )
-from bot.nlp.lemmas import LemmaTable, build_lemma_table, model_version
+from bot.nlp.lemmas import (
+    LemmaTable,
+    Parses,
+    build_lemma_table,
+    model_version,
+    parse,
+    parser_version,
+)
 
 if TYPE_CHECKING:
     # Imported where they are used: a one-shot question loads neither the dialogue
@@ -124,14 +131,22 @@ def _warm(
 
     data = read("data", LoadedData)
     common = read("common-words", CommonWords)
-    dictionaries = read("dictionaries", Dictionaries)
     table = read("lemmas", LemmaTable)
     index = read("index", Index)
-    if data is None or common is None or dictionaries is None or table is None or index is None:
+    if data is None or common is None or table is None or index is None:
         return None
-    words = WordLists(
-        common=common.common, french=dictionaries.french, english=dictionaries.english
-    )
+
+    def dictionaries() -> Dictionaries:
+        # Read when a word must first be judged; rebuilt if it went missing meanwhile.
+        found = read("dictionaries", Dictionaries)
+        if found is None:
+            announce("word-lists")
+            found = build_word_lists()[1]
+            if "dictionaries" in keys:
+                store(directory, "dictionaries", keys["dictionaries"], found)
+        return found
+
+    words = WordLists(common=common.common, later=dictionaries)
     bot = Bot(
         corpus=data.corpus,
         catalog=data.catalog,
@@ -173,7 +188,7 @@ def _built(
         "lemmas",
         table_key,
         LemmaTable,
-        lambda: build_lemma_table(texts, fixes, words.is_word),
+        lambda: _lemma_table(texts, fixes, words, directory),
         directory,
         shipped=shipped,
     )
@@ -200,6 +215,20 @@ def _built(
         "needs": cache_key(index_key),
     }
     return bot
+
+
+def _lemma_table(
+    texts: list[str], fixes: dict[str, str], words: WordLists, directory: Path | None
+) -> LemmaTable:
+    """The lemma table of these texts, spaCy reading only those it has not read before
+    (its readings are kept in the cache under the model and the parsing code: a change
+    of the data or of the rest of the code reads again only the new texts)."""
+    key = cache_key(parser_version())
+    known = load("parses", key, Parses, directory)
+    parses = parse(texts, known)
+    if parses != known:
+        store(directory, "parses", key, parses)
+    return build_lemma_table(texts, fixes, words.is_word, parses)
 
 
 def needs_reader(bot: Bot) -> CriteriaReader:

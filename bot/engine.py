@@ -4,7 +4,7 @@ the facade, bot/assistant.py)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -149,7 +149,9 @@ class Bot:
         self._domain_words = self.anchors | (self._domain - words.common["fr"])
         self._vocatives = catalog.lexicon.vocatives
         self.language = LanguageGuard(words, catalog.grammar, self.anchors)
-        self.ranker = self._ranker(training_pairs(catalog), index)
+        # The training pairs only when there is something to train: a tenth of a warm
+        # start's building otherwise.
+        self.ranker = self._ranker(lambda: training_pairs(catalog), index)
         # Where the index is cached and under which key: models built on top of it
         # (the advisor's) are cached beside it. None when built without a cache.
         self.cache_dir: Path | None = None
@@ -167,14 +169,14 @@ class Bot:
         # By text: its analysis and its question's (the ranker remembers their ranking).
         self._analyses: dict[str, tuple[Analysis, Analysis | None]] = {}
 
-    def _ranker(self, pairs: list[tuple[str, str]], index: Index | None) -> Ranker:
+    def _ranker(self, pairs: Callable[[], list[tuple[str, str]]], index: Index | None) -> Ranker:
         rejecting = frozenset(
             i.id for i in self.catalog.intents.values() if i.kind is IntentKind.OUT_OF_SCOPE
         )
         model = index.model if index is not None else None
         idf = index.idf if index is not None else None
         if model is None or idf is None:
-            samples = [(intent, self.analyzer.analyze(text)) for intent, text in pairs]
+            samples = [(intent, self.analyzer.analyze(text)) for intent, text in pairs()]
             model = model or train_softmax(samples)
             idf = idf or idf_of(
                 [TrainingExample(intent=i, terms=a.terms) for i, a in samples if i not in rejecting]
@@ -202,7 +204,7 @@ class Bot:
     def retrained(self, pairs: list[tuple[str, str]]) -> Bot:
         """The same bot trained on other (intent id, text) pairs: cross-validation folds."""
         clone = copy.copy(self)
-        clone.ranker = self._ranker(pairs, None)
+        clone.ranker = self._ranker(lambda: pairs, None)
         clone._forget()
         return clone
 

@@ -48,6 +48,8 @@ CORE = [
 # rebuilt (bot/assembly.py calls them): spaCy's model and the spelling dictionaries.
 BUILDERS = {
     ("lemmas.py", "model_version"),
+    ("lemmas.py", "parser_version"),
+    ("compiled_regex.py", "python_build"),
     ("lemmas.py", "build_lemma_table"),
     ("dictionary.py", "word_lists_version"),
     ("dictionary.py", "build_word_lists"),
