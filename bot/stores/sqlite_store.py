@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import StoreUnavailable
-from bot.sessions import StepByStep
+from bot.sessions import MARK_TTL, MAX_MARKS, StepByStep
 
 __all__ = ["SqliteStore"]
 
@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS claims (
     key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL, payload TEXT
 );
 CREATE INDEX IF NOT EXISTS claims_expires ON claims (expires);
+CREATE TABLE IF NOT EXISTS marks (key TEXT PRIMARY KEY, marked REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS marks_marked ON marks (marked);
 """
 
 
@@ -33,8 +35,9 @@ class SqliteStore(StepByStep):
     """A `SessionStore` in a SQLite file.
 
     Reads never return an expired session; a sweep every `sweep_every` writes deletes
-    expired sessions and claims and the least recently used sessions beyond
-    `max_sessions`, so the file stays bounded (by `max_sessions + sweep_every` rows).
+    expired sessions, claims and marks, and the least recently used sessions and marks
+    beyond `max_sessions` and `max_marks`, so the file stays bounded (by the caps plus
+    `sweep_every` rows).
     Times are wall-clock seconds, which every process of the machine shares.
     """
 
@@ -44,15 +47,21 @@ class SqliteStore(StepByStep):
         *,
         max_sessions: int = 10_000,
         ttl_seconds: float = 24 * 3600.0,
+        max_marks: int = MAX_MARKS,
+        mark_ttl_seconds: float = MARK_TTL,
         sweep_every: int = 64,
         busy_timeout: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if max_sessions < 1 or ttl_seconds <= 0 or sweep_every < 1:
-            raise ValueError("max_sessions, ttl_seconds and sweep_every must be positive")
+        if min(max_sessions, max_marks, sweep_every) < 1:
+            raise ValueError("max_sessions, max_marks and sweep_every must be positive")
+        if min(ttl_seconds, mark_ttl_seconds) <= 0:
+            raise ValueError("ttl_seconds and mark_ttl_seconds must be positive")
         self.path = path
         self.max_sessions = max_sessions
         self.ttl_seconds = ttl_seconds
+        self.max_marks = max_marks
+        self.mark_ttl_seconds = mark_ttl_seconds
         self.sweep_every = sweep_every
         self._clock = clock
         self._lock = threading.Lock()
@@ -109,9 +118,7 @@ class SqliteStore(StepByStep):
                 " SET value = excluded.value, used = excluded.used",
                 (key, text, now),
             )
-            self._writes += 1
-            if self._writes % self.sweep_every == 0:
-                self._sweep(db, now)
+            self._wrote(db, now)
 
     def delete(self, key: str) -> None:
         with self._guard() as db:
@@ -169,6 +176,23 @@ class SqliteStore(StepByStep):
         with self._guard() as db:
             db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, owner))
 
+    def mark(self, key: str) -> None:
+        now = self._clock()
+        with self._guard() as db:
+            db.execute(
+                "INSERT INTO marks VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET marked = excluded.marked",
+                (key, now),
+            )
+            self._wrote(db, now)
+
+    def take_mark(self, key: str) -> bool:
+        now = self._clock()
+        # One statement: of two processes taking the same mark, one gets it.
+        with self._guard() as db:
+            row = db.execute("DELETE FROM marks WHERE key = ? RETURNING marked", (key,)).fetchone()
+        return row is not None and now - row[0] <= self.mark_ttl_seconds
+
     def ping(self) -> None:
         with self._guard() as db:
             db.execute("SELECT count(*) FROM claims WHERE key = ''").fetchone()
@@ -184,12 +208,23 @@ class SqliteStore(StepByStep):
             (count,) = db.execute("SELECT count(*) FROM sessions").fetchone()
         return int(count)
 
+    def _wrote(self, db: sqlite3.Connection, now: float) -> None:
+        self._writes += 1
+        if self._writes % self.sweep_every == 0:
+            self._sweep(db, now)
+
     def _sweep(self, db: sqlite3.Connection, now: float) -> None:
         db.execute("DELETE FROM sessions WHERE used < ?", (now - self.ttl_seconds,))
         db.execute(
             "DELETE FROM sessions WHERE key IN"
             " (SELECT key FROM sessions ORDER BY used DESC LIMIT -1 OFFSET ?)",
             (self.max_sessions,),
+        )
+        db.execute("DELETE FROM marks WHERE marked < ?", (now - self.mark_ttl_seconds,))
+        db.execute(
+            "DELETE FROM marks WHERE key IN"
+            " (SELECT key FROM marks ORDER BY marked DESC LIMIT -1 OFFSET ?)",
+            (self.max_marks,),
         )
         # A claim with its payload waits to be taken over (or settled) by a live process.
         db.execute("DELETE FROM claims WHERE expires <= ? AND payload IS NULL", (now,))
