@@ -47,6 +47,7 @@ from bot.adapters.slack import (
     reply_blocks,
     settings_from_env,
 )
+from bot.adapters.slack_listeners import listeners_of
 from bot.adapters.slack_sessions import EVENT_LEASE
 from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
@@ -555,11 +556,17 @@ def test_two_threads_of_a_channel_are_two_conversations(served: Served) -> None:
         {"user": "UBOT"},  # ourselves
     ],
 )
-def test_bots_and_message_subtypes_are_ignored(served: Served, extra: dict[str, Any]) -> None:
-    status, _, _ = served.send(dm("c'est quoi docker ?", ts=new_ts(), **extra))
+def test_bots_and_message_subtypes_are_ignored_and_hold_no_claim(
+    served: Served, extra: dict[str, Any]
+) -> None:
+    payload = dm("c'est quoi docker ?", ts=new_ts(), **extra)
+    status, _, _ = served.send(payload)
     assert status == 200
     served.drain()
     assert served.fake.done("chat.postMessage") == []
+    # Nothing keeps renewing the delivery's claim (Slack sends the bot's own replies back).
+    listeners = listeners_of(served.app)
+    assert listeners is not None and not listeners.shared.holds(payload["event_id"])
 
 
 def test_a_channel_message_without_mention_is_ignored(served: Served) -> None:

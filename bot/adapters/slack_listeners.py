@@ -50,6 +50,7 @@ _events_log = logging.getLogger("vmbot.slack.events")
 EVENT_ID = "vmbot_event_id"  # where the middleware leaves the event id for the listener
 RECEIVED = "vmbot_received"  # and when the request came in (time.monotonic)
 CLAIMED = "vmbot_claimed"  # the HTTP server took the delivery and acked it already
+REACHED = "vmbot_reached"  # Bolt's own middleware let such a delivery through to ours
 _USER_ID = re.compile(r"[A-Z0-9]+")
 RECENT_EVENTS = 20  # deliveries remembered per conversation
 ACKS_FIRST = 1.0  # the longest an answer waits for acks in flight before it thinks
@@ -154,6 +155,9 @@ class SlackListeners:
         delivery = delivery_id(body)
         if delivery is None:
             return None
+        if _from_a_bot(body.get("event") or {}):
+            # Its own replies among them (Slack sends them back): never answered, no claim.
+            return BoltResponse(status=200, body="")
         request.context[EVENT_ID] = delivery
         retry = (request.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
         if not await self.shared.take_event_async(delivery, retry=retry, body=body):
@@ -180,13 +184,16 @@ class SlackListeners:
         except Exception:
             _log.exception("delivery %s not answered", delivery)
             response = BoltResponse(status=500, body="")
-        if response.status != 200 and self.shared.holds(delivery):
-            # No listener took it (Bolt's 404): done, rather than renewed for ever.
+        taken = request.context.get(REACHED) and response.status == 200
+        if not taken and self.shared.holds(delivery):
+            # No listener took it (Bolt's 404, or its middleware stopped it): done, rather
+            # than renewed for ever.
             self.shared.event_done(delivery)
 
     def _claimed(
         self, body: dict[str, Any], context: BoltContext, next: Any
     ) -> BoltResponse | None:
+        context[REACHED] = True
         if "event" in body:
             next()
             return None
