@@ -12,24 +12,29 @@ SQLite and Redis stores from a URL. Thread-safe, so that a thread pool can share
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 __all__ = [
     "MARK_TTL",
     "MAX_MARKS",
     "AsyncClaims",
+    "Batched",
     "KeyedLocks",
     "MemoryStore",
     "RecentKeys",
     "SessionStore",
     "StepByStep",
 ]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # A mark outlives its session (a day by default) by far: a thread comes back weeks later.
 MARK_TTL = 30 * 24 * 3600.0
@@ -109,6 +114,50 @@ class AsyncClaims(Protocol):
 
     async def close_async(self) -> None:
         """Let go of the running loop's connections."""
+
+
+class Batched(Generic[T, R]):
+    """Calls made on one event loop, sent in batches by `send`: every call that arrives
+    while a batch is on its way goes in the next one. A burst of acks then costs two trips
+    to the store, not one each (nor a connection or a thread each).
+
+    `send(items)` gives one result per item, an exception standing for its item's failure.
+
+    >>> import asyncio
+    >>> async def send(items): return [2 * n for n in items]
+    >>> async def burst(): return await asyncio.gather(*(Batched(send)(n) for n in (1, 2)))
+    >>> asyncio.run(burst())
+    [2, 4]
+    """
+
+    def __init__(self, send: Callable[[list[T]], Awaitable[list[R | Exception]]]) -> None:
+        self._send = send
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._sender: asyncio.Task[None] | None = None
+
+    async def __call__(self, item: T) -> R:
+        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, done))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.ensure_future(self._run())
+        return await done
+
+    async def _run(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                results = await self._send([item for item, _ in batch])
+            except BaseException:  # cancelled (the loop closes): no caller waits for ever
+                for _, done in batch + self._waiting:
+                    done.cancel()
+                raise
+            for (_, done), result in zip(batch, results, strict=True):
+                if done.done():  # its caller went away
+                    continue
+                if isinstance(result, Exception):
+                    done.set_exception(result)
+                else:
+                    done.set_result(result)
 
 
 class StepByStep:

@@ -23,6 +23,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import redis
@@ -32,7 +33,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from bot.errors import StoreUnavailable
-from bot.sessions import MARK_TTL, MAX_MARKS
+from bot.sessions import MARK_TTL, MAX_MARKS, Batched
 
 __all__ = ["RedisStore"]
 
@@ -196,9 +197,9 @@ class RedisStore:
         self._url, self._timeout = url, timeout
         # The acks' own connection, one per event loop (a redis.asyncio client is bound to
         # the loop it was made on; tests run several servers, each on its loop).
-        self._ack_batches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _ClaimBatch] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._ack_batches: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[redis.asyncio.Redis, Batched[Any, Any]]
+        ] = weakref.WeakKeyDictionary()
 
     @contextmanager
     def _guard(self) -> Iterator[redis.Redis]:
@@ -259,7 +260,7 @@ class RedisStore:
         together go to the server together, in one round trip on the loop's connection."""
         text = "" if payload is None else json.dumps(payload, ensure_ascii=False)
         try:
-            return await self._ack_batch().claim(self._claim_keys(key), [owner, _ms(ttl), text])
+            return bool(await self._ack_claims()((key, [owner, _ms(ttl), text])))
         except redis.RedisError as exc:
             # A pooled connection the server closed says nothing of where: the address.
             where = self._redis.connection_pool.connection_kwargs
@@ -268,14 +269,14 @@ class RedisStore:
 
     async def close_async(self) -> None:
         """Let go of the running event loop's connection (`claim_async`'s)."""
-        batch = self._ack_batches.pop(asyncio.get_running_loop(), None)
-        if batch is not None:
-            await batch.client.aclose(close_connection_pool=True)
+        acks = self._ack_batches.pop(asyncio.get_running_loop(), None)
+        if acks is not None:
+            await acks[0].aclose(close_connection_pool=True)
 
-    def _ack_batch(self) -> _ClaimBatch:
+    def _ack_claims(self) -> Batched[tuple[str, list[Any]], Any]:
         loop = asyncio.get_running_loop()
-        batch = self._ack_batches.get(loop)
-        if batch is None:
+        acks = self._ack_batches.get(loop)
+        if acks is None:
             pool = redis.asyncio.ConnectionPool.from_url(
                 self._url,
                 max_connections=1,
@@ -285,8 +286,26 @@ class RedisStore:
                 decode_responses=True,
             )
             client = redis.asyncio.Redis(connection_pool=pool)
-            batch = self._ack_batches[loop] = _ClaimBatch(client, self._claim_script.sha)
-        return batch
+            acks = self._ack_batches[loop] = (client, Batched(partial(self._send_claims, client)))
+        return acks[1]
+
+    async def _send_claims(
+        self, client: redis.asyncio.Redis, batch: list[tuple[str, list[Any]]]
+    ) -> list[Any]:
+        """The claims of acks that arrived together, in one pipeline (one round trip)."""
+        results: list[Any]
+        try:
+            pipe = client.pipeline(transaction=False)
+            for key, args in batch:
+                pipe.evalsha(self._claim_script.sha, 3, *self._claim_keys(key), *args)
+            results = await pipe.execute(raise_on_error=False)
+            for n, (key, args) in enumerate(batch):
+                if isinstance(results[n], redis.exceptions.NoScriptError):
+                    # The server restarted, or was flushed: the script's text this once.
+                    results[n] = await client.eval(_CLAIM, 3, *self._claim_keys(key), *args)
+        except redis.RedisError as exc:
+            results = [exc] * len(batch)
+        return results
 
     def extend(self, key: str, owner: str, *, ttl: float) -> bool:
         with self._guard():
@@ -372,49 +391,3 @@ class RedisStore:
 
 def _ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
-
-
-class _ClaimBatch:
-    """The claims of one event loop's acks, sent in pipelines: every claim that arrives
-    while a pipeline is on its way goes in the next one. A burst of 50 deliveries costs
-    two round trips, not 50 connections; an ack waits at most for two."""
-
-    def __init__(self, client: redis.asyncio.Redis, sha: str) -> None:
-        self.client = client
-        self._sha = sha
-        self._waiting: list[tuple[list[str], list[Any], asyncio.Future[Any]]] = []
-        self._sender: asyncio.Task[None] | None = None
-
-    async def claim(self, keys: list[str], args: list[Any]) -> bool:
-        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._waiting.append((keys, args, done))
-        if self._sender is None or self._sender.done():
-            self._sender = asyncio.ensure_future(self._send())
-        return bool(await done)
-
-    async def _send(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            results: list[Any]
-            try:
-                pipe = self.client.pipeline(transaction=False)
-                for keys, args, _ in batch:
-                    pipe.evalsha(self._sha, len(keys), *keys, *args)
-                results = await pipe.execute(raise_on_error=False)
-                for n, (keys, args, _) in enumerate(batch):
-                    if isinstance(results[n], redis.exceptions.NoScriptError):
-                        # The server restarted, or was flushed: the script's text this once.
-                        results[n] = await self.client.eval(_CLAIM, len(keys), *keys, *args)
-            except redis.RedisError as exc:
-                results = [exc] * len(batch)
-            except BaseException:  # cancelled (the loop closes): no ack waits for ever
-                for _, _, done in batch + self._waiting:
-                    done.cancel()
-                raise
-            for (_, _, done), result in zip(batch, results, strict=True):
-                if done.done():  # its request went away
-                    continue
-                if isinstance(result, Exception):
-                    done.set_exception(result)
-                else:
-                    done.set_result(result)

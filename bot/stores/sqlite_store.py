@@ -1,19 +1,25 @@
 """Sessions and claims in one SQLite file: survives restarts, shared by the processes of
-one machine, no server to run. The standard `sqlite3` module, in WAL mode."""
+one machine, no server to run. The standard `sqlite3` module, in WAL mode.
+
+A Slack ack claims its delivery with `claim_async`, on a connection of its own (never
+waiting for the answering threads' one), and the claims of acks that arrive together go
+in one transaction on one thread: a burst costs two trips to a thread, not one each."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from bot.errors import StoreUnavailable
-from bot.sessions import MARK_TTL, MAX_MARKS, StepByStep
+from bot.sessions import MARK_TTL, MAX_MARKS, Batched, StepByStep
 
 __all__ = ["SqliteStore"]
 
@@ -66,6 +72,13 @@ class SqliteStore(StepByStep):
         self._clock = clock
         self._lock = threading.Lock()
         self._writes = 0
+        self._busy_timeout = busy_timeout
+        # The acks' connection, opened at the first ack; its claims batched per event loop.
+        self._ack_lock = threading.Lock()
+        self._ack_db: sqlite3.Connection | None = None
+        self._ack_batches: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, Batched[tuple[str, str, float, str | None], bool]
+        ] = weakref.WeakKeyDictionary()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: each statement is its own transaction, and every claim is one
@@ -138,6 +151,57 @@ class SqliteStore(StepByStep):
             ).rowcount
         return taken == 1
 
+    async def claim_async(
+        self, key: str, owner: str, *, ttl: float, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """`claim`, awaited on the running event loop (see the module's docstring)."""
+        text = None if payload is None else json.dumps(payload, ensure_ascii=False)
+        loop = asyncio.get_running_loop()
+        claims = self._ack_batches.get(loop)
+        if claims is None:
+
+            async def send(batch: list[tuple[str, str, float, str | None]]) -> list[Any]:
+                return await loop.run_in_executor(None, self._claim_many, batch)
+
+            claims = self._ack_batches[loop] = Batched(send)
+        return await claims((key, owner, ttl, text))
+
+    async def close_async(self) -> None:
+        self._ack_batches.pop(asyncio.get_running_loop(), None)
+
+    def _claim_many(self, batch: list[tuple[str, str, float, str | None]]) -> list[Any]:
+        """The claims of acks that arrived together: one transaction on the acks' connection."""
+        now = self._clock()
+        with self._ack_lock:
+            try:
+                if self._ack_db is None:
+                    self._ack_db = sqlite3.connect(
+                        self.path,
+                        timeout=self._busy_timeout,
+                        isolation_level=None,
+                        check_same_thread=False,
+                    )
+                db = self._ack_db
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    taken = [
+                        db.execute(
+                            "INSERT INTO claims VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                            " SET owner = excluded.owner, expires = excluded.expires,"
+                            " payload = excluded.payload WHERE claims.expires <= ?",
+                            (key, owner, now + ttl, text, now),
+                        ).rowcount
+                        == 1
+                        for key, owner, ttl, text in batch
+                    ]
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                return [StoreUnavailable(f"{self.path} : {exc}")] * len(batch)
+        return list(taken)
+
     def extend(self, key: str, owner: str, *, ttl: float) -> bool:
         now = self._clock()
         with self._guard() as db:
@@ -200,6 +264,9 @@ class SqliteStore(StepByStep):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._ack_lock:
+            if self._ack_db is not None:
+                self._ack_db.close()
 
     def __len__(self) -> int:
         now = self._clock()
