@@ -3,27 +3,42 @@
 A store keeps one JSON object per session, bounded and expiring, and expiring *claims*:
 a key taken by one owner until it is released or its time runs out. Claims are what
 several processes share besides the sessions: a Slack event being answered, a
-conversation being updated. `MemoryStore` serves one process; `bot.stores` opens the
+conversation being updated. It also keeps *marks*: a small, long-lived flag per
+conversation that lasts well beyond the session (a channel thread the bot took part in,
+so that a follow-up there after the session expired gets a word rather than silence).
+`MemoryStore` serves one process; `bot.stores` opens the
 SQLite and Redis stores from a URL. Thread-safe, so that a thread pool can share one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 __all__ = [
+    "MARK_TTL",
+    "MAX_MARKS",
+    "AsyncClaims",
+    "Batched",
     "KeyedLocks",
     "MemoryStore",
     "RecentKeys",
     "SessionStore",
     "StepByStep",
 ]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# A mark outlives its session (a day by default) by far: a thread comes back weeks later.
+MARK_TTL = 30 * 24 * 3600.0
+MAX_MARKS = 50_000
 
 
 class SessionStore(Protocol):
@@ -73,11 +88,76 @@ class SessionStore(Protocol):
         """`put(key, value)`, then `release(claim, owner)`: one step (one round trip to a
         server), since a conversation's state is saved as its lock is let go."""
 
+    def mark(self, key: str) -> None:
+        """Mark `key` for the store's mark lifetime (much longer than a session's), from now;
+        the oldest marks go first beyond the store's cap."""
+
+    def take_mark(self, key: str) -> bool:
+        """Remove `key`'s mark; True if it had one still alive (one caller only)."""
+
     def ping(self) -> None:
         """Return if the store answers; StoreUnavailable (saying why) if not."""
 
     def close(self) -> None:
         """Let go of connections and files."""
+
+
+@runtime_checkable
+class AsyncClaims(Protocol):
+    """A store that also takes claims on an asyncio event loop, without a thread (Redis):
+    an HTTP server's acks then never wait for a thread nor for answering work."""
+
+    async def claim_async(
+        self, key: str, owner: str, *, ttl: float, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """`claim`, awaited on the running loop."""
+
+    async def close_async(self) -> None:
+        """Let go of the running loop's connections."""
+
+
+class Batched(Generic[T, R]):
+    """Calls made on one event loop, sent in batches by `send`: every call that arrives
+    while a batch is on its way goes in the next one. A burst of acks then costs two trips
+    to the store, not one each (nor a connection or a thread each).
+
+    `send(items)` gives one result per item, an exception standing for its item's failure.
+
+    >>> import asyncio
+    >>> async def send(items): return [2 * n for n in items]
+    >>> async def burst(): return await asyncio.gather(*(Batched(send)(n) for n in (1, 2)))
+    >>> asyncio.run(burst())
+    [2, 4]
+    """
+
+    def __init__(self, send: Callable[[list[T]], Awaitable[list[R | Exception]]]) -> None:
+        self._send = send
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._sender: asyncio.Task[None] | None = None
+
+    async def __call__(self, item: T) -> R:
+        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, done))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.ensure_future(self._run())
+        return await done
+
+    async def _run(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                results = await self._send([item for item, _ in batch])
+            except BaseException:  # cancelled (the loop closes): no caller waits for ever
+                for _, done in batch + self._waiting:
+                    done.cancel()
+                raise
+            for (_, done), result in zip(batch, results, strict=True):
+                if done.done():  # its caller went away
+                    continue
+                if isinstance(result, Exception):
+                    done.set_exception(result)
+                else:
+                    done.set_result(result)
 
 
 class StepByStep:
@@ -112,13 +192,19 @@ class MemoryStore(StepByStep):
         *,
         max_sessions: int = 10_000,
         ttl_seconds: float = 24 * 3600.0,
+        max_marks: int = MAX_MARKS,
+        mark_ttl_seconds: float = MARK_TTL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if max_sessions < 1 or ttl_seconds <= 0:
-            raise ValueError("max_sessions and ttl_seconds must be positive")
+        if min(max_sessions, max_marks) < 1 or min(ttl_seconds, mark_ttl_seconds) <= 0:
+            raise ValueError("the caps and lifetimes must be positive")
         self.max_sessions = max_sessions
         self.ttl_seconds = ttl_seconds
+        self.max_marks = max_marks
+        self.mark_ttl_seconds = mark_ttl_seconds
         self._clock = clock
+        # key -> when it was marked; in that order.
+        self._marks: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
         # key -> (last use, JSON text); the order is the order of last use.
         self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
@@ -204,6 +290,23 @@ class MemoryStore(StepByStep):
             held = self._claims.get(key)
             if held is not None and held[0] == owner:
                 del self._claims[key]
+
+    def mark(self, key: str) -> None:
+        now = self._clock()
+        with self._lock:
+            self._marks.pop(key, None)
+            self._marks[key] = now
+            while self._marks:  # the oldest first: stop at the first one still alive
+                oldest, marked = next(iter(self._marks.items()))
+                if len(self._marks) <= self.max_marks and now - marked <= self.mark_ttl_seconds:
+                    break
+                del self._marks[oldest]
+
+    def take_mark(self, key: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            marked = self._marks.pop(key, None)
+        return marked is not None and now - marked <= self.mark_ttl_seconds
 
     def ping(self) -> None:
         return None

@@ -47,6 +47,7 @@ from bot.adapters.slack import (
     reply_blocks,
     settings_from_env,
 )
+from bot.adapters.slack_listeners import listeners_of
 from bot.adapters.slack_sessions import EVENT_LEASE
 from bot.assembly import conversation_for
 from bot.dialogue.flow import Conversation
@@ -555,11 +556,17 @@ def test_two_threads_of_a_channel_are_two_conversations(served: Served) -> None:
         {"user": "UBOT"},  # ourselves
     ],
 )
-def test_bots_and_message_subtypes_are_ignored(served: Served, extra: dict[str, Any]) -> None:
-    status, _, _ = served.send(dm("c'est quoi docker ?", ts=new_ts(), **extra))
+def test_bots_and_message_subtypes_are_ignored_and_hold_no_claim(
+    served: Served, extra: dict[str, Any]
+) -> None:
+    payload = dm("c'est quoi docker ?", ts=new_ts(), **extra)
+    status, _, _ = served.send(payload)
     assert status == 200
     served.drain()
     assert served.fake.done("chat.postMessage") == []
+    # Nothing keeps renewing the delivery's claim (Slack sends the bot's own replies back).
+    listeners = listeners_of(served.app)
+    assert listeners is not None and not listeners.shared.holds(payload["event_id"])
 
 
 def test_a_channel_message_without_mention_is_ignored(served: Served) -> None:
@@ -597,6 +604,43 @@ def test_a_thread_the_bot_takes_no_part_in_is_left_alone(served: Served) -> None
     served.send(channel_message("c'est quoi docker ?", ts=new_ts(), thread_ts=root))
     served.drain()
     assert served.fake.done("chat.postMessage") == []
+
+
+def test_a_follow_up_in_a_thread_whose_conversation_expired_says_so_once(
+    served: Served,
+) -> None:
+    root, _ = expired_question(served)
+    served.send(channel_message("oui", ts=new_ts(), thread_ts=root))
+    notice = served.fake.wait_posts(root, 2)[1]
+    assert notice.params["text"] == escaped(msg.SLACK_SESSION_EXPIRED)
+    served.send(channel_message("non", ts=new_ts(), thread_ts=root))
+    served.drain()
+    assert len(served.fake.posts(root)) == 2
+
+
+def test_after_the_expiry_notice_a_mention_begins_again_and_needs_no_mention_after(
+    served: Served, conversation: Conversation
+) -> None:
+    root, _ = expired_question(served)
+    served.send(channel_message("oui", ts=new_ts(), thread_ts=root))
+    served.fake.wait_posts(root, 2)
+    served.send(mention("c'est quoi docker ?", ts=new_ts(), thread_ts=root))
+    served.fake.wait_posts(root, 3)
+    served.send(channel_message("et un hyperviseur ?", ts=new_ts(), thread_ts=root))
+    reply = served.fake.wait_posts(root, 4)[3]
+    assert (
+        reply.params["text"]
+        == (expected_texts(conversation, ["c'est quoi docker ?", "et un hyperviseur ?"])[1])
+    )
+
+
+def test_a_direct_message_thread_leaves_no_mark(served: Served) -> None:
+    ts = new_ts()
+    served.send(dm("c'est quoi docker ?", ts=new_ts(), thread_ts=ts))
+    served.fake.wait_posts(ts, 1)
+    served.drain()
+    assert not served.store.take_mark("T1/D1")
+    assert not served.store.take_mark(f"T1/D1/{ts}")
 
 
 def test_a_follow_up_that_mentions_the_bot_is_answered_once(served: Served) -> None:

@@ -32,6 +32,7 @@ from tests.test_slack import (
     SHORT_LEASE,
     FakeSlack,
     Served,
+    channel_message,
     click,
     dm,
     escaped,
@@ -54,22 +55,22 @@ def fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], SessionStore]:
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., SessionStore]:
     """Opens a client of one shared store, as each process would."""
     prefix = f"shared{next(_prefixes)}:"
 
-    def open_one() -> SessionStore:
+    def open_one(**limits: Any) -> SessionStore:
         if request.param == "sqlite":
-            return SqliteStore(tmp_path / "sessions.sqlite3")
+            return SqliteStore(tmp_path / "sessions.sqlite3", **limits)
         server: RedisServer = request.getfixturevalue("redis_server")
-        return RedisStore(server.url, prefix=prefix)
+        return RedisStore(server.url, prefix=prefix, **limits)
 
     return open_one
 
 
 @pytest.fixture
 def pair(
-    fake: FakeSlack, conversation: Conversation, open_store: Callable[[], SessionStore]
+    fake: FakeSlack, conversation: Conversation, open_store: Callable[..., SessionStore]
 ) -> Iterator[tuple[Served, Served]]:
     """Two processes, one store."""
     first = serve(fake, conversation, open_store(), lease=SHORT_LEASE)
@@ -281,7 +282,7 @@ def test_a_delivery_answered_by_a_process_that_died_before_settling_it_is_not_an
     pair: tuple[Served, Served],
     fake: FakeSlack,
     conversation: Conversation,
-    open_store: Callable[[], SessionStore],
+    open_store: Callable[..., SessionStore],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     dying = serve(fake, conversation, _DiesBeforeSettling(open_store()), lease=SHORT_LEASE)
@@ -300,3 +301,36 @@ def test_a_delivery_answered_by_a_process_that_died_before_settling_it_is_not_an
         assert len(fake.posts(root)) == 2
     finally:
         next(dying, None)
+
+
+# --- A conversation gone, after a restart ----------------------------------------------------
+
+
+def test_after_a_restart_a_follow_up_whose_session_expired_is_told_and_others_stay_silent(
+    fake: FakeSlack, conversation: Conversation, open_store: Callable[..., SessionStore]
+) -> None:
+    # Given a thread the bot answered, then a restart after its session expired
+    before = serve(fake, conversation, open_store(ttl_seconds=1.0))
+    served = next(before)
+    root = new_ts()
+    served.send(mention("c'est quoi docker ?", ts=root))
+    fake.wait_posts(root, 1)
+    served.drain()
+    next(before, None)
+    time.sleep(1.5)
+    after = serve(fake, conversation, open_store(ttl_seconds=1.0))
+    served = next(after)
+    try:
+        # When a follow-up comes in that thread, and another in a thread it never took part in
+        elsewhere = new_ts()
+        served.send(channel_message("et un hyperviseur ?", ts=new_ts(), thread_ts=root))
+        served.send(channel_message("c'est quoi docker ?", ts=new_ts(), thread_ts=elsewhere))
+        # Then the first is told the conversation expired and how to begin again, once
+        notice = fake.wait_posts(root, 2)[1]
+        assert notice.params["text"] == escaped(msg.SLACK_SESSION_EXPIRED)
+        served.send(channel_message("et kubernetes ?", ts=new_ts(), thread_ts=root))
+        served.drain()
+        assert len(fake.posts(root)) == 2
+        assert fake.posts(elsewhere) == []
+    finally:
+        next(after, None)

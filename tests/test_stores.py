@@ -8,13 +8,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.errors import StoreUnavailable, StoreUrlError
-from bot.sessions import MemoryStore, SessionStore
+from bot.sessions import AsyncClaims, MemoryStore, SessionStore
 from bot.stores import default_store_url, open_store, shown_url
 from bot.stores.redis_store import RedisStore
 from bot.stores.sqlite_store import SqliteStore
@@ -221,6 +222,83 @@ def test_racing_processes_take_each_claim_exactly_once(open_backend: Factory) ->
     assert sorted(won) == sorted(f"event:{n}" for n in range(40))
 
 
+# --- Marks ---------------------------------------------------------------------------------
+
+
+def test_a_mark_is_taken_once_and_an_unmarked_key_has_none(open_backend: Factory) -> None:
+    store = open_backend()
+    store.mark("T1/C1/1.0")
+    assert store.take_mark("T1/C1/1.0")
+    assert not store.take_mark("T1/C1/1.0")
+    assert not store.take_mark("T1/C1/2.0")
+
+
+def test_another_process_sees_the_same_marks(open_backend: Factory) -> None:
+    first, second = open_backend(), open_backend()
+    first.mark("k")
+    assert second.take_mark("k")
+    assert not first.take_mark("k")
+
+
+def test_a_mark_outlives_its_session_then_expires_in_its_own_time(
+    open_backend: Factory, elapse: Elapse
+) -> None:
+    store = open_backend(ttl_seconds=0.3, mark_ttl_seconds=2.0)
+    store.put("k", {"n": 1})
+    store.mark("k")
+    elapse(0.6)
+    assert store.get("k") is None
+    assert store.take_mark("k")
+    store.mark("k")
+    elapse(2.3)
+    assert not store.take_mark("k")
+
+
+def test_marking_again_keeps_a_mark_alive(open_backend: Factory, elapse: Elapse) -> None:
+    store = open_backend(mark_ttl_seconds=2.0)
+    store.mark("k")
+    elapse(1.2)
+    store.mark("k")
+    elapse(1.2)
+    assert store.take_mark("k")
+
+
+def test_the_oldest_mark_goes_first_beyond_the_cap(open_backend: Factory) -> None:
+    store = open_backend(max_marks=2)
+    for key in ("a", "b", "c"):
+        store.mark(key)
+    assert [store.take_mark(key) for key in ("a", "b", "c")] == [False, True, True]
+
+
+def test_marks_are_sessions_apart(open_backend: Factory) -> None:
+    store = open_backend()
+    store.put("k", {"n": 1})
+    assert not store.take_mark("k")
+    store.mark("k")
+    store.delete("k")
+    assert store.get("k") is None
+    assert store.take_mark("k")
+
+
+def test_racing_processes_take_each_mark_exactly_once(open_backend: Factory) -> None:
+    stores = [open_backend(), open_backend()]
+    for n in range(40):
+        stores[0].mark(f"T1/C1/{n}")
+    won: list[str] = []
+    guard = threading.Lock()
+
+    def race(worker: int) -> None:
+        store = stores[worker % 2]
+        for n in range(40):
+            if store.take_mark(f"T1/C1/{n}"):
+                with guard:
+                    won.append(f"T1/C1/{n}")
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(race, range(6)))
+    assert sorted(won) == sorted(f"T1/C1/{n}" for n in range(40))
+
+
 def test_a_lock_taken_with_its_session_reads_the_session_only_once_taken(
     open_backend: Factory,
 ) -> None:
@@ -362,6 +440,55 @@ def test_the_redis_index_stays_bounded_by_the_cap(redis_server: RedisServer) -> 
     import redis
 
     assert len(redis.Redis.from_url(redis_server.url).keys("bounded:s:*")) == 100
+
+
+def test_the_marks_stay_bounded_by_their_cap_in_sqlite_and_redis(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    import sqlite3
+
+    import redis
+
+    sqlite_store = SqliteStore(tmp_path / "m.sqlite3", max_marks=100, sweep_every=10)
+    redis_store = RedisStore(redis_server.url, prefix="bounded-marks:", max_marks=100)
+    for n in range(1_000):
+        sqlite_store.mark(f"T1/C1/{n}")
+        redis_store.mark(f"T1/C1/{n}")
+    with closing(sqlite3.connect(tmp_path / "m.sqlite3")) as db:
+        (rows,) = db.execute("SELECT count(*) FROM marks").fetchone()
+    assert rows <= 100 + 10
+    assert len(redis.Redis.from_url(redis_server.url).keys("bounded-marks:m:*")) == 100
+    assert sqlite_store.take_mark("T1/C1/999") and not sqlite_store.take_mark("T1/C1/0")
+    assert redis_store.take_mark("T1/C1/999") and not redis_store.take_mark("T1/C1/0")
+
+
+def test_acks_claim_on_an_event_loop_in_batches_each_key_once(
+    open_backend: Factory, backend: str
+) -> None:
+    import asyncio
+
+    if backend == "memory":
+        pytest.skip("the memory store claims on a thread: it has no claim_async")
+    first, second = open_backend(), open_backend()
+    assert isinstance(first, AsyncClaims) and isinstance(second, AsyncClaims)
+
+    async def burst() -> list[bool]:
+        # Two processes' acks for the same 50 deliveries, all at once.
+        claims = [
+            store.claim_async(f"event:{n}", f"worker-{w}", ttl=30, payload={"n": n})
+            for n in range(50)
+            for w, store in enumerate((first, second))
+        ]
+        try:
+            return list(await asyncio.gather(*claims))
+        finally:
+            await first.close_async()
+            await second.close_async()
+
+    won = asyncio.run(burst())
+    assert [won[2 * n] + won[2 * n + 1] for n in range(50)] == [1] * 50
+    # The threads' own claims see them.
+    assert not first.claim("event:0", "worker-3", ttl=30)
 
 
 def test_a_burst_of_threads_waits_for_a_redis_connection_instead_of_failing(

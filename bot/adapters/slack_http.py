@@ -2,9 +2,10 @@
 
 Bolt's own Starlette adapter turns requests into `BoltRequest`s and back; before it, each
 request is checked for size, signature (on the raw body, before anything parses it) and
-shape. Bolt's dispatch (the ack) runs on a thread pool, never on the event loop, so a slow
-store delays no other ack; the answers run on Bolt's listener pool, which a shutdown lets
-finish (bounded) before the process exits.
+shape. A delivery (an event, a click, a command) is then taken and acked on the event loop
+itself (`SlackListeners.ack_on_loop`), and Bolt's dispatch of it runs after the ack on the
+listener pool, with the answers, which a shutdown lets finish (bounded) before the process
+exits. Anything else (url_verification) goes through Bolt's dispatch on a thread pool.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs
@@ -28,8 +30,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot import messages as msg
+from bot.adapters.slack_listeners import RECEIVED, listeners_of
 from bot.errors import StoreUnavailable
-from bot.sessions import SessionStore
+from bot.sessions import AsyncClaims, SessionStore
 
 __all__ = [
     "DRAIN_SECONDS",
@@ -53,8 +56,16 @@ _log = logging.getLogger("vmbot.slack")  # one logger for the whole adapter
 def asgi_app(app: App, *, signing_secret: str, store: SessionStore | None = None) -> Starlette:
     """The ASGI application serving `app`: /slack/events and /healthz."""
     verifier = SignatureVerifier(signing_secret)
+    listeners = listeners_of(app)
 
     async def events(request: Request) -> Response:
+        if listeners is None:
+            return await _events(request, time.monotonic())
+        # Answers do not think while an ack is on its way, from the moment it arrives.
+        with listeners.ack_in_flight():
+            return await _events(request, time.monotonic())
+
+    async def _events(request: Request, received: float) -> Response:
         length = request.headers.get("content-length", "")
         if not (length.isascii() and length.isdecimal()):
             return Response(status_code=411)
@@ -73,7 +84,12 @@ def asgi_app(app: App, *, signing_secret: str, store: SessionStore | None = None
             return Response(status_code=400)
         if not _well_formed(body, request.headers.get("content-type", "")):
             return Response(status_code=400)
-        response = await run_in_threadpool(app.dispatch, to_bolt_request(request, raw))
+        bolt_request = to_bolt_request(request, raw, {RECEIVED: received})
+        if listeners is not None:
+            acked = await listeners.ack_on_loop(bolt_request)
+            if acked is not None:
+                return to_starlette_response(acked)
+        response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(response)
 
     async def health(request: Request) -> Response:
@@ -88,6 +104,9 @@ def asgi_app(app: App, *, signing_secret: str, store: SessionStore | None = None
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
         await run_in_threadpool(drain, app)
+        shared = listeners.store if listeners is not None else store
+        if isinstance(shared, AsyncClaims):
+            await shared.close_async()
 
     return Starlette(
         routes=[

@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -41,13 +42,15 @@ from bot.dialogue.state import DialogueState, Reply
 from bot.errors import StoreUnavailable
 from bot.sessions import SessionStore
 
-__all__ = ["ListenerPool", "SlackListeners", "delivery_id"]
+__all__ = ["ListenerPool", "SlackListeners", "delivery_id", "listeners_of"]
 
 _log = logging.getLogger("vmbot.slack")
 # One line per handled event, as JSON; never a token nor what anybody wrote.
 _events_log = logging.getLogger("vmbot.slack.events")
 EVENT_ID = "vmbot_event_id"  # where the middleware leaves the event id for the listener
 RECEIVED = "vmbot_received"  # and when the request came in (time.monotonic)
+CLAIMED = "vmbot_claimed"  # the HTTP server took the delivery and acked it already
+REACHED = "vmbot_reached"  # Bolt's own middleware let such a delivery through to ours
 _USER_ID = re.compile(r"[A-Z0-9]+")
 RECENT_EVENTS = 20  # deliveries remembered per conversation
 ACKS_FIRST = 1.0  # the longest an answer waits for acks in flight before it thinks
@@ -76,6 +79,7 @@ class SlackListeners:
         """Listen on `app` (whose listener executor is `self.pool`), and start taking over
         the deliveries of processes that died."""
         self._app = app
+        _LISTENERS[app] = self
         app.middleware(self.accept)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
@@ -88,7 +92,10 @@ class SlackListeners:
         was lost; a retry is answered only if no process answers or answered it). Clicks
         and commands are acked here, their work queued: a busy pool never delays an ack
         (Bolt acks events itself before their listeners run)."""
-        context[RECEIVED] = time.monotonic()
+        if RECEIVED not in context:
+            context[RECEIVED] = time.monotonic()
+        if context.get(CLAIMED):  # acked on the server's event loop: only the work is left
+            return self._claimed(body, context, next)
         if context.bot_user_id:
             self._bot_user = context.bot_user_id
         with self._acks_sent:
@@ -122,6 +129,75 @@ class SlackListeners:
             self.pool.submit(self.route, body, context)
         except RuntimeError:  # shutting down: the claim runs out for another process
             return BoltResponse(status=503, body="")
+        return BoltResponse(status=200, body="")
+
+    @contextmanager
+    def ack_in_flight(self) -> Iterator[None]:
+        """An ack is on its way (from the moment its request arrives): answers think once
+        none is (or ACKS_FIRST has passed)."""
+        with self._acks_sent:
+            self._acking += 1
+        try:
+            yield
+        finally:
+            with self._acks_sent:
+                self._acking -= 1
+                self._acks_sent.notify_all()
+
+    async def ack_on_loop(self, request: BoltRequest) -> BoltResponse | None:
+        """HTTP mode: take the delivery and ack it on the server's event loop; Bolt's
+        dispatch of it (its middleware, then the listener) runs on the listener pool after
+        the ack. Under load an ack then costs no hop to a thread and back, each of which
+        waited for the GIL behind the answering threads (hundreds of milliseconds); with
+        Redis, its claim runs on the loop's own connections. None: not a delivery
+        (url_verification, ssl_check), for Bolt to answer on a thread as before."""
+        body = request.body
+        delivery = delivery_id(body)
+        if delivery is None:
+            return None
+        if _from_a_bot(body.get("event") or {}):
+            # Its own replies among them (Slack sends them back): never answered, no claim.
+            return BoltResponse(status=200, body="")
+        request.context[EVENT_ID] = delivery
+        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
+        if not await self.shared.take_event_async(delivery, retry=retry, body=body):
+            event = body.get("event") or {}
+            thread = event.get("thread_ts") or event.get("ts")
+            handled(
+                request.context,
+                channel=event.get("channel"),
+                thread=thread,
+                outcome="duplicate",
+            )
+            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        request.context[CLAIMED] = True
+        try:
+            self.pool.submit(self._dispatch, request, delivery)
+        except RuntimeError:  # shutting down: the claim runs out for another process
+            return BoltResponse(status=503, body="")
+        return BoltResponse(status=200, body="")
+
+    def _dispatch(self, request: BoltRequest, delivery: str) -> None:
+        assert self._app is not None
+        try:
+            response = self._app.dispatch(request)
+        except Exception:
+            _log.exception("delivery %s not answered", delivery)
+            response = BoltResponse(status=500, body="")
+        taken = request.context.get(REACHED) and response.status == 200
+        if not taken and self.shared.holds(delivery):
+            # No listener took it (Bolt's 404, or its middleware stopped it): done, rather
+            # than renewed for ever.
+            self.shared.event_done(delivery)
+
+    def _claimed(
+        self, body: dict[str, Any], context: BoltContext, next: Any
+    ) -> BoltResponse | None:
+        context[REACHED] = True
+        if "event" in body:
+            next()
+            return None
+        self.route(body, context)  # already on the listener pool
         return BoltResponse(status=200, body="")
 
     def replay(self, delivery: str, body: dict[str, Any]) -> bool:
@@ -216,7 +292,7 @@ class SlackListeners:
                     channel=channel,
                     thread_ts=str(thread),
                     text=plain_text(text),
-                    known_only=True,
+                    follow_up=True,
                 )
 
     def answer(
@@ -227,18 +303,24 @@ class SlackListeners:
         channel: str,
         thread_ts: str | None,
         text: str,
-        known_only: bool = False,
+        follow_up: bool = False,
     ) -> None:
-        """Answer `text` in the conversation `key` (`known_only`: if there is one already)."""
+        """Answer `text` in the conversation `key`; a `follow_up` (typed in a channel thread
+        without a mention) only if the bot converses there, or once conversed there."""
 
         def step(record: dict[str, Any] | None) -> tuple[DialogueState, Reply] | str:
-            if record is None and known_only:
-                return "ignored"  # a thread the bot takes no part in
+            if record is None and follow_up:
+                # The thread's mark outlives its session: the bot took part in it, and the
+                # conversation expired (or was evicted). Said once: the mark goes with it.
+                if self.store.take_mark(key):
+                    self.say_expired(context, channel=channel, thread_ts=thread_ts)
+                    return "expired"
+                return "ignored"  # a thread the bot never took part in
             with self.thinking():
                 return self.conversation.step((record or {}).get("dialogue"), text)
 
         self.converse(
-            context, key=key, channel=channel, thread_ts=thread_ts, step=step, quiet=known_only
+            context, key=key, channel=channel, thread_ts=thread_ts, step=step, quiet=follow_up
         )
 
     def converse(
@@ -283,6 +365,10 @@ class SlackListeners:
                     record |= {"event": delivery, "events": events, "outbox": outbox}
                     # Saved first: a reply Slack fails to take must not lose the conversation.
                     self.store.put(key, record)
+                    if thread_ts is not None and not channel.startswith("D"):
+                        # A channel thread: followed up without a mention, even once the
+                        # session is gone (then to say so).
+                        self.store.mark(key)
                 if outbox is None:
                     outcome = "duplicate"  # posted by a process that died before settling it
                     return
@@ -391,19 +477,23 @@ class SlackListeners:
         said = f"expired:{channel}/{message_ts}"
         if not self.store.claim(said, self.shared.owner, ttl=EVENT_KEPT):
             return  # said already, to an earlier click
+        self.say_expired(context, channel=channel, thread_ts=thread_ts)
         api = self.api(context)
+        blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
+        if blocks:
+            shown = str(message.get("text") or "")
+            api.update(channel=channel, ts=message_ts, text=shown, blocks=blocks)
+
+    def say_expired(self, context: BoltContext, *, channel: str, thread_ts: str | None) -> None:
+        """Say in the thread that its conversation is gone, and how to begin again."""
         notice = msg.SLACK_SESSION_EXPIRED
-        api.post(
+        self.api(context).post(
             channel=channel,
             thread_ts=thread_ts,
             text=escape(notice),
             blocks=text_blocks(notice),
             delivery=context.get(EVENT_ID),
         )
-        blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
-        if blocks:
-            shown = str(message.get("text") or "")
-            api.update(channel=channel, ts=message_ts, text=shown, blocks=blocks)
 
     def command(self, command: dict[str, Any], context: BoltContext) -> None:
         """Answer `/vmbot <question>`, visible to its author alone."""
@@ -431,6 +521,14 @@ class SlackListeners:
                     text=text,
                     blocks=blocks,
                 )
+
+
+_LISTENERS: weakref.WeakKeyDictionary[App, SlackListeners] = weakref.WeakKeyDictionary()
+
+
+def listeners_of(app: App) -> SlackListeners | None:
+    """The listeners `register`ed on `app`, for its HTTP server to ack on its event loop."""
+    return _LISTENERS.get(app)
 
 
 class ListenerPool(ThreadPoolExecutor):

@@ -21,10 +21,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+import anyio.to_thread
+
 from bot.errors import StoreUnavailable
-from bot.sessions import KeyedLocks, RecentKeys, SessionStore
+from bot.sessions import AsyncClaims, KeyedLocks, RecentKeys, SessionStore
 
 __all__ = ["EVENT_KEPT", "EVENT_LEASE", "Held", "SharedSessions"]
 
@@ -85,6 +88,29 @@ class SharedSessions:
         except StoreUnavailable as exc:
             self.failed(exc)
             return not retry
+        return self._took(event_id, taken)
+
+    async def take_event_async(self, event_id: str, *, retry: bool, body: dict[str, Any]) -> bool:
+        """`take_event` on an HTTP server's event loop: on the store's own connections for
+        the loop where it has some (`AsyncClaims`), else on a thread."""
+        if not self._seen.add(event_id):
+            return False
+        payload = {"body": body, "since": time.time()}
+        key = _EVENTS + event_id
+        try:
+            if isinstance(self.store, AsyncClaims):
+                taken = await self.store.claim_async(
+                    key, self.owner, ttl=self.lease, payload=payload
+                )
+            else:
+                claim = partial(self.store.claim, key, self.owner, ttl=self.lease, payload=payload)
+                taken = await anyio.to_thread.run_sync(claim)
+        except StoreUnavailable as exc:
+            self.failed(exc)
+            return not retry
+        return self._took(event_id, taken)
+
+    def _took(self, event_id: str, taken: bool) -> bool:
         self.answered()
         if taken:
             with self._held:

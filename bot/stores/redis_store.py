@@ -1,6 +1,7 @@
 """Sessions and claims in Redis, shared by processes on several machines (redis-py).
 
-Sessions are keys with a TTL, and a sorted set of their last use bounds their number;
+Sessions are keys with a TTL, and a sorted set of their last use bounds their number
+(marks likewise, with their own set and a longer TTL);
 claims are `SET NX PX` keys, given back or extended only by their owner (Lua scripts,
 so that checking the owner and changing the key are one step). A claim's payload lives in
 a hash beside it, and a sorted set of payload claims by deadline (the server's clock) is
@@ -8,23 +9,34 @@ what `take_over` scans. The scripts touch claim keys they compute: one server, n
 Taking a conversation's lock with its state, and saving its state with letting the lock
 go, are one script each: one round trip, not two. Connections come from a bounded pool
 that a burst waits on, rather than opening more than the server accepts.
+
+A Slack ack claims its delivery with `claim_async`, on the HTTP server's event loop and on
+a connection of its own (redis.asyncio): an ack never waits for a thread, nor for a
+connection that answering work holds, and the claims of a burst go in one round trip.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import redis
+import redis.asyncio
+from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from bot.errors import StoreUnavailable
+from bot.sessions import MARK_TTL, MAX_MARKS, Batched
 
 __all__ = ["RedisStore"]
+
 
 # KEYS: session, index. ARGV: value, ttl (ms), now (s), max sessions.
 _PUT = """
@@ -114,6 +126,11 @@ end
 return taken
 """
 )
+# KEYS: mark, marks' index. The mark's TTL and the index's trimming keep it alive and bounded.
+_TAKE_MARK = """
+redis.call('ZREM', KEYS[2], KEYS[1])
+return redis.call('DEL', KEYS[1])
+"""
 # KEYS: claim, deadlines, payloads. ARGV: owner.
 _RELEASE = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -136,18 +153,23 @@ class RedisStore:
         *,
         max_sessions: int = 10_000,
         ttl_seconds: float = 24 * 3600.0,
+        max_marks: int = MAX_MARKS,
+        mark_ttl_seconds: float = MARK_TTL,
         prefix: str = "vmbot:",
         timeout: float = 1.0,
         max_connections: int = 64,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if max_sessions < 1 or ttl_seconds <= 0:
-            raise ValueError("max_sessions and ttl_seconds must be positive")
+        if min(max_sessions, max_marks) < 1 or min(ttl_seconds, mark_ttl_seconds) <= 0:
+            raise ValueError("the caps and lifetimes must be positive")
         self.max_sessions = max_sessions
         self.ttl_seconds = ttl_seconds
+        self.max_marks = max_marks
+        self.mark_ttl_seconds = mark_ttl_seconds
         self._ttl_ms = max(1, round(ttl_seconds * 1000))
         self._prefix = prefix
         self._index = f"{prefix}sessions"
+        self._marks = f"{prefix}marks"
         self._deadlines = f"{prefix}claims:deadlines"
         self._payloads = f"{prefix}claims:payloads"
         self._clock = clock
@@ -171,6 +193,13 @@ class RedisStore:
         self._renew = self._redis.register_script(_RENEW)
         self._take_over = self._redis.register_script(_TAKE_OVER)
         self._release = self._redis.register_script(_RELEASE)
+        self._take_mark = self._redis.register_script(_TAKE_MARK)
+        self._url, self._timeout = url, timeout
+        # The acks' own connection, one per event loop (a redis.asyncio client is bound to
+        # the loop it was made on; tests run several servers, each on its loop).
+        self._ack_batches: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[redis.asyncio.Redis, Batched[Any, Any]]
+        ] = weakref.WeakKeyDictionary()
 
     @contextmanager
     def _guard(self) -> Iterator[redis.Redis]:
@@ -224,6 +253,60 @@ class RedisStore:
             taken = self._claim_script(keys=self._claim_keys(key), args=[owner, _ms(ttl), text])
         return bool(taken)
 
+    async def claim_async(
+        self, key: str, owner: str, *, ttl: float, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """`claim`, awaited on the running event loop: the claims of acks that arrive
+        together go to the server together, in one round trip on the loop's connection."""
+        text = "" if payload is None else json.dumps(payload, ensure_ascii=False)
+        try:
+            return bool(await self._ack_claims()((key, [owner, _ms(ttl), text])))
+        except redis.RedisError as exc:
+            # A pooled connection the server closed says nothing of where: the address.
+            where = self._redis.connection_pool.connection_kwargs
+            detail = str(exc) or type(exc).__name__
+            raise StoreUnavailable(f"{detail} ({where.get('host')}:{where.get('port')})") from exc
+
+    async def close_async(self) -> None:
+        """Let go of the running event loop's connection (`claim_async`'s)."""
+        acks = self._ack_batches.pop(asyncio.get_running_loop(), None)
+        if acks is not None:
+            await acks[0].aclose(close_connection_pool=True)
+
+    def _ack_claims(self) -> Batched[tuple[str, list[Any]], Any]:
+        loop = asyncio.get_running_loop()
+        acks = self._ack_batches.get(loop)
+        if acks is None:
+            pool = redis.asyncio.ConnectionPool.from_url(
+                self._url,
+                max_connections=1,
+                socket_timeout=self._timeout,
+                socket_connect_timeout=self._timeout,
+                retry=AsyncRetry(NoBackoff(), 0),
+                decode_responses=True,
+            )
+            client = redis.asyncio.Redis(connection_pool=pool)
+            acks = self._ack_batches[loop] = (client, Batched(partial(self._send_claims, client)))
+        return acks[1]
+
+    async def _send_claims(
+        self, client: redis.asyncio.Redis, batch: list[tuple[str, list[Any]]]
+    ) -> list[Any]:
+        """The claims of acks that arrived together, in one pipeline (one round trip)."""
+        results: list[Any]
+        try:
+            pipe = client.pipeline(transaction=False)
+            for key, args in batch:
+                pipe.evalsha(self._claim_script.sha, 3, *self._claim_keys(key), *args)
+            results = await pipe.execute(raise_on_error=False)
+            for n, (key, args) in enumerate(batch):
+                if isinstance(results[n], redis.exceptions.NoScriptError):
+                    # The server restarted, or was flushed: the script's text this once.
+                    results[n] = await client.eval(_CLAIM, 3, *self._claim_keys(key), *args)
+        except redis.RedisError as exc:
+            results = [exc] * len(batch)
+        return results
+
     def extend(self, key: str, owner: str, *, ttl: float) -> bool:
         with self._guard():
             kept = self._renew(keys=self._claim_keys(key), args=[owner, _ms(ttl), 0])
@@ -273,6 +356,22 @@ class RedisStore:
                 keys=[self._session(key), self._index, self._claim(claim)],
                 args=[text, self._ttl_ms, self._clock(), self.max_sessions, owner],
             )
+
+    def mark(self, key: str) -> None:
+        # A mark is a session of its own kind: same script, its own index, cap and TTL.
+        with self._guard():
+            self._put(
+                keys=[self._mark(key), self._marks],
+                args=["1", _ms(self.mark_ttl_seconds), self._clock(), self.max_marks],
+            )
+
+    def take_mark(self, key: str) -> bool:
+        with self._guard():
+            taken = self._take_mark(keys=[self._mark(key), self._marks])
+        return bool(taken)
+
+    def _mark(self, key: str) -> str:
+        return f"{self._prefix}m:{key}"
 
     def ping(self) -> None:
         with self._guard() as r:

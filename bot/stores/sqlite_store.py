@@ -1,19 +1,25 @@
 """Sessions and claims in one SQLite file: survives restarts, shared by the processes of
-one machine, no server to run. The standard `sqlite3` module, in WAL mode."""
+one machine, no server to run. The standard `sqlite3` module, in WAL mode.
+
+A Slack ack claims its delivery with `claim_async`, on a connection of its own (never
+waiting for the answering threads' one), and the claims of acks that arrive together go
+in one transaction on one thread: a burst costs two trips to a thread, not one each."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from bot.errors import StoreUnavailable
-from bot.sessions import StepByStep
+from bot.sessions import MARK_TTL, MAX_MARKS, Batched, StepByStep
 
 __all__ = ["SqliteStore"]
 
@@ -26,6 +32,8 @@ CREATE TABLE IF NOT EXISTS claims (
     key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL, payload TEXT
 );
 CREATE INDEX IF NOT EXISTS claims_expires ON claims (expires);
+CREATE TABLE IF NOT EXISTS marks (key TEXT PRIMARY KEY, marked REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS marks_marked ON marks (marked);
 """
 
 
@@ -33,8 +41,9 @@ class SqliteStore(StepByStep):
     """A `SessionStore` in a SQLite file.
 
     Reads never return an expired session; a sweep every `sweep_every` writes deletes
-    expired sessions and claims and the least recently used sessions beyond
-    `max_sessions`, so the file stays bounded (by `max_sessions + sweep_every` rows).
+    expired sessions, claims and marks, and the least recently used sessions and marks
+    beyond `max_sessions` and `max_marks`, so the file stays bounded (by the caps plus
+    `sweep_every` rows).
     Times are wall-clock seconds, which every process of the machine shares.
     """
 
@@ -44,19 +53,32 @@ class SqliteStore(StepByStep):
         *,
         max_sessions: int = 10_000,
         ttl_seconds: float = 24 * 3600.0,
+        max_marks: int = MAX_MARKS,
+        mark_ttl_seconds: float = MARK_TTL,
         sweep_every: int = 64,
         busy_timeout: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if max_sessions < 1 or ttl_seconds <= 0 or sweep_every < 1:
-            raise ValueError("max_sessions, ttl_seconds and sweep_every must be positive")
+        if min(max_sessions, max_marks, sweep_every) < 1:
+            raise ValueError("max_sessions, max_marks and sweep_every must be positive")
+        if min(ttl_seconds, mark_ttl_seconds) <= 0:
+            raise ValueError("ttl_seconds and mark_ttl_seconds must be positive")
         self.path = path
         self.max_sessions = max_sessions
         self.ttl_seconds = ttl_seconds
+        self.max_marks = max_marks
+        self.mark_ttl_seconds = mark_ttl_seconds
         self.sweep_every = sweep_every
         self._clock = clock
         self._lock = threading.Lock()
         self._writes = 0
+        self._busy_timeout = busy_timeout
+        # The acks' connection, opened at the first ack; its claims batched per event loop.
+        self._ack_lock = threading.Lock()
+        self._ack_db: sqlite3.Connection | None = None
+        self._ack_batches: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, Batched[tuple[str, str, float, str | None], bool]
+        ] = weakref.WeakKeyDictionary()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: each statement is its own transaction, and every claim is one
@@ -109,9 +131,7 @@ class SqliteStore(StepByStep):
                 " SET value = excluded.value, used = excluded.used",
                 (key, text, now),
             )
-            self._writes += 1
-            if self._writes % self.sweep_every == 0:
-                self._sweep(db, now)
+            self._wrote(db, now)
 
     def delete(self, key: str) -> None:
         with self._guard() as db:
@@ -130,6 +150,57 @@ class SqliteStore(StepByStep):
                 (key, owner, now + ttl, text, now),
             ).rowcount
         return taken == 1
+
+    async def claim_async(
+        self, key: str, owner: str, *, ttl: float, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """`claim`, awaited on the running event loop (see the module's docstring)."""
+        text = None if payload is None else json.dumps(payload, ensure_ascii=False)
+        loop = asyncio.get_running_loop()
+        claims = self._ack_batches.get(loop)
+        if claims is None:
+
+            async def send(batch: list[tuple[str, str, float, str | None]]) -> list[Any]:
+                return await loop.run_in_executor(None, self._claim_many, batch)
+
+            claims = self._ack_batches[loop] = Batched(send)
+        return await claims((key, owner, ttl, text))
+
+    async def close_async(self) -> None:
+        self._ack_batches.pop(asyncio.get_running_loop(), None)
+
+    def _claim_many(self, batch: list[tuple[str, str, float, str | None]]) -> list[Any]:
+        """The claims of acks that arrived together: one transaction on the acks' connection."""
+        now = self._clock()
+        with self._ack_lock:
+            try:
+                if self._ack_db is None:
+                    self._ack_db = sqlite3.connect(
+                        self.path,
+                        timeout=self._busy_timeout,
+                        isolation_level=None,
+                        check_same_thread=False,
+                    )
+                db = self._ack_db
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    taken = [
+                        db.execute(
+                            "INSERT INTO claims VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                            " SET owner = excluded.owner, expires = excluded.expires,"
+                            " payload = excluded.payload WHERE claims.expires <= ?",
+                            (key, owner, now + ttl, text, now),
+                        ).rowcount
+                        == 1
+                        for key, owner, ttl, text in batch
+                    ]
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                return [StoreUnavailable(f"{self.path} : {exc}")] * len(batch)
+        return list(taken)
 
     def extend(self, key: str, owner: str, *, ttl: float) -> bool:
         now = self._clock()
@@ -169,6 +240,23 @@ class SqliteStore(StepByStep):
         with self._guard() as db:
             db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, owner))
 
+    def mark(self, key: str) -> None:
+        now = self._clock()
+        with self._guard() as db:
+            db.execute(
+                "INSERT INTO marks VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET marked = excluded.marked",
+                (key, now),
+            )
+            self._wrote(db, now)
+
+    def take_mark(self, key: str) -> bool:
+        now = self._clock()
+        # One statement: of two processes taking the same mark, one gets it.
+        with self._guard() as db:
+            row = db.execute("DELETE FROM marks WHERE key = ? RETURNING marked", (key,)).fetchone()
+        return row is not None and now - row[0] <= self.mark_ttl_seconds
+
     def ping(self) -> None:
         with self._guard() as db:
             db.execute("SELECT count(*) FROM claims WHERE key = ''").fetchone()
@@ -176,6 +264,9 @@ class SqliteStore(StepByStep):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._ack_lock:
+            if self._ack_db is not None:
+                self._ack_db.close()
 
     def __len__(self) -> int:
         now = self._clock()
@@ -184,12 +275,23 @@ class SqliteStore(StepByStep):
             (count,) = db.execute("SELECT count(*) FROM sessions").fetchone()
         return int(count)
 
+    def _wrote(self, db: sqlite3.Connection, now: float) -> None:
+        self._writes += 1
+        if self._writes % self.sweep_every == 0:
+            self._sweep(db, now)
+
     def _sweep(self, db: sqlite3.Connection, now: float) -> None:
         db.execute("DELETE FROM sessions WHERE used < ?", (now - self.ttl_seconds,))
         db.execute(
             "DELETE FROM sessions WHERE key IN"
             " (SELECT key FROM sessions ORDER BY used DESC LIMIT -1 OFFSET ?)",
             (self.max_sessions,),
+        )
+        db.execute("DELETE FROM marks WHERE marked < ?", (now - self.mark_ttl_seconds,))
+        db.execute(
+            "DELETE FROM marks WHERE key IN"
+            " (SELECT key FROM marks ORDER BY marked DESC LIMIT -1 OFFSET ?)",
+            (self.max_marks,),
         )
         # A claim with its payload waits to be taken over (or settled) by a live process.
         db.execute("DELETE FROM claims WHERE expires <= ? AND payload IS NULL", (now,))
