@@ -49,7 +49,6 @@ CORE = [
 BUILDERS = {
     ("lemmas.py", "model_version"),
     ("lemmas.py", "parser_version"),
-    ("compiled_regex.py", "python_build"),
     ("lemmas.py", "build_lemma_table"),
     ("dictionary.py", "word_lists_version"),
     ("dictionary.py", "build_word_lists"),

@@ -1,16 +1,13 @@
-"""A rebuild reads with spaCy only the texts it has not read before, and reuses the long
-regular expressions the model's load compiled last time."""
+"""A rebuild reads with spaCy only the texts it has not read before."""
 
 from __future__ import annotations
 
-import re
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pytest
 
 from bot.artefact_format import dumps, loads
 from bot.nlp import lemmas
-from bot.nlp.compiled_regex import reusing
 from bot.nlp.lemmas import Parses, build_lemma_table, parse
 
 
@@ -49,26 +46,3 @@ def test_the_lemma_table_is_built_from_given_readings(monkeypatch: pytest.Monkey
 
 def test_readings_survive_the_cache_format() -> None:
     assert loads(dumps(_parses()), Parses) == _parses()
-
-
-def test_a_long_pattern_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a long pattern compiled once, its compiled form recorded
-    pattern = "^(?:" + "|".join(f"mot{i}[a-zé]+" for i in range(2_000)) + ")$"
-    with reusing(()) as recorded:
-        first = re.compile(pattern)
-    assert [r.pattern for r in recorded] == [pattern]
-    re.purge()
-
-    # When it is compiled again with what was recorded, the compiler never runs
-    def no_parse(*args: Any) -> NoReturn:
-        raise AssertionError("compiled again")
-
-    with reusing(tuple(recorded)) as again:
-        monkeypatch.setattr(re._parser, "parse", no_parse)  # type: ignore[attr-defined]
-        second = re.compile(pattern)
-        monkeypatch.undo()
-    # Then it matches as the first did, and nothing new is recorded
-    assert again == []
-    for word in ("mot12été", "mot1999z", "mot2000a", "mot3"):
-        assert bool(second.match(word)) == bool(first.match(word))
-    re.purge()

@@ -21,7 +21,6 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.errors import NlpModelError
-from bot.nlp.compiled_regex import CompiledRegex, python_build, reusing
 from bot.nlp.dictionary import stem
 from bot.nlp.sounds import sound_key
 from bot.nlp.text import fold, tokenize
@@ -115,9 +114,6 @@ class Parses:
     # Each folded form of the texts' tokens that the lookup table holds -> its first
     # lemma there (a form of the texts missing here is not in the table).
     looked_up: dict[str, str]
-    # The long regular expressions compiled by loading the model, as this Python
-    # compiled them: the next load skips their five seconds of compiling.
-    regexes: tuple[CompiledRegex, ...] = ()
 
     def readings(self) -> dict[str, list[tuple[str, str]]]:
         """Text -> its tokens, each as (text, lemma)."""
@@ -139,7 +135,6 @@ def parser_version() -> str:
     if spec is not None and spec.origin is not None:
         with contextlib.suppress(OSError):
             digest.update((Path(spec.origin).parent / "about.py").read_bytes())
-    digest.update(python_build().encode())  # the compiled regexes hold for it alone
     return f"{model_version()}-{digest.hexdigest()[:16]}"
 
 
@@ -150,13 +145,10 @@ def parse(texts: Iterable[str], known: Parses | None = None) -> Parses:
     distinct = list(dict.fromkeys(texts))
     readings = known.readings() if known is not None else {}
     new = [text for text in distinct if text not in readings]
-    regexes = known.regexes if known is not None else ()
     if known is not None and not new:
         french, stop_words, looked_up = known.french, known.stop_words, known.looked_up
     else:
-        with reusing(regexes) as compiled:
-            nlp = _french_pipeline()
-        regexes += tuple(compiled)
+        nlp = _french_pipeline()
         for text, doc in zip(new, nlp.pipe(new, batch_size=256), strict=True):
             readings[text] = [(token.text, token.lemma_) for token in doc]
         lemmatizer: Any = nlp.get_pipe("lemmatizer")
@@ -175,7 +167,6 @@ def parse(texts: Iterable[str], known: Parses | None = None) -> Parses:
         french=french,
         stop_words=stop_words,
         looked_up={form: lemma for form, lemma in looked_up.items() if form in forms},
-        regexes=regexes,
     )
 
 
