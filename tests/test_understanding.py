@@ -33,6 +33,10 @@ def test_english_jargon_and_roles_are_understood(bot: Bot, question: str, intent
     assert intent_of(bot, question) == intent
 
 
+def test_a_figure_one_typed_for_the_article_reads_as_the_article(bot: Bot) -> None:
+    assert bot.analyzer.terms("sa pèse cb 1 vm") == bot.analyzer.terms("sa pèse cb une vm")
+
+
 @pytest.mark.parametrize(
     "question",
     [
