@@ -306,13 +306,14 @@ class Bot:
             return self._fallback(question, FallbackReason.LANGUAGE, [])
         answer = self._decide(question, text)
         greeted = answer.intent in self._openers or answer.kind is not AnswerKind.ANSWER
-        rest = self._after_opening(text) if greeted else None
-        if rest:
+        split = self._after_opening(text) if greeted else None
+        if split is not None:
+            opening, rest = split
             # "Bonjour, c'est quoi docker ?": the question after the greeting wins.
             followed = self._decide(question, rest)
             if self._own_question(answer, followed, rest):
                 if self._greeting_then_remark(answer, followed, rest):
-                    return self._decide(question, text[: text.rfind(rest)] or text)
+                    return self._decide(question, opening)
                 return followed
         return answer
 
@@ -452,8 +453,9 @@ class Bot:
         words = [t for t in tokens if not t.isdigit()]
         return bool(words) and sum(map(self.analyzer.is_word, words)) * 2 > len(words)
 
-    def _after_opening(self, text: str) -> str | None:
-        """What follows the opening words ("Bonjour, c'est quoi docker ?"), if anything.
+    def _after_opening(self, text: str) -> tuple[str, str] | None:
+        """The opening words and what follows them ("Bonjour, c'est quoi docker ?"), if
+        anything follows.
 
         At most a few words are stripped, without re-reading the rest each time:
         "cc cc cc ..." a thousand times is one greeting, in linear time.
@@ -487,7 +489,7 @@ class Bot:
         if stripped == 0 or stripped >= len(words):
             return None
         rest = " ".join(words[stripped:]).lstrip(",.!;: ")
-        return rest if self.analyzer.terms(rest) else None
+        return (" ".join(words[:stripped]), rest) if self.analyzer.terms(rest) else None
 
     def answer_for(
         self, question: str, match: Match, alternatives: tuple[Match, ...] = ()

@@ -241,6 +241,8 @@ def test_conversation_intents_in_other_words(bot: Bot, message: str, intent: str
     [
         "Bonsoir, je suis arrivé ici en fouillant le web pour mon travail sur les serveurs.",
         "salut, je passais par là en lisant des trucs sur les serveurs",
+        # Spaces typed twice: the greeting is still found in what was typed.
+        "Bonsoir,  je suis arrivé ici  en fouillant le web pour mon travail sur les serveurs.",
     ],
 )
 def test_a_greeting_followed_by_a_remark_that_asks_nothing_is_a_greeting(
