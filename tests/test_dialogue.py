@@ -695,6 +695,39 @@ def test_free_text_slang_emoji_and_corrections_answer_the_pending_question(
     assert state.answers.get(pending) is verdict
 
 
+def test_an_answer_followed_by_a_question_records_the_answer_and_answers_the_question(
+    conversation: Conversation,
+) -> None:
+    state, reply = conversation.step(
+        DialogueState(expecting="isolation_forte", asked=1),
+        "je sais pas, c'est quoi un hyperviseur ?",
+    )
+    assert state.answers.get("isolation_forte") is Verdict.UNKNOWN
+    hyperviseur = conversation.bot.catalog.intents["definition_hyperviseur"]
+    assert reply.text.startswith(hyperviseur.answer)
+    assert reply.expecting != "isolation_forte"
+
+
+def test_an_answer_followed_by_a_question_the_sources_miss_still_moves_on(
+    conversation: Conversation,
+) -> None:
+    state, reply = conversation.step(
+        DialogueState(expecting="multi_os", asked=1), "non, mais Docker Desktop coûte combien ?"
+    )
+    assert state.answers.get("multi_os") is Verdict.NO
+    assert reply.text.startswith(msg.CANNOT_ANSWER_ASIDE)
+    assert reply.expecting != "multi_os"
+
+
+def test_a_question_that_only_opens_like_an_answer_records_nothing(
+    conversation: Conversation,
+) -> None:
+    state, reply = conversation.step(
+        DialogueState(expecting="multi_os", asked=1), "plutôt vm ou docker, à ton avis ?"
+    )
+    assert "multi_os" not in state.answers and reply.expecting == "multi_os"
+
+
 def test_an_unreadable_answer_is_not_called_noted(conversation: Conversation) -> None:
     _, reply = conversation.step(DialogueState(expecting="multi_os", asked=1), "zorglub")
     assert msg.NOTED_HEADER not in reply.text and reply.expecting == "multi_os"

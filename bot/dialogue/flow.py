@@ -12,6 +12,7 @@ included: when the reply to its second putting does not answer it, it counts as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -38,6 +39,8 @@ __all__ = ["MAX_ASKED", "Conversation", "Dialogue", "sources_text"]
 MAX_ASKED = 2
 # How sure a request for advice must be to start a new project in the middle of one.
 _SURE_REQUEST = 0.9
+# A short answer, a break, then a question: "je sais pas, c'est quoi le noyau ?".
+_ANSWER_THEN_QUESTION = re.compile(r"\s*(?P<answer>[^,.;:!?]+)[,.;:!]+(?P<question>.*\?.*)", re.S)
 
 
 class Dialogue:
@@ -192,6 +195,10 @@ class Dialogue:
         if asking and verdict is None:
             # "hein ? jsp": a verdict after the question mark answers all the same.
             verdict = self.verdicts.read_whole(text.rsplit("?", 1)[-1])
+        aside: Answer | None = None
+        if asking and verdict is None:
+            # "je sais pas, c'est quoi le noyau ?": an answer, then a question of its own.
+            verdict, aside = self._answer_then_question(text)
         # "c'est quoi un microservice ?" names a criterion but does not answer it, and
         # "super merci" is small talk, whatever "super" resembles.
         quiet = asking or self._chat_only(answer)
@@ -220,7 +227,12 @@ class Dialogue:
         if pending.id in found:
             others = {c: v for c, v in found.items() if c != pending.id}
             state = replace(state, answers={**state.answers, **found})
-            return self._advance(state, self._noted(others, ask_to_correct=False))
+            noted = self._noted(others, ask_to_correct=False)
+            if aside is None:
+                return self._advance(state, noted)
+            said = aside.text if aside.kind is AnswerKind.ANSWER else msg.CANNOT_ANSWER_ASIDE
+            state, reply = self._advance(state, f"{said}\n\n{noted}".strip())
+            return state, replace(reply, sources=aside.sources or reply.sources)
         ending = self._restart_or_goodbye(state, answer)
         if ending is not None:
             return ending
@@ -244,6 +256,18 @@ class Dialogue:
         if not self.forms.without_fillers(text):  # only fillers, or emoji with no meaning
             return self._again_or_next(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
         return self._again_or_next(state, pending, msg.EXPECTED_ANSWER)
+
+    def _answer_then_question(self, text: str) -> tuple[Verdict | None, Answer | None]:
+        """The verdict of a reply that answers the pending question then asks its own
+        ("non, mais c'est quoi un hyperviseur ?"), and the bot's answer to that question;
+        (None, None) for any other reply."""
+        parts = _ANSWER_THEN_QUESTION.match(text)
+        if parts is None or not self.forms.asks_something(parts["question"]):
+            return None, None
+        verdict = self.verdicts.read_whole(parts["answer"])
+        if verdict is None:
+            return None, None
+        return verdict, self.bot.ask(parts["question"].strip())
 
     def _again_or_next(
         self,
