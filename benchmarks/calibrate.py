@@ -11,11 +11,13 @@ per clarifying question. The development sets:
 benchmarks/data/dev_questions.yaml and dev_styles_questions.yaml, written by people
 who never saw the examples. The confidence model's weights are fitted on them first.
 
-Run: python benchmarks/calibrate.py
+Run: python benchmarks/calibrate.py [--sets NAME ...] [--check NAME ...]
+(`--check`: development sets left out of the choice, scored with what it chose.)
 """
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import replace
 from pathlib import Path
 
@@ -69,9 +71,19 @@ def fit_confidence(bot: Bot, items: list[EvalItem]) -> ConfidenceModel:
     return ConfidenceModel(weights=weights, bias=bias)
 
 
+def _items(bot: Bot, paths: list[Path]) -> list[EvalItem]:
+    return [i for path in paths for i in load_eval_set(path, set(bot.catalog.intents))]
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", help="development sets (name_questions.yaml)")
+    parser.add_argument("--check", nargs="*", default=[], help="development sets left out")
+    args = parser.parse_args()
+    paths = [DATA / f"{n}_questions.yaml" for n in args.sets] if args.sets else list(DEV_SETS)
     bot = load_bot()
-    items = [i for path in DEV_SETS for i in load_eval_set(path, set(bot.catalog.intents))]
+    items = _items(bot, paths)
+    shipped = bot.settings
     model = fit_confidence(bot, items)
     print(f"confidence: {model}")
     bot.ranker.confidence = model
@@ -90,6 +102,16 @@ def main() -> None:
         f"in_scope={best.accuracy:.3f} rejection={best.rejection:.3f} "
         f"reached={best.reached:.3f} clarify_rate={best.clarify_rate:.3f}"
     )
+    chosen = replace(current, clarify_threshold=low, threshold=high)
+    for name in args.check:
+        left_out = _items(bot, [DATA / f"{name}_questions.yaml"])
+        refit = replace(
+            current, clarify_threshold=shipped.clarify_threshold, threshold=shipped.threshold
+        )
+        for label, settings in (("shipped", shipped), ("refit", refit), ("chosen", chosen)):
+            bot.settings = settings
+            bot.ranker.confidence = settings.confidence
+            print(f"left out {name}, {label}: {rates(bot, left_out)}")
     now = results.get((current.clarify_threshold, current.threshold))
     if now is not None:
         print(

@@ -238,8 +238,8 @@ def test_faq_keeps_each_source_on_one_markdown_line_with_its_origin() -> None:
 
 
 def test_a_clarifying_answer_offers_ready_to_run_questions() -> None:
-    # Two intents about as likely: the one-shot command cannot take "1" as an answer.
-    out = vmbot("ask", "docker ça tourne partout ?").stdout.decode()
+    # Several intents about as likely: the one-shot command cannot take "1" as an answer.
+    out = vmbot("ask", "cas d'utilisation docker").stdout.decode()
     offered = [line.strip() for line in out.splitlines() if line.strip().startswith("vmbot ask")]
     assert len(offered) >= 2
     assert all(line.startswith('vmbot ask "') and line.endswith('"') for line in offered)
