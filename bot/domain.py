@@ -316,6 +316,9 @@ class Criterion:
     id: str
     favours: str  # "vm" or "conteneur"
     weight: int
+    # the share of projects that have the need, before the user says anything: the
+    # advisor asks less about rare needs ("a legacy Windows XP program")
+    prevalence: float
     question: str
     reason: str
     # how the bot repeats the need back when the user denies it

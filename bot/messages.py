@@ -48,6 +48,7 @@ DATA_CLOSING_NOT_VERDICT = "closing_verdicts : « {phrase} » doit figurer parmi
 DATA_ITEM = "{key} {id}"
 DATA_BAD_CHOICE = "le champ « {field} » doit valoir : {values}"
 DATA_BAD_WEIGHT = "le champ « weight » doit être un entier de 1 à 3"
+DATA_BAD_PREVALENCE = "le champ « prevalence » doit être un nombre strictement entre 0 et 1"
 DATA_BAD_VERDICTS = (
     "verdicts : clés possibles {verdicts}, chacune avec une liste de phrases "
     '(entre guillemets si YAML les lirait autrement : "yes", "no")'

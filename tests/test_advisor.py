@@ -14,11 +14,12 @@ from bot.domain import Criterion, Verdict
 from bot.engine import Bot
 
 
-def _criterion(name: str, favours: str, weight: int) -> Criterion:
+def _criterion(name: str, favours: str, weight: int, prevalence: float = 0.2) -> Criterion:
     return Criterion(
         id=name,
         favours=favours,
         weight=weight,
+        prevalence=prevalence,
         question="",
         reason="",
         absent="",
@@ -32,7 +33,7 @@ def _enumerated(criteria: list[Criterion], answers: dict[str, Verdict]) -> dict[
     as likely as the prior makes it."""
     open_ones = [c for c in criteria if c.id not in answers]
     open_ids = [c.id for c in open_ones]
-    priors = [_prior(criteria, answers, c.favours) for c in open_ones]
+    priors = [_prior(criteria, answers, c) for c in open_ones]
     chances: dict[str, float] = defaultdict(float)
     for values in itertools.product((Verdict.YES, Verdict.NO), repeat=len(open_ids)):
         chance = math.prod(
@@ -43,13 +44,13 @@ def _enumerated(criteria: list[Criterion], answers: dict[str, Verdict]) -> dict[
     return chances
 
 
-def _prior(criteria: list[Criterion], answers: dict[str, Verdict], favours: str) -> float:
-    """The reference prior: PRIOR_YES, times OPPOSED per unit of weight the user has on
-    the other side."""
+def _prior(criteria: list[Criterion], answers: dict[str, Verdict], need: Criterion) -> float:
+    """The reference chance of a need: its prevalence, times OPPOSED per unit of weight
+    the user has on the other side."""
     other = sum(
-        c.weight for c in criteria if c.favours != favours and answers.get(c.id) is Verdict.YES
+        c.weight for c in criteria if c.favours != need.favours and answers.get(c.id) is Verdict.YES
     )
-    return advisor.PRIOR_YES * advisor.OPPOSED**other
+    return need.prevalence * advisor.OPPOSED**other
 
 
 def _entropy(chances: dict[str, float]) -> float:
@@ -59,7 +60,8 @@ def _entropy(chances: dict[str, float]) -> float:
 
 def _enumerated_settled(criteria: list[Criterion], answers: dict[str, Verdict]) -> str | None:
     result = advisor.outcome(criteria, answers)
-    return result if _enumerated(criteria, answers).get(result, 0.0) >= advisor.SETTLED else None
+    chance = _enumerated(criteria, answers).get(result, 0.0)
+    return result if chance >= advisor.SETTLED - 1e-9 else None
 
 
 def _enumerated_choice(criteria: list[Criterion], answers: dict[str, Verdict]) -> str | None:
@@ -70,9 +72,9 @@ def _enumerated_choice(criteria: list[Criterion], answers: dict[str, Verdict]) -
     keys = [
         (
             round(
-                _prior(criteria, answers, c.favours)
+                _prior(criteria, answers, c)
                 * _entropy(_enumerated(criteria, {**answers, c.id: Verdict.YES}))
-                + (1 - _prior(criteria, answers, c.favours))
+                + (1 - _prior(criteria, answers, c))
                 * _entropy(_enumerated(criteria, {**answers, c.id: Verdict.NO})),
                 9,
             ),
@@ -102,7 +104,12 @@ def _random_states(
 
 def _random_criteria(rng: random.Random) -> list[Criterion]:
     return [
-        _criterion(f"c{i}", rng.choice(["vm", "conteneur"]), rng.randint(1, 3))
+        _criterion(
+            f"c{i}",
+            rng.choice(["vm", "conteneur"]),
+            rng.randint(1, 3),
+            rng.choice([0.05, 0.1, 0.2, 0.3]),
+        )
         for i in range(rng.randint(1, 10))
     ]
 
@@ -155,6 +162,6 @@ def test_one_container_need_alone_still_asks_about_the_strong_vm_needs(bot: Bot)
 
 
 def test_needs_on_one_side_make_the_other_sides_rarer() -> None:
-    alone = advisor.prior_yes("vm", vm_known=0, container_known=0)
-    assert advisor.prior_yes("vm", vm_known=0, container_known=3) < alone
-    assert advisor.prior_yes("vm", vm_known=3, container_known=0) == alone
+    alone = advisor.damping("vm", vm_known=0, container_known=0)
+    assert advisor.damping("vm", vm_known=0, container_known=3) < alone
+    assert advisor.damping("vm", vm_known=3, container_known=0) == alone

@@ -61,6 +61,7 @@ def _criterion(criterion_id: str, favours: str) -> Criterion:
         id=criterion_id,
         favours=favours,
         weight=2,
+        prevalence=0.2,
         question=f"{criterion_id} ?",
         reason=f"besoin {criterion_id}",
         absent=f"pas de {criterion_id}",

@@ -231,6 +231,15 @@ def test_criterion_with_unknown_side_and_weight_is_refused(data_copy: Path) -> N
     assert "le champ « weight » doit être un entier de 1 à 3" in message
 
 
+@pytest.mark.parametrize("prevalence", ["0", "1.5", "frequent"])
+def test_criterion_prevalence_outside_zero_to_one_is_refused(
+    data_copy: Path, prevalence: str
+) -> None:
+    _edit(data_copy / "intents" / "criteres.yaml", "prevalence: 0.1", f"prevalence: {prevalence}")
+    message = _problems(data_copy)
+    assert "critère dependances_os" in message and "prevalence" in message
+
+
 def test_every_outcome_needs_its_wording(data_copy: Path) -> None:
     path = data_copy / "intents" / "recommandations.yaml"
     _edit(path, "  - id: conteneur_sur_vm", "  - id: hybride")

@@ -3,10 +3,10 @@
 Each side (VM, containers) scores the weights of its criteria the user has;
 strong needs on both sides call for containers on VMs. Every way the unknown ones
 could still be answered is weighed by how likely it is (each need is present in a
-minority of projects, `PRIOR_YES`, and fewer still when the user's needs point the
-other way, `OPPOSED`), per side total, the sides being independent, so
+share of projects, its `prevalence` in the data, and fewer still when the user's needs
+point the other way, `OPPOSED`), per side total, the sides being independent, so
 the work grows with the criteria times the few totals, not twice per criterion; and
-memoised on the open weights. The advisor stops once one outcome is all but certain
+memoised on the open weights and prevalences. The advisor stops once one outcome is all but certain
 (`SETTLED`), like a consultant who does not ask about every rare need before
 advising, and says which unasked needs would change it; otherwise it asks the
 question whose answer tells the most about the outcome.
@@ -22,12 +22,11 @@ from bot.domain import Criterion, Verdict
 
 __all__ = [
     "OPPOSED",
-    "PRIOR_YES",
     "SETTLED",
     "STRONG_NEED",
+    "damping",
     "next_question",
     "outcome",
-    "prior_yes",
     "settled_outcome",
     "supporting",
     "unasked_changes",
@@ -36,13 +35,12 @@ __all__ = [
 VM, CONTAINER, BOTH = "vm", "conteneur", "conteneur_sur_vm"
 # A side's score from which its needs count as strong ("isolation forte" alone).
 STRONG_NEED = 2
-# How likely an unasked need is present, and how likely an outcome must be to stop
-# asking: chosen on the development personas (benchmarks/data/dev*_personas.yaml).
-PRIOR_YES = 0.2
+# How likely an outcome must be to stop asking: chosen on the development personas
+# (benchmarks/data/dev*_personas.yaml), like the criteria's prevalences.
 SETTLED = 0.9
 # Needs of one side make the other side's rarer: a project of daily-deployed
 # microservices is seldom a Windows XP program. Each unit of weight the user has on one
-# side scales the other side's prior by this (dev personas: 1 asked containers
+# side scales the other side's chances by this (dev personas: 1 asked containers
 # projects about every rare VM need, over their patience; 0.6 missed needs).
 OPPOSED = 0.75
 
@@ -51,10 +49,10 @@ def outcome(criteria: Iterable[Criterion], answers: Mapping[str, Verdict]) -> st
     """The recommendation for these answers; an unanswered criterion counts as absent.
 
     >>> from bot.domain import Criterion
-    >>> iso = Criterion(id="iso", favours="vm", weight=2, question="", reason="", absent="",
-    ...                 sources=(), examples=())
-    >>> micro = Criterion(id="micro", favours="conteneur", weight=2, question="", reason="",
-    ...                   absent="", sources=(), examples=())
+    >>> iso = Criterion(id="iso", favours="vm", weight=2, prevalence=0.2, question="",
+    ...                 reason="", absent="", sources=(), examples=())
+    >>> micro = Criterion(id="micro", favours="conteneur", weight=2, prevalence=0.2,
+    ...                   question="", reason="", absent="", sources=(), examples=())
     >>> outcome([iso, micro], {"iso": Verdict.YES, "micro": Verdict.YES})
     'conteneur_sur_vm'
     """
@@ -77,36 +75,43 @@ def _decided(vm: int, container: int) -> str:
     return BOTH if vm else CONTAINER
 
 
-# What the weighing depends on: each side's known total and the weights still open
-# on each side (sorted), never which criteria they are.
-_Open = tuple[int, int, tuple[int, ...], tuple[int, ...]]
+# What the weighing depends on: each side's known total and the weights and
+# prevalences still open on each side (sorted), never which criteria they are.
+_Need = tuple[int, float]  # an open criterion: its weight and its prevalence
+_Open = tuple[int, int, tuple[_Need, ...], tuple[_Need, ...]]
 
 
 def _open(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> _Open:
     known = {VM: 0, CONTAINER: 0}
-    still: dict[str, list[int]] = {VM: [], CONTAINER: []}
+    still: dict[str, list[_Need]] = {VM: [], CONTAINER: []}
     for criterion in criteria:
         verdict = answers.get(criterion.id)
         if verdict is None:
-            still[criterion.favours].append(criterion.weight)
+            still[criterion.favours].append(_need(criterion))
         elif verdict is Verdict.YES:
             known[criterion.favours] += criterion.weight
     return known[VM], known[CONTAINER], tuple(sorted(still[VM])), tuple(sorted(still[CONTAINER]))
 
 
-def prior_yes(favours: str, vm_known: int, container_known: int) -> float:
-    """How likely an unasked need of this side is, given the weight of the needs the
-    user has on the other side: `PRIOR_YES`, less by `OPPOSED` per unit of it."""
+def _need(criterion: Criterion) -> _Need:
+    return criterion.weight, criterion.prevalence
+
+
+def damping(favours: str, vm_known: int, container_known: int) -> float:
+    """How much rarer an unasked need of this side is, given the weight of the needs
+    the user has on the other side: `OPPOSED` per unit of it. A need's chance is its
+    prevalence (in the data) times this."""
     other = container_known if favours == VM else vm_known
-    return PRIOR_YES * OPPOSED**other
+    return OPPOSED**other
 
 
 @lru_cache(maxsize=4096)
-def _totals(weights: tuple[int, ...], prior: float) -> tuple[float, ...]:
-    """How likely each total is for these open criteria, each present with `prior`
-    (index: total)."""
+def _totals(needs: tuple[_Need, ...], damping: float) -> tuple[float, ...]:
+    """How likely each total is for these open criteria, each present with its
+    prevalence times `damping` (index: total)."""
     chance = [1.0]
-    for weight in weights:
+    for weight, prevalence in needs:
+        prior = prevalence * damping
         grown = [c * (1 - prior) for c in chance] + [0.0] * weight  # no
         for total, c in enumerate(chance):
             grown[total + weight] += c * prior  # yes
@@ -125,8 +130,8 @@ def _chances(state: _Open) -> tuple[tuple[str, float], ...]:
     """
     vm_known, container_known, vm_open, container_open = state
     found = dict.fromkeys((VM, CONTAINER, BOTH), 0.0)
-    vm_totals = _totals(vm_open, prior_yes(VM, vm_known, container_known))
-    container_totals = _totals(container_open, prior_yes(CONTAINER, vm_known, container_known))
+    vm_totals = _totals(vm_open, damping(VM, vm_known, container_known))
+    container_totals = _totals(container_open, damping(CONTAINER, vm_known, container_known))
     for vm, vm_chance in enumerate(vm_totals):
         for container, container_chance in enumerate(container_totals):
             if vm_chance and container_chance:
@@ -139,7 +144,9 @@ def _chances(state: _Open) -> tuple[tuple[str, float], ...]:
 def _settled(state: _Open) -> str | None:
     vm_known, container_known, _, _ = state
     result = _decided(vm_known, container_known)
-    return result if dict(_chances(state)).get(result, 0.0) >= SETTLED else None
+    # Within rounding of `SETTLED` counts as reaching it, whatever order the chances
+    # were added in (0.1 x 9 is 0.8999999999999999).
+    return result if dict(_chances(state)).get(result, 0.0) >= SETTLED - 1e-9 else None
 
 
 def settled_outcome(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> str | None:
@@ -157,27 +164,28 @@ def next_question(criteria: list[Criterion], answers: Mapping[str, Verdict]) -> 
     for order, criterion in enumerate(criteria):
         if criterion.id in answers:
             continue
-        key = (_remaining(state, criterion.favours, criterion.weight), -criterion.weight, order)
+        key = (_remaining(state, criterion.favours, _need(criterion)), -criterion.weight, order)
         if best is None or key < best:
             best, chosen = key, criterion
     return chosen
 
 
 @lru_cache(maxsize=4096)
-def _remaining(state: _Open, side: str, weight: int) -> float:
-    """The uncertainty expected once an open criterion of this side and weight is
-    answered (yes or no, as likely as the prior says), rounded so that equal ones tie:
-    criteria alike are asked in order."""
+def _remaining(state: _Open, side: str, need: _Need) -> float:
+    """The uncertainty expected once an open criterion of this side, weight and
+    prevalence is answered (yes or no, as likely as its chance), rounded so that equal
+    ones tie: criteria alike are asked in order."""
     vm_known, container_known, vm_open, container_open = state
     rest = vm_open if side == VM else container_open
     others = list(rest)
-    others.remove(weight)
+    others.remove(need)
+    weight, prevalence = need
     closed = tuple(others)
     if side == VM:
         yes, no = ((vm_known + w, container_known, closed, container_open) for w in (weight, 0))
     else:
         yes, no = ((vm_known, container_known + w, vm_open, closed) for w in (weight, 0))
-    prior = prior_yes(side, vm_known, container_known)
+    prior = prevalence * damping(side, vm_known, container_known)
     expected = prior * _entropy(dict(_chances(yes))) + (1 - prior) * _entropy(dict(_chances(no)))
     return round(expected, 9)
 

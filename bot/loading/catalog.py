@@ -65,6 +65,7 @@ _CRITERION = {
     "id": Field(kind=str),
     "favours": Field(kind=str),
     "weight": Field(kind=int),
+    "prevalence": Field(kind=float),
     "question": Field(kind=str),
     "reason": Field(kind=str),
     "absent": Field(kind=str),
@@ -248,6 +249,9 @@ def _read_criteria(
         if not 1 <= item["weight"] <= 3:
             check.add(where, msg.DATA_BAD_WEIGHT)
             ok = False
+        if not 0 < item["prevalence"] < 1:
+            check.add(where, msg.DATA_BAD_PREVALENCE)
+            ok = False
         cited = list(sources.read(item["sources"], check, where))
         said: dict[str, list[str]] = {}
         for field in ("examples", "counter_examples", "unsure_examples"):
@@ -263,6 +267,7 @@ def _read_criteria(
                 id=item["id"],
                 favours=item["favours"],
                 weight=item["weight"],
+                prevalence=item["prevalence"],
                 question=item["question"].strip(),
                 reason=item["reason"].strip(),
                 absent=item["absent"].strip(),
