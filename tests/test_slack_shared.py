@@ -23,7 +23,7 @@ from bot.adapters.slack_sessions import SharedSessions
 from bot.dialogue.flow import Conversation
 from bot.engine import Bot
 from bot.errors import StoreUnavailable
-from bot.sessions import SessionStore
+from bot.sessions import MemoryStore, SessionStore
 from bot.stores.redis_store import RedisStore
 from bot.stores.sqlite_store import SqliteStore
 from tests.redis_server import RedisServer
@@ -237,6 +237,9 @@ def test_while_the_store_is_down_slack_is_acked_users_get_an_apology_and_it_reco
         root = new_ts()
         served.send(mention(ADVICE, ts=root))
         question = fake.wait_posts(root, 1)[0]
+        # Its state saved (after the post) before the store goes down: this test is about
+        # the messages that come while it is down.
+        eventually(lambda: '"outcome": "answered"' in caplog.text, "the question never saved")
 
         own_redis.stop()
         ts = new_ts()
@@ -260,6 +263,37 @@ def test_while_the_store_is_down_slack_is_acked_users_get_an_apology_and_it_reco
         assert reply.params["text"] == escaped(bot.ask("c'est quoi docker ?").text)
         assert any("available again" in r.getMessage() for r in caplog.records)
         assert http_request("GET", served.port, "/healthz")[:2] == (200, "ok")
+    finally:
+        next(app, None)
+
+
+class _FallsAfterPosting:
+    """A store that goes down between a reply being posted and its state being saved."""
+
+    def __init__(self, store: SessionStore) -> None:
+        self._store = store
+
+    def put_release(self, key: str, value: dict[str, Any], *, claim: str, owner: str) -> None:
+        raise StoreUnavailable("connection lost")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_a_reply_already_posted_gets_no_apology_when_the_store_falls_before_saving_it(
+    fake: FakeSlack, conversation: Conversation, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="vmbot.slack")
+    app = serve(fake, conversation, _FallsAfterPosting(MemoryStore()))
+    served = next(app)
+    try:
+        root = new_ts()
+        served.send(mention("c'est quoi docker ?", ts=root))
+        fake.wait_posts(root, 1)
+        served.drain()
+        texts = [p.params["text"] for p in fake.posts(root)]
+        assert len(texts) == 1 and texts[0] != escaped(msg.SLACK_STORE_DOWN)
+        assert '"outcome": "store_down"' in caplog.text  # logged all the same
     finally:
         next(app, None)
 

@@ -4,6 +4,7 @@ redis-server; then what only a URL or a file can show."""
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -445,7 +446,6 @@ def test_the_redis_index_stays_bounded_by_the_cap(redis_server: RedisServer) -> 
 def test_the_marks_stay_bounded_by_their_cap_in_sqlite_and_redis(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
-    import sqlite3
 
     import redis
 
@@ -491,6 +491,57 @@ def test_acks_claim_on_an_event_loop_in_batches_each_key_once(
     assert [won[2 * n] + won[2 * n + 1] for n in range(50)] == [1] * 50
     # The threads' own claims see them.
     assert not first.claim("event:0", "worker-3", ttl=30)
+
+
+def test_a_sqlite_ack_claim_waits_for_another_writer_without_holding_the_loop_up(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    # Given another process writing to the file (its write lock held)
+    store = SqliteStore(tmp_path / "s.sqlite3", busy_timeout=60)
+    other = sqlite3.connect(tmp_path / "s.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def ack_meanwhile() -> tuple[bool, int]:
+        claim = asyncio.ensure_future(store.claim_async("event:1", "w1", ttl=30, payload={}))
+        ticks = 0
+        for _ in range(20):  # When the loop goes on serving while the claim waits
+            await asyncio.sleep(0.001)
+            ticks += 1
+        assert not claim.done()
+        other.execute("COMMIT")  # and the other writer is done
+        taken = await claim
+        await store.close_async()
+        return taken, ticks
+
+    # Then the claim is taken once the lock is free, and the loop never stopped meanwhile
+    assert asyncio.run(ack_meanwhile()) == (True, 20)
+    assert not store.claim("event:1", "w2", ttl=30)
+    other.close()
+    store.close()
+
+
+def test_a_sqlite_ack_claim_reports_a_file_that_stays_locked_as_unavailable(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    store = SqliteStore(tmp_path / "s.sqlite3", busy_timeout=0.05)
+    other = sqlite3.connect(tmp_path / "s.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def ack() -> bool:
+        try:
+            return await store.claim_async("event:1", "w1", ttl=30)
+        finally:
+            await store.close_async()
+
+    with pytest.raises(StoreUnavailable, match="locked"):
+        asyncio.run(ack())
+    other.execute("ROLLBACK")
+    other.close()
+    store.close()
 
 
 def test_a_burst_of_threads_waits_for_a_redis_connection_instead_of_failing(

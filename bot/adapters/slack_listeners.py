@@ -342,6 +342,7 @@ class SlackListeners:
         """
         delivery = context.get(EVENT_ID)
         outcome, intent = "failed", None
+        posted: str | None = None
         try:
             with self.shared.conversation(key) as held:
                 record = held.record
@@ -392,7 +393,9 @@ class SlackListeners:
         except StoreUnavailable as exc:
             outcome = "store_down"
             self.shared.failed(exc)
-            if not quiet:  # whether the bot takes part in the thread is unknown
+            # Not after the reply went out (the store fell between posting it and saving
+            # the question's message): the user has the answer, an apology would be wrong.
+            if not quiet and posted is None:  # quiet: the bot may take no part in the thread
                 self.apologise(context, channel, thread_ts)
         finally:
             handled(context, channel=channel, thread=thread_ts, intent=intent, outcome=outcome)
