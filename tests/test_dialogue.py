@@ -191,12 +191,14 @@ def _why_after_a_vm_recommendation(conversation: Conversation) -> tuple[Dialogue
 def test_pourquoi_after_a_recommendation_lists_the_criteria_and_their_passages(
     conversation: Conversation,
 ) -> None:
-    _, why = _why_after_a_vm_recommendation(conversation)
+    state, why = _why_after_a_vm_recommendation(conversation)
     assert why.intent == "pourquoi" and why.recommendation == "vm"
-    criterion = conversation.bot.catalog.criteria["dependances_os"]
-    assert criterion.reason in why.text
-    assert "dvm.quand-vm.dependances-os" in why.text
-    assert any(s.passage == "dvm.quand-vm.dependances-os" for s in why.sources)
+    said = [c for c in VM_SIDE if state.answers.get(c) is Verdict.YES]
+    assert said
+    for criterion in (conversation.bot.catalog.criteria[c] for c in said):
+        passage = criterion.sources[0].passage
+        assert criterion.reason in why.text and passage in why.text
+        assert any(s.passage == passage for s in why.sources)
 
 
 def test_the_sources_command_after_pourquoi_gives_that_replys_sources(
@@ -841,9 +843,9 @@ def test_a_need_told_after_early_advice_revises_it(conversation: Conversation) -
         state, reply = conversation.step(
             state, "oui" if reply.expecting == "microservices" else "non"
         )
-    assert "ressources_materielles" not in state.answers
-    state, reply = conversation.step(state, "ah si, il nous faut énormément de RAM et des GPU")
-    assert state.answers["ressources_materielles"] is Verdict.YES
+    assert "application_heritee" not in state.answers
+    state, reply = conversation.step(state, "ah si, c'est une vieille appli Windows XP")
+    assert state.answers["application_heritee"] is Verdict.YES
     assert reply.recommendation is None or reply.recommendation != "conteneur"
 
 
@@ -852,11 +854,11 @@ def test_a_yes_that_opens_a_statement_of_another_need_does_not_answer_the_questi
 ) -> None:
     state, reply = talk(conversation, "j'ai besoin d'un conseil pour mon appli")
     pending = reply.expecting
-    assert pending is not None and pending != "isolation_forte"
+    assert pending is not None and pending != "ressources_materielles"
     state, _ = conversation.step(
-        state, "ah si, je pense qu'il faut une isolation forte, ce sont des dossiers médicaux"
+        state, "ah si, je pense qu'il nous faut énormément de RAM, on fait des calculs lourds"
     )
-    assert state.answers.get("isolation_forte") is Verdict.YES
+    assert state.answers.get("ressources_materielles") is Verdict.YES
     assert state.answers.get(pending) is not Verdict.YES
 
 
@@ -869,6 +871,22 @@ def test_a_need_in_a_clause_of_its_own_is_read_from_the_opening(
     )
     assert state.answers.get("microservices") is Verdict.YES
     assert state.answers.get("mise_a_echelle") is Verdict.YES
+
+
+def test_what_a_comma_says_of_the_project_is_read_from_the_opening(
+    conversation: Conversation,
+) -> None:
+    state, _ = talk(
+        conversation,
+        "on a une appli de réservation pour des fleuristes, c'est vraiment pas lourd, "
+        "tu me conseilles quoi ?",
+    )
+    assert state.answers.get("microservices") is Verdict.YES
+
+
+def test_the_topic_before_a_comma_alone_states_no_need(conversation: Conversation) -> None:
+    state, _ = talk(conversation, "la sécurité, c'est pas un souci pour nous, vm ou conteneurs ?")
+    assert state.answers.get("isolation_forte") is not Verdict.YES
 
 
 def test_a_need_an_opening_leaves_in_doubt_is_still_asked(conversation: Conversation) -> None:

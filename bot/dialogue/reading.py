@@ -249,9 +249,19 @@ class CriteriaReader:
 
     def _clauses(self, text: str) -> list[str]:
         """The clauses a part hangs on its first one ("qui doit scaler vite", "avec des
-        pics de trafic"), when there are any."""
-        clauses = _split_at(text, self._forms.grammar.clause_joiners)
-        return clauses if len(clauses) > 1 else []
+        pics de trafic"), or says of it after a comma ("une appli de rendez-vous, c'est
+        pas bien lourd"), when there are any."""
+        grammar = self._forms.grammar
+        clauses = _split_at(text, grammar.clause_joiners)
+        # What a comma's pronoun says of the topic before it, alone; never the topic
+        # alone ("la sécurité, c'est pas un souci" says nothing for "la sécurité").
+        takes_up = grammar.anaphora - grammar.conjunctions
+        comments = [
+            piece
+            for piece in text.split(",")[1:]
+            if (words := tokenize(fold(piece))) and words[0] in takes_up
+        ]
+        return (clauses if len(clauses) > 1 else []) + comments
 
     def _readings(
         self, text: str, pending: str | None, *, only_pending: bool = False
