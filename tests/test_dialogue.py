@@ -721,6 +721,17 @@ def test_an_answer_followed_by_a_question_the_sources_miss_still_moves_on(
     assert reply.expecting != "multi_os"
 
 
+@pytest.mark.parametrize(
+    "reply", ["oui, pourquoi ?", "bof, ça sert à quoi cette question ?", "non, tu veux dire quoi ?"]
+)
+def test_an_answer_followed_by_a_question_about_the_question_explains_it_again(
+    conversation: Conversation, reply: str
+) -> None:
+    state, answer = conversation.step(DialogueState(expecting="isolation_forte", asked=1), reply)
+    assert "isolation_forte" not in state.answers
+    assert answer.expecting == "isolation_forte"
+
+
 def test_a_question_that_only_opens_like_an_answer_records_nothing(
     conversation: Conversation,
 ) -> None:

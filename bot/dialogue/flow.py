@@ -26,6 +26,7 @@ from bot.domain import (
     Answer,
     AnswerKind,
     Criterion,
+    FallbackReason,
     IntentKind,
     Source,
     Verdict,
@@ -258,16 +259,22 @@ class Dialogue:
         return self._again_or_next(state, pending, msg.EXPECTED_ANSWER)
 
     def _answer_then_question(self, text: str) -> tuple[Verdict | None, Answer | None]:
-        """The verdict of a reply that answers the pending question then asks its own
-        ("non, mais c'est quoi un hyperviseur ?"), and the bot's answer to that question;
-        (None, None) for any other reply."""
+        """The verdict of a reply that answers the pending question then asks one of the
+        domain ("non, mais c'est quoi un hyperviseur ?"), and the bot's answer to it;
+        (None, None) for any other reply. A question about the conversation itself
+        ("oui, pourquoi ?", "bof, ça sert à quoi ?") is about the question pending."""
         parts = _ANSWER_THEN_QUESTION.match(text)
         if parts is None or not self.forms.asks_something(parts["question"]):
             return None, None
         verdict = self.verdicts.read_whole(parts["answer"])
         if verdict is None:
             return None, None
-        return verdict, self.bot.ask(parts["question"].strip())
+        aside = self.bot.ask(parts["question"].strip())
+        answered = aside.kind is AnswerKind.ANSWER and self._is_faq(aside.intent)
+        # Of the domain but beyond the sources; not "tu veux dire quoi par là ?", which
+        # names nothing of the domain: that one is about the question pending.
+        beyond = aside.kind is AnswerKind.FALLBACK and aside.reason is FallbackReason.UNSOURCED
+        return (verdict, aside) if answered or beyond else (None, None)
 
     def _again_or_next(
         self,
