@@ -246,6 +246,8 @@ class Grammar:
     hedges: frozenset[str]
     closing_verdicts: tuple[Phrase, ...]
     acknowledgements: frozenset[Phrase]
+    # a whole reply saying the question was not understood ("hein ?", "c'est-à-dire ?")
+    puzzlement: frozenset[Phrase]
     # canonical term -> phrases (raw French) typed for it: "salut", "revoir", "merci"
     chat_words: dict[str, tuple[str, ...]]
     # emoji or emoticon -> the words it stands for ("" drops it)
@@ -301,6 +303,7 @@ class Grammar:
             hedges=frozenset(),
             closing_verdicts=(),
             acknowledgements=frozenset(),
+            puzzlement=frozenset(),
             chat_words={},
             emoji={},
             foreign_markers=frozenset(),

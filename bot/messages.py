@@ -203,6 +203,8 @@ GIVING_UP = (
 )
 SKIPPING = "Je laisse ma question précédente de côté (comptée comme « je ne sais pas »)."
 BACK_TO_QUESTION = "Pour revenir à ma question :\n"
+# A follow-up question the user did not understand ("hein ?"): said again with its reason.
+PUZZLED_DURING_ADVICE = "Je précise ma question."
 WHY_THIS_QUESTION = (
     "Je vous pose cette question parce que, d'après mes sources, ce point fait pencher vers "
     "{side} : « {excerpt} » (source : {passage}). Si c'est votre cas, ce point plaide pour "

@@ -732,6 +732,19 @@ def test_an_answer_followed_by_a_question_about_the_question_explains_it_again(
     assert answer.expecting == "isolation_forte"
 
 
+@pytest.mark.parametrize(
+    "reply", ["???", "hein ?", "c'est-à-dire ?", "je comprends pas la question"]
+)
+def test_a_reply_that_did_not_understand_the_question_gets_it_explained(
+    conversation: Conversation, reply: str
+) -> None:
+    state, answer = conversation.step(DialogueState(expecting="controle_os", asked=1), reply)
+    criterion = conversation.bot.catalog.criteria["controle_os"]
+    assert "controle_os" not in state.answers and answer.expecting == "controle_os"
+    assert answer.text.startswith(msg.PUZZLED_DURING_ADVICE)
+    assert criterion.sources[0].passage in answer.text
+
+
 def test_a_question_that_only_opens_like_an_answer_records_nothing(
     conversation: Conversation,
 ) -> None:

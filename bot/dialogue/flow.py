@@ -237,6 +237,9 @@ class Dialogue:
         ending = self._restart_or_goodbye(state, answer)
         if ending is not None:
             return ending
+        if self._puzzled(text):
+            explained = f"{msg.PUZZLED_DURING_ADVICE} {self._why_pending(pending)}"
+            return self._again_or_next(state, pending, explained, self.bot.cite(pending.sources))
         if self._acknowledges(text):
             return self._again_or_next(state, pending, msg.ACKNOWLEDGED_DURING_ADVICE)
         if found and "?" not in text:
@@ -404,6 +407,14 @@ class Dialogue:
         if ask_to_correct:
             lines.append(msg.NOTED_CORRECT_ME)
         return "\n".join(lines)
+
+    def _puzzled(self, text: str) -> bool:
+        """Whether the whole reply says the question was not understood: "hein ?",
+        "c'est-à-dire ?", or question marks alone."""
+        tokens = tuple(self.forms.without_fillers(text))
+        if not tokens:
+            return "?" in text
+        return tokens in self.bot.catalog.grammar.puzzlement
 
     def _acknowledges(self, text: str) -> bool:
         """Whether the whole message only acknowledges ("ok", "d'accord", "ça marche")."""
