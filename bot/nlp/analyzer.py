@@ -90,8 +90,12 @@ class Analyzer:
         self._unknown_lemmas: dict[str, str] = {}  # lemmas of forms the table lacks
         self._analyses: dict[str, Analysis] = {}
         self._synonyms = self._compile_synonyms({**lexicon.synonyms, **grammar.chat_words})
-        self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
-        self._synonym_starts = frozenset(k[0] for k in self._synonyms if k)
+        # The lengths of the phrases each first lemma opens, longest first: only those
+        # windows are tried where a phrase may start, not every length up to the longest.
+        sizes: dict[str, set[int]] = {}
+        for key in self._synonyms:
+            sizes.setdefault(key[0], set()).add(len(key))
+        self._synonym_sizes = {first: tuple(sorted(s, reverse=True)) for first, s in sizes.items()}
         self._anchor_lemmas = frozenset(
             self._lemmas.get(t, t) for a in lexicon.anchors for t in tokenize(fold(a))
         )
@@ -280,7 +284,7 @@ class Analyzer:
             merged.append(_ONLY)
             spelled.append(_ONLY)
             i = len(opener)
-        starts = self._synonym_starts
+        starts = self._synonym_sizes
         while i < len(lemmas):
             if lemmas[i] not in starts:  # most words start no phrase
                 merged.append(lemmas[i])
@@ -348,12 +352,15 @@ class Analyzer:
     def _term_at(self, lemmas: Sequence[str], i: int) -> tuple[str, int]:
         """The term that starts at position i, and how many lemmas it takes: the
         longest synonym phrase there ("machine virtuelle" -> "vm"), else the lemma."""
-        if lemmas[i] not in self._synonym_starts:
+        sizes = self._synonym_sizes.get(lemmas[i])
+        if sizes is None:
             return lemmas[i], 1  # most words start no phrase: no window to try
-        for size in range(min(self._longest_synonym, len(lemmas) - i), 0, -1):
-            canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
-            if canonical is not None:
-                return canonical, size
+        left = len(lemmas) - i
+        for size in sizes:
+            if size <= left:
+                canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
+                if canonical is not None:
+                    return canonical, size
         return lemmas[i], 1
 
     def terms(self, text: str) -> tuple[str, ...]:
