@@ -146,10 +146,14 @@ class Forms:
         only the words that name a subject.
         """
         words = text.split()
+        starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in _CLAUSE_ENDS]
+        if len(starts) == 1:
+            # One clause (most questions), so one sentence: nothing to set aside, and
+            # no word to read.
+            return None
         tokens = [tokenize(fold(w)) for w in words]
         kept = list(words)
         changed = False
-        starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in _CLAUSE_ENDS]
         for n, start in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(words)
             rest = [t for ts in tokens[end:] for t in ts]

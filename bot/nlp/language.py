@@ -47,6 +47,9 @@ class LanguageGuard:
             (words.common[language] - french, french - words.common[language])
             for language in LANGUAGES
         ]
+        # Words some other language has and French lacks: a message needs two of them
+        # to be in that language, which most French messages lack (one count, not ten).
+        self._any_theirs = frozenset().union(*(theirs for theirs, _ in self._telling))
 
     def foreign(self, text: str) -> bool:
         """Whether a message is written in another script or language than French.
@@ -71,6 +74,8 @@ class LanguageGuard:
                 return False
             # "what ?" alone is chat; "what is docker?" asks in English.
             tokens = words
+        if sum(map(self._any_theirs.__contains__, tokens)) < 2:
+            return False
         for theirs_only, ours_only in self._telling:
             theirs = sum(map(theirs_only.__contains__, tokens))
             ours = sum(map(ours_only.__contains__, tokens))
