@@ -80,7 +80,7 @@ class ConfidenceModel:
     bias: float
 
     def confidence(self, signals: Signals) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, signals.vector(), strict=True))
+        z = self.bias + sum([w * x for w, x in zip(self.weights, signals.vector(), strict=True)])
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
@@ -165,7 +165,7 @@ class Ranker:
             return Ranking(matches=(), out_of_scope=False)
         probabilities = self.model.probabilities(analysis)
         whole: list[float] = probabilities.tolist()
-        whole_in_scope = 1.0 - sum(whole[i] for i in self._rejecting_order)
+        whole_in_scope = 1.0 - sum([whole[i] for i in self._rejecting_order])
         coverage = focus_coverage = self.weights.coverage(terms)
         listed = whole
         if focus is not None and focus.terms:
@@ -175,11 +175,12 @@ class Ranker:
             listed = probabilities.tolist()
         # A few dozen classes: sorted in Python, as numpy would (the first of equals
         # first), without the cost of numpy calls on arrays this short.
-        best_class = max(range(len(listed)), key=listed.__getitem__)
+        # The first of the most probable classes, as max(range(...), key=...) finds it.
+        best_class = listed.index(max(listed))
         out_of_scope = best_class in self._rejecting
         top = sorted(self._listable, key=listed.__getitem__, reverse=True)[:_TOP]
         best_name = self.model.classes[top[0]]
-        in_scope = 1.0 - sum(listed[i] for i in self._rejecting_order)
+        in_scope = 1.0 - sum([listed[i] for i in self._rejecting_order])
         named = not self._anchors.isdisjoint(terms)
         faq = best_name in self._anchored
         strict = coverage * coverage * in_scope * (1.0 if named or not faq else coverage**4)
@@ -203,8 +204,10 @@ class Ranker:
         best = listed[top[0]] or 1.0
         classes = self.model.classes
         matches = tuple(
-            Match(intent=classes[i], confidence=round(confidence * max(0.0, listed[i]) / best, 4))
-            for i in top
+            [
+                Match(intent=classes[i], confidence=round(confidence * max(0.0, p) / best, 4))
+                for i, p in zip(top, map(listed.__getitem__, top))
+            ]
         )
         # Words that are not even French ("zorglub") tell nothing about what was meant.
         readable = out_of_scope and self.weights.reads_any(terms)
