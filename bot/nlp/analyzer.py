@@ -285,18 +285,20 @@ class Analyzer:
             spelled.append(_ONLY)
             i = len(opener)
         starts = self._synonym_sizes
-        while i < len(lemmas):
-            if lemmas[i] not in starts:  # most words start no phrase
-                merged.append(lemmas[i])
-                spelled.append(tokens[i])
-                i += 1
-                continue
-            term, size = self._term_at(lemmas, i)
+        # Most words start no phrase: the runs between those that may are copied whole.
+        for at in [j for j, lemma in enumerate(lemmas) if lemma in starts]:
+            if at < i:
+                continue  # inside the phrase just read
+            merged += lemmas[i:at]
+            spelled += tokens[i:at]
+            term, size = self._term_at(lemmas, at)
             merged.append(term)
             # A synonym stands for its canonical term; any other word keeps its spelling.
-            replaced = size > 1 or term != lemmas[i]
-            spelled.append(term if replaced else tokens[i])
-            i += size
+            replaced = size > 1 or term != lemmas[at]
+            spelled.append(term if replaced else tokens[at])
+            i = at + size
+        merged += lemmas[i:]
+        spelled += tokens[i:]
         self._flip_negated(merged, spelled)
         return Analysis(
             tokens=tuple(tokens),
@@ -449,8 +451,8 @@ class Analyzer:
         change pas" ask what is alike, "pas pareil" what differs, "pas très lourd" is
         light. Only right after, or past words of degree: "je ne comprends pas la
         différence" still asks for the difference."""
-        if not self._opposites:
-            return
+        if self._opposites.keys().isdisjoint(merged):
+            return  # most messages: no word with an opposite
         # The negation is spent on the term: left in, it would negate what follows
         # ("ne change pas entre Docker et une VM" negates neither).
         spent: set[int] = set()
@@ -488,7 +490,8 @@ class Analyzer:
         )
 
     def _drop_stop_words(self, lemmas: Iterable[str]) -> tuple[str, ...]:
-        return tuple(t for t in lemmas if t not in self._stop)
+        stop = self._stop
+        return tuple([t for t in lemmas if t not in stop])
 
 
 def _covered(tokens: Sequence[str], phrases: PhraseSet) -> set[int]:
