@@ -28,6 +28,8 @@ _CLAUSE_ENDS = frozenset(",:;.?!…")
 _MIN_FOCUS_TOKENS = 3
 # A pronoun among a question's first words stands for its subject.
 _ANAPHORA_REACH = 2
+# Words whose tokens are remembered; emptied when full (a flood of distinct words).
+_WORDS_KEPT = 50_000
 
 
 class Forms:
@@ -49,6 +51,7 @@ class Forms:
         self._tags = PhraseSet(grammar.tag_questions)
         ordered = sorted(grammar.emoji, key=len, reverse=True)
         self._emoji = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._word_tokens: dict[str, tuple[str, ...]] = {}
 
     def normalize(self, text: str) -> str:
         """The message with its emoji and emoticons read as the words they stand for
@@ -151,7 +154,8 @@ class Forms:
             # One clause (most questions), so one sentence: nothing to set aside, and
             # no word to read.
             return None
-        tokens = [tokenize(fold(w)) for w in words]
+        known = self._word_tokens.get
+        tokens = [ts if (ts := known(w)) is not None else self._tokens_of_word(w) for w in words]
         kept = list(words)
         changed = False
         for n, start in enumerate(starts):
@@ -187,8 +191,15 @@ class Forms:
         remaining = " ".join(w for w in kept if w)
         return remaining if tokenize(fold(remaining)) else None
 
+    def _tokens_of_word(self, word: str) -> tuple[str, ...]:
+        """A word's folded tokens, remembered: the words of messages recur."""
+        if len(self._word_tokens) >= _WORDS_KEPT:
+            self._word_tokens.clear()
+        tokens = self._word_tokens[word] = tuple(tokenize(fold(word)))
+        return tokens
+
     def _drop_tag_question(
-        self, words: list[str], tokens: list[list[str]], kept: list[str]
+        self, words: list[str], tokens: list[tuple[str, ...]], kept: list[str]
     ) -> bool:
         """Blank a last sentence that only seeks agreement or help after the question
         ("... les situations où une VM s'impose. Vous savez ?"): it asks nothing itself,

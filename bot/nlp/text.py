@@ -112,11 +112,13 @@ class PhraseSet:
         """Every non-overlapping phrase, left to right, each the longest at its place."""
         found = []
         i = 0
-        while i < len(tokens):
-            phrase = self.at(tokens, i)
-            if phrase is None:
-                i += 1
-            else:
-                found.append((i, phrase))
-                i += len(phrase)
+        by_first = self._by_first
+        # Only where a phrase may start: most tokens start none.
+        for at in [j for j, token in enumerate(tokens) if token in by_first]:
+            if at < i:
+                continue  # inside the phrase just found
+            phrase = self.at(tokens, at)
+            if phrase is not None:
+                found.append((at, phrase))
+                i = at + len(phrase)
         return found
