@@ -28,8 +28,9 @@ from bot.nlp.matcher import TermWeights
 
 __all__ = ["ConfidenceModel", "Ranker", "Ranking", "Signals"]
 
-# Intents a ranking lists: the best and the alternatives channels show.
-_TOP = 10
+# Intents a ranking lists: the best and the alternatives channels show (the three after
+# the best, once the engine has put the best's mirror first and taken it out of the rest).
+_TOP = 5
 # Analyses and rankings remembered; emptied when full (a flood of distinct messages).
 _KEPT = 8_192
 
