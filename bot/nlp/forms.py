@@ -97,24 +97,31 @@ class Forms:
         before it that `names_subject`; if none does, a question too short or opening
         with a pronoun takes the sentence right before it.
         """
-        if len(text.split()) < _FOCUS_FROM_TOKENS // 2 or len(tokenize(fold(text))) < (
-            _FOCUS_FROM_TOKENS
-        ):
+        if len(text.split()) < _FOCUS_FROM_TOKENS // 2:
             return None
+        text_tokens = tokenize(fold(text))
+        if len(text_tokens) < _FOCUS_FROM_TOKENS:
+            return None
+
+        def tokens_of(piece: str) -> list[str]:
+            # Most messages are one sentence: the text's tokens, read once.
+            return text_tokens if piece == text else tokenize(fold(piece))
+
         sentences = [
             piece
             for sentence in _SENTENCE_END.split(text)
             for piece in self._at_colon(sentence)
-            if tokenize(fold(piece))
+            if tokens_of(piece)
         ]
         focus: str | None = None
         for i in range(len(sentences) - 1, -1, -1):
             if self.asks_something(sentences[i]):
                 focus = sentences[i]
-                tokens = tokenize(fold(focus))
+                if i == 0:
+                    break  # no sentence before it to lean on
+                tokens = tokens_of(focus)
                 refers_back = bool(self._anaphora & set(tokens[:_ANAPHORA_REACH]))
-                opens_question = self._openers.at(self.without_fillers(focus), 0) is not None
-                if i > 0 and not names_subject(focus):
+                if not names_subject(focus):
                     # The story says what it asks about; failing that, a question too
                     # short or opening on a pronoun ("C'est quoi ?") leans on the sentence
                     # right before it.
@@ -125,17 +132,19 @@ class Forms:
                     if before is not None:
                         focus = f"{sentences[before]} {focus}"
                 elif (
-                    i > 0 and refers_back and not opens_question and names_subject(sentences[i - 1])
+                    refers_back
+                    and self._openers.at(self.without_fillers(focus), 0) is None
+                    and names_subject(sentences[i - 1])
                 ):
                     # "J'ai lu un article sur Kubernetes. C'est lié à Docker ?": the
                     # pronoun stands for what the sentence before named; not in an
                     # opener that names its subject after it ("c'est quoi une VM ?").
                     focus = f"{sentences[i - 1]} {focus}"
                 break
-        after_marker = self._after_last_marker(focus if focus is not None else text)
+        after_marker = self._after_last_marker(tokens_of(focus if focus is not None else text))
         if after_marker is not None:
             focus = after_marker
-        if focus is None or len(tokenize(fold(focus))) >= len(tokenize(fold(text))):
+        if focus is None or len(tokens_of(focus)) >= len(text_tokens):
             return None
         return focus
 
@@ -226,8 +235,7 @@ class Forms:
         opens = bool(tail) and (tail[0] in self._anaphora or self._openers.at(tail, 0) is not None)
         return [" ".join(pieces[:-1]), pieces[-1]] if opens else [sentence]
 
-    def _after_last_marker(self, text: str) -> str | None:
-        tokens = tokenize(fold(text))
+    def _after_last_marker(self, tokens: list[str]) -> str | None:
         found = self._markers.find(tokens)
         if not found:
             return None
