@@ -206,8 +206,10 @@ class Ranker:
         classes = self.model.classes
         matches = tuple(
             [
-                Match(intent=classes[i], confidence=round(confidence * max(0.0, p) / best, 4))
-                for i, p in zip(top, map(listed.__getitem__, top))
+                Match(
+                    intent=classes[i], confidence=round(confidence * max(0.0, listed[i]) / best, 4)
+                )
+                for i in top
             ]
         )
         # Words that are not even French ("zorglub") tell nothing about what was meant.

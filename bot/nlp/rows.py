@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -29,6 +29,10 @@ CHAR_SIZES = range(2, 5)
 CHAR_WEIGHT = 0.6
 # Distinct words whose columns are kept; emptied when full (a flood of gibberish).
 _WORDS_KEPT = 50_000
+# Counts of a feature in a message whose values are computed ahead for every feature
+# (0 to 7: all but long messages), for models of up to this many features (64 MB).
+_SCALED_COUNTS = 8
+_SCALED_UP_TO = 1_000_000
 
 # A row: its columns and their values (unit length).
 Row = tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]
@@ -96,21 +100,40 @@ class RowReader:
         # np.unique(listed, return_counts=True), without its wrapper's cost (a third
         # of a row): the same sort, so the same columns in the same order.
         listed.sort()
-        first = np.empty(n, dtype=bool)
-        first[0] = True
-        np.not_equal(listed[1:], listed[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
+        first = np.empty(n + 1, dtype=bool)
+        first[0] = first[n] = True
+        np.not_equal(listed[1:], listed[:-1], out=first[1:n])
+        bounds = first.nonzero()[0]
+        starts = bounds[:-1]
         cols = listed[starts]
-        ends = np.empty_like(starts)
-        ends[:-1] = starts[1:]
-        ends[-1] = n
-        counts = ends - starts
-        # No count exceeds the row's length: the table is only grown past it.
-        table = self._tf if n < self._tf.shape[1] else self._frequencies(int(counts.max()))
-        tf = table[self._is_gram[cols], counts]
-        vals = tf * self._idf[cols]
+        counts = bounds[1:] - starts
+        scaled = self._scaled
+        try:
+            # The same products as below, made once per column and count.
+            vals = scaled[cols, counts] if scaled is not None else self._values(cols, counts)
+        except IndexError:  # a count past the table: a long message
+            vals = self._values(cols, counts)
         norm = math.sqrt(float(vals @ vals)) or 1.0
         return cols, vals / norm
+
+    def _values(
+        self, cols: npt.NDArray[np.intp], counts: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.float64]:
+        """Each column's sublinear count times its idf."""
+        # No count exceeds the row's length: the table is only grown past it.
+        most = int(counts.max())
+        table = self._tf if most < self._tf.shape[1] else self._frequencies(most)
+        tf = table[self._is_gram[cols], counts]
+        return tf * self._idf[cols]
+
+    @cached_property
+    def _scaled(self) -> npt.NDArray[np.float64] | None:
+        """`_values` for every column and the counts most rows hold, as (column,
+        count): one look-up per column instead of four array operations."""
+        if len(self._idf) > _SCALED_UP_TO:
+            return None
+        table = self._frequencies(_SCALED_COUNTS - 1)[:, :_SCALED_COUNTS]
+        return table[self._is_gram] * self._idf[:, None]
 
     def _frequencies(self, most: int) -> npt.NDArray[np.float64]:
         """The sublinear term frequency of a feature by kind (row 0: whole words, 1:
