@@ -240,7 +240,8 @@ class Analyzer:
             text = text.lower()
             if not text.isascii():  # ASCII is its own normal form
                 text = unicodedata.normalize("NFC", text)
-            text = _FINAL_SUR.sub("sûr", text)
+            if "sur" in text:
+                text = _FINAL_SUR.sub("sûr", text)
             if not text.isascii():  # every accent sense is spelled with an accent
                 text = self._accented.sub(self._sense, text)
         return tokenize(fold(text))
