@@ -91,8 +91,15 @@ class RowReader:
         n-gram), so a column's value is a function of its count (`_frequencies`).
         """
         whole = self._whole_columns(analysis)
+        known = self._words.get  # most words were seen before: no call for them
         listed = np.concatenate(
-            [np.array(whole, dtype=np.intp), *map(self._word_columns, analysis.words)]
+            [
+                np.array(whole, dtype=np.intp),
+                *[
+                    c if (c := known(w)) is not None else self._word_columns(w)
+                    for w in analysis.words
+                ],
+            ]
         )
         n = len(listed)
         if not n:
