@@ -166,7 +166,7 @@ class Ranker:
             return Ranking(matches=(), out_of_scope=False)
         probabilities = self.model.probabilities(analysis)
         whole: list[float] = probabilities.tolist()
-        whole_in_scope = 1.0 - sum([whole[i] for i in self._rejecting_order])
+        whole_in_scope = in_scope = 1.0 - sum([whole[i] for i in self._rejecting_order])
         coverage = focus_coverage = self.weights.coverage(terms)
         listed = whole
         if focus is not None and focus.terms:
@@ -174,14 +174,14 @@ class Ranker:
             probabilities = (1 - w) * probabilities + w * self.model.probabilities(focus)
             focus_coverage = self.weights.coverage(focus.terms)
             listed = probabilities.tolist()
+            in_scope = 1.0 - sum([listed[i] for i in self._rejecting_order])
         # A few dozen classes: sorted in Python, as numpy would (the first of equals
-        # first), without the cost of numpy calls on arrays this short.
-        # The first of the most probable classes, as max(range(...), key=...) finds it.
+        # first), without the cost of numpy calls on arrays this short. The first of
+        # the most probable classes, as max(range(...), key=...) finds it.
         best_class = listed.index(max(listed))
         out_of_scope = best_class in self._rejecting
         top = sorted(self._listable, key=listed.__getitem__, reverse=True)[:_TOP]
         best_name = self.model.classes[top[0]]
-        in_scope = 1.0 - sum([listed[i] for i in self._rejecting_order])
         named = not self._anchors.isdisjoint(terms)
         faq = best_name in self._anchored
         strict = coverage * coverage * in_scope * (1.0 if named or not faq else coverage**4)
