@@ -90,12 +90,19 @@ class Analyzer:
         self._unknown_lemmas: dict[str, str] = {}  # lemmas of forms the table lacks
         self._analyses: dict[str, Analysis] = {}
         self._synonyms = self._compile_synonyms({**lexicon.synonyms, **grammar.chat_words})
-        # The lengths of the phrases each first lemma opens, longest first: only those
-        # windows are tried where a phrase may start, not every length up to the longest.
+        # The lengths of the phrases each first lemma opens, longest first, and the
+        # lemmas that may follow it in them: only those windows are tried where a
+        # phrase may start, not every length up to the longest. A lemma that is its
+        # own canonical term ("docker") opens nothing by itself.
         sizes: dict[str, set[int]] = {}
-        for key in self._synonyms:
-            sizes.setdefault(key[0], set()).add(len(key))
+        seconds: dict[str, set[str]] = {}
+        for key, canonical in self._synonyms.items():
+            if len(key) > 1:
+                seconds.setdefault(key[0], set()).add(key[1])
+            if len(key) > 1 or canonical != key[0]:
+                sizes.setdefault(key[0], set()).add(len(key))
         self._synonym_sizes = {first: tuple(sorted(s, reverse=True)) for first, s in sizes.items()}
+        self._synonym_seconds = {first: frozenset(s) for first, s in seconds.items()}
         self._anchor_lemmas = frozenset(
             self._lemmas.get(t, t) for a in lexicon.anchors for t in tokenize(fold(a))
         )
@@ -355,16 +362,19 @@ class Analyzer:
     def _term_at(self, lemmas: Sequence[str], i: int) -> tuple[str, int]:
         """The term that starts at position i, and how many lemmas it takes: the
         longest synonym phrase there ("machine virtuelle" -> "vm"), else the lemma."""
-        sizes = self._synonym_sizes.get(lemmas[i])
+        first = lemmas[i]
+        sizes = self._synonym_sizes.get(first)
         if sizes is None:
-            return lemmas[i], 1  # most words start no phrase: no window to try
+            return first, 1  # most words start no phrase: no window to try
         left = len(lemmas) - i
+        # No longer phrase when the next lemma follows the first in none of them.
+        longer = left > 1 and lemmas[i + 1] in self._synonym_seconds.get(first, ())
         for size in sizes:
-            if size <= left:
+            if size <= left and (longer or size == 1):
                 canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
                 if canonical is not None:
                     return canonical, size
-        return lemmas[i], 1
+        return first, 1
 
     def terms(self, text: str) -> tuple[str, ...]:
         """The terms that carry meaning, in order.
