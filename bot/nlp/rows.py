@@ -30,9 +30,10 @@ CHAR_WEIGHT = 0.6
 # Distinct words whose columns are kept; emptied when full (a flood of gibberish).
 _WORDS_KEPT = 50_000
 # Counts of a feature in a message whose values are computed ahead for every feature
-# (0 to 7: all but long messages), for models of up to this many features (64 MB).
-_SCALED_COUNTS = 8
-_SCALED_UP_TO = 1_000_000
+# (0 to 15: all but the longest messages, whose short words share n-grams such as
+# "#e "), for models of up to this many features (64 MB).
+_SCALED_COUNTS = 16
+_SCALED_UP_TO = 500_000
 
 # A row: its columns and their values (unit length).
 Row = tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]
