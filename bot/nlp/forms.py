@@ -52,6 +52,8 @@ class Forms:
         ordered = sorted(grammar.emoji, key=len, reverse=True)
         self._emoji = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         self._word_tokens: dict[str, tuple[str, ...]] = {}
+        # What set_aside looks for opens with one of these: most messages hold none.
+        self._aside_firsts = self._serious.firsts | self._dismissals.firsts | self._tags.firsts
 
     def normalize(self, text: str) -> str:
         """The message with its emoji and emoticons read as the words they stand for
@@ -165,6 +167,8 @@ class Forms:
             return None
         known = self._word_tokens.get
         tokens = [ts if (ts := known(w)) is not None else self._tokens_of_word(w) for w in words]
+        if self._aside_firsts.isdisjoint(_clause_openings(tokens, starts)):
+            return None  # no clause opens on a joke's end, a dismissal or a tag question
         kept = list(words)
         changed = False
         for n, start in enumerate(starts):
@@ -271,3 +275,14 @@ class Forms:
                 i += len(cut)
             pieces.append(" ".join(current))
         return [p for p in (piece.strip(" ,") for piece in pieces) if p]
+
+
+def _clause_openings(tokens: list[tuple[str, ...]], starts: list[int]) -> set[str]:
+    """The first token at or after each clause start: the only tokens `set_aside` reads
+    a phrase from (the clause's own, or the next one's when it holds none)."""
+    # From the end, the first token at or after each word: one pass, whatever the
+    # number of clauses.
+    following: list[str | None] = [None] * (len(tokens) + 1)
+    for i in range(len(tokens) - 1, -1, -1):
+        following[i] = tokens[i][0] if tokens[i] else following[i + 1]
+    return {first for start in starts if (first := following[start]) is not None}

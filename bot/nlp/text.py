@@ -99,6 +99,11 @@ class PhraseSet:
     def __bool__(self) -> bool:
         return bool(self._by_first)
 
+    @property
+    def firsts(self) -> frozenset[str]:
+        """The tokens some phrase starts with: a sequence without any holds none."""
+        return frozenset(self._by_first)
+
     def at(self, tokens: Sequence[str], i: int) -> tuple[str, ...] | None:
         """The longest phrase that starts at position i, if any (None past the end)."""
         if i >= len(tokens):
