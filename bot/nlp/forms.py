@@ -52,7 +52,7 @@ class Forms:
         ordered = sorted(grammar.emoji, key=len, reverse=True)
         self._emoji = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         self._word_tokens: dict[str, tuple[str, ...]] = {}
-        # What set_aside looks for opens with one of these: most messages hold none.
+        # What set_aside looks for opens with one of these, and most clauses open on none.
         self._aside_firsts = self._serious.firsts | self._dismissals.firsts | self._tags.firsts
 
     def normalize(self, text: str) -> str:

@@ -117,7 +117,7 @@ class RowReader:
         counts = bounds[1:] - starts
         scaled = self._scaled
         try:
-            # The same products as below, made once per column and count.
+            # The products `_values` makes, made once per column and count.
             vals = scaled[cols, counts] if scaled is not None else self._values(cols, counts)
         except IndexError:  # a count past the table: a long message
             vals = self._values(cols, counts)
@@ -128,10 +128,7 @@ class RowReader:
         self, cols: npt.NDArray[np.intp], counts: npt.NDArray[np.intp]
     ) -> npt.NDArray[np.float64]:
         """Each column's sublinear count times its idf."""
-        # No count exceeds the row's length: the table is only grown past it.
-        most = int(counts.max())
-        table = self._tf if most < self._tf.shape[1] else self._frequencies(most)
-        tf = table[self._is_gram[cols], counts]
+        tf = self._frequencies(int(counts.max()))[self._is_gram[cols], counts]
         return tf * self._idf[cols]
 
     @cached_property
