@@ -163,7 +163,8 @@ class RowReader:
         """The rows of many analyses as one sparse matrix (CSR: row starts, columns,
         values), merged and normalised in a few array operations over them all."""
         wholes = [self._whole_columns(a) for a in analyses]
-        grams = [[self._word_columns(w) for w in a.words] for a in analyses]
+        known, read = self._words.get, self._word_columns
+        grams = [[c if (c := known(w)) is not None else read(w) for w in a.words] for a in analyses]
         whole_lengths = np.array([len(w) for w in wholes], dtype=np.intp)
         gram_lengths = np.array([sum(map(len, g)) for g in grams], dtype=np.intp)
         listed = np.concatenate(
