@@ -90,8 +90,19 @@ class Analyzer:
         self._unknown_lemmas: dict[str, str] = {}  # lemmas of forms the table lacks
         self._analyses: dict[str, Analysis] = {}
         self._synonyms = self._compile_synonyms({**lexicon.synonyms, **grammar.chat_words})
-        self._longest_synonym = max((len(k) for k in self._synonyms), default=1)
-        self._synonym_starts = frozenset(k[0] for k in self._synonyms if k)
+        # The lengths of the phrases each first lemma opens, longest first, and the
+        # lemmas that may follow it in them: only those windows are tried where a
+        # phrase may start, not every length up to the longest. A lemma that is its
+        # own canonical term ("docker") opens nothing by itself.
+        sizes: dict[str, set[int]] = {}
+        seconds: dict[str, set[str]] = {}
+        for key, canonical in self._synonyms.items():
+            if len(key) > 1:
+                seconds.setdefault(key[0], set()).add(key[1])
+            if len(key) > 1 or canonical != key[0]:
+                sizes.setdefault(key[0], set()).add(len(key))
+        self._synonym_sizes = {first: tuple(sorted(s, reverse=True)) for first, s in sizes.items()}
+        self._synonym_seconds = {first: frozenset(s) for first, s in seconds.items()}
         self._anchor_lemmas = frozenset(
             self._lemmas.get(t, t) for a in lexicon.anchors for t in tokenize(fold(a))
         )
@@ -236,7 +247,8 @@ class Analyzer:
             text = text.lower()
             if not text.isascii():  # ASCII is its own normal form
                 text = unicodedata.normalize("NFC", text)
-            text = _FINAL_SUR.sub("sûr", text)
+            if "sur" in text:
+                text = _FINAL_SUR.sub("sûr", text)
             if not text.isascii():  # every accent sense is spelled with an accent
                 text = self._accented.sub(self._sense, text)
         return tokenize(fold(text))
@@ -280,19 +292,21 @@ class Analyzer:
             merged.append(_ONLY)
             spelled.append(_ONLY)
             i = len(opener)
-        starts = self._synonym_starts
-        while i < len(lemmas):
-            if lemmas[i] not in starts:  # most words start no phrase
-                merged.append(lemmas[i])
-                spelled.append(tokens[i])
-                i += 1
-                continue
-            term, size = self._term_at(lemmas, i)
+        starts = self._synonym_sizes
+        # Most words start no phrase: the runs between those that may are copied whole.
+        for at in [j for j, lemma in enumerate(lemmas) if lemma in starts]:
+            if at < i:
+                continue  # inside the phrase just read
+            merged += lemmas[i:at]
+            spelled += tokens[i:at]
+            term, size = self._term_at(lemmas, at)
             merged.append(term)
             # A synonym stands for its canonical term; any other word keeps its spelling.
-            replaced = size > 1 or term != lemmas[i]
-            spelled.append(term if replaced else tokens[i])
-            i += size
+            replaced = size > 1 or term != lemmas[at]
+            spelled.append(term if replaced else tokens[at])
+            i = at + size
+        merged += lemmas[i:]
+        spelled += tokens[i:]
         self._flip_negated(merged, spelled)
         return Analysis(
             tokens=tuple(tokens),
@@ -348,13 +362,19 @@ class Analyzer:
     def _term_at(self, lemmas: Sequence[str], i: int) -> tuple[str, int]:
         """The term that starts at position i, and how many lemmas it takes: the
         longest synonym phrase there ("machine virtuelle" -> "vm"), else the lemma."""
-        if lemmas[i] not in self._synonym_starts:
-            return lemmas[i], 1  # most words start no phrase: no window to try
-        for size in range(min(self._longest_synonym, len(lemmas) - i), 0, -1):
-            canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
-            if canonical is not None:
-                return canonical, size
-        return lemmas[i], 1
+        first = lemmas[i]
+        sizes = self._synonym_sizes.get(first)
+        if sizes is None:
+            return first, 1  # most words start no phrase: no window to try
+        left = len(lemmas) - i
+        # No longer phrase when the next lemma follows the first in none of them.
+        longer = left > 1 and lemmas[i + 1] in self._synonym_seconds.get(first, ())
+        for size in sizes:
+            if size <= left and (longer or size == 1):
+                canonical = self._synonyms.get(tuple(lemmas[i : i + size]))
+                if canonical is not None:
+                    return canonical, size
+        return first, 1
 
     def terms(self, text: str) -> tuple[str, ...]:
         """The terms that carry meaning, in order.
@@ -442,8 +462,8 @@ class Analyzer:
         change pas" ask what is alike, "pas pareil" what differs, "pas très lourd" is
         light. Only right after, or past words of degree: "je ne comprends pas la
         différence" still asks for the difference."""
-        if not self._opposites:
-            return
+        if self._opposites.keys().isdisjoint(merged):
+            return  # most messages: no word with an opposite
         # The negation is spent on the term: left in, it would negate what follows
         # ("ne change pas entre Docker et une VM" negates neither).
         spent: set[int] = set()
@@ -481,7 +501,8 @@ class Analyzer:
         )
 
     def _drop_stop_words(self, lemmas: Iterable[str]) -> tuple[str, ...]:
-        return tuple(t for t in lemmas if t not in self._stop)
+        stop = self._stop
+        return tuple([t for t in lemmas if t not in stop])
 
 
 def _covered(tokens: Sequence[str], phrases: PhraseSet) -> set[int]:

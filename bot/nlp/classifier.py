@@ -157,9 +157,11 @@ class SoftmaxModel:
 
 
 def _softmax(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    logits -= logits.max()
-    exp = np.exp(logits)
-    return exp / exp.sum()  # type: ignore[no-any-return]
+    # The reductions `max()` and `sum()` make, without their Python wrappers, in place.
+    logits -= np.maximum.reduce(logits)
+    exp = np.exp(logits, out=logits)
+    exp /= np.add.reduce(exp)
+    return exp
 
 
 def _tf(count: float) -> float:

@@ -28,6 +28,8 @@ _CLAUSE_ENDS = frozenset(",:;.?!…")
 _MIN_FOCUS_TOKENS = 3
 # A pronoun among a question's first words stands for its subject.
 _ANAPHORA_REACH = 2
+# Words whose tokens are remembered; emptied when full (a flood of distinct words).
+_WORDS_KEPT = 50_000
 
 
 class Forms:
@@ -49,6 +51,9 @@ class Forms:
         self._tags = PhraseSet(grammar.tag_questions)
         ordered = sorted(grammar.emoji, key=len, reverse=True)
         self._emoji = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._word_tokens: dict[str, tuple[str, ...]] = {}
+        # What set_aside looks for opens with one of these, and most clauses open on none.
+        self._aside_firsts = self._serious.firsts | self._dismissals.firsts | self._tags.firsts
 
     def normalize(self, text: str) -> str:
         """The message with its emoji and emoticons read as the words they stand for
@@ -94,24 +99,31 @@ class Forms:
         before it that `names_subject`; if none does, a question too short or opening
         with a pronoun takes the sentence right before it.
         """
-        if len(text.split()) < _FOCUS_FROM_TOKENS // 2 or len(tokenize(fold(text))) < (
-            _FOCUS_FROM_TOKENS
-        ):
+        if len(text.split()) < _FOCUS_FROM_TOKENS // 2:
             return None
+        text_tokens = tokenize(fold(text))
+        if len(text_tokens) < _FOCUS_FROM_TOKENS:
+            return None
+
+        def tokens_of(piece: str) -> list[str]:
+            # Most messages are one sentence: the text's tokens, read once.
+            return text_tokens if piece == text else tokenize(fold(piece))
+
         sentences = [
             piece
             for sentence in _SENTENCE_END.split(text)
             for piece in self._at_colon(sentence)
-            if tokenize(fold(piece))
+            if tokens_of(piece)
         ]
         focus: str | None = None
         for i in range(len(sentences) - 1, -1, -1):
             if self.asks_something(sentences[i]):
                 focus = sentences[i]
-                tokens = tokenize(fold(focus))
+                if i == 0:
+                    break  # no sentence before it to lean on
+                tokens = tokens_of(focus)
                 refers_back = bool(self._anaphora & set(tokens[:_ANAPHORA_REACH]))
-                opens_question = self._openers.at(self.without_fillers(focus), 0) is not None
-                if i > 0 and not names_subject(focus):
+                if not names_subject(focus):
                     # The story says what it asks about; failing that, a question too
                     # short or opening on a pronoun ("C'est quoi ?") leans on the sentence
                     # right before it.
@@ -122,17 +134,19 @@ class Forms:
                     if before is not None:
                         focus = f"{sentences[before]} {focus}"
                 elif (
-                    i > 0 and refers_back and not opens_question and names_subject(sentences[i - 1])
+                    refers_back
+                    and self._openers.at(self.without_fillers(focus), 0) is None
+                    and names_subject(sentences[i - 1])
                 ):
                     # "J'ai lu un article sur Kubernetes. C'est lié à Docker ?": the
                     # pronoun stands for what the sentence before named; not in an
                     # opener that names its subject after it ("c'est quoi une VM ?").
                     focus = f"{sentences[i - 1]} {focus}"
                 break
-        after_marker = self._after_last_marker(focus if focus is not None else text)
+        after_marker = self._after_last_marker(tokens_of(focus if focus is not None else text))
         if after_marker is not None:
             focus = after_marker
-        if focus is None or len(tokenize(fold(focus))) >= len(tokenize(fold(text))):
+        if focus is None or len(tokens_of(focus)) >= len(text_tokens):
             return None
         return focus
 
@@ -146,10 +160,17 @@ class Forms:
         only the words that name a subject.
         """
         words = text.split()
-        tokens = [tokenize(fold(w)) for w in words]
+        starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in _CLAUSE_ENDS]
+        if len(starts) == 1:
+            # One clause (most questions), so one sentence: nothing to set aside, and
+            # no word to read.
+            return None
+        known = self._word_tokens.get
+        tokens = [ts if (ts := known(w)) is not None else self._tokens_of_word(w) for w in words]
+        if self._aside_firsts.isdisjoint(_clause_openings(tokens, starts)):
+            return None  # no clause opens on a joke's end, a dismissal or a tag question
         kept = list(words)
         changed = False
-        starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in _CLAUSE_ENDS]
         for n, start in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(words)
             rest = [t for ts in tokens[end:] for t in ts]
@@ -183,8 +204,15 @@ class Forms:
         remaining = " ".join(w for w in kept if w)
         return remaining if tokenize(fold(remaining)) else None
 
+    def _tokens_of_word(self, word: str) -> tuple[str, ...]:
+        """A word's folded tokens, remembered: the words of messages recur."""
+        if len(self._word_tokens) >= _WORDS_KEPT:
+            self._word_tokens.clear()
+        tokens = self._word_tokens[word] = tuple(tokenize(fold(word)))
+        return tokens
+
     def _drop_tag_question(
-        self, words: list[str], tokens: list[list[str]], kept: list[str]
+        self, words: list[str], tokens: list[tuple[str, ...]], kept: list[str]
     ) -> bool:
         """Blank a last sentence that only seeks agreement or help after the question
         ("... les situations où une VM s'impose. Vous savez ?"): it asks nothing itself,
@@ -211,8 +239,7 @@ class Forms:
         opens = bool(tail) and (tail[0] in self._anaphora or self._openers.at(tail, 0) is not None)
         return [" ".join(pieces[:-1]), pieces[-1]] if opens else [sentence]
 
-    def _after_last_marker(self, text: str) -> str | None:
-        tokens = tokenize(fold(text))
+    def _after_last_marker(self, tokens: list[str]) -> str | None:
         found = self._markers.find(tokens)
         if not found:
             return None
@@ -248,3 +275,14 @@ class Forms:
                 i += len(cut)
             pieces.append(" ".join(current))
         return [p for p in (piece.strip(" ,") for piece in pieces) if p]
+
+
+def _clause_openings(tokens: list[tuple[str, ...]], starts: list[int]) -> set[str]:
+    """The first token at or after each clause start: the only tokens `set_aside` reads
+    a phrase from (the clause's own, or the next one's when it holds none)."""
+    # From the end, the first token at or after each word: one pass, whatever the
+    # number of clauses.
+    following: list[str | None] = [None] * (len(tokens) + 1)
+    for i in range(len(tokens) - 1, -1, -1):
+        following[i] = tokens[i][0] if tokens[i] else following[i + 1]
+    return {first for start in starts if (first := following[start]) is not None}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.domain import Grammar
 from bot.nlp.dictionary import LANGUAGES, WordLists
@@ -47,6 +48,9 @@ class LanguageGuard:
             (words.common[language] - french, french - words.common[language])
             for language in LANGUAGES
         ]
+        # Words some other language has and French lacks: a message needs two of them
+        # to be in that language, which most French messages lack (one count, not ten).
+        self._any_theirs = frozenset().union(*(theirs for theirs, _ in self._telling))
 
     def foreign(self, text: str) -> bool:
         """Whether a message is written in another script or language than French.
@@ -61,7 +65,8 @@ class LanguageGuard:
         >>> guard.foreign("c'est quoi la main difference entre docker et une vm")
         False
         """
-        if foreign_script(text) or not _FOREIGN_PUNCTUATION.isdisjoint(text):
+        # Two substring searches: cheaper than a set read over every character.
+        if foreign_script(text) or any(mark in text for mark in _FOREIGN_PUNCTUATION):
             return True
         words = [t for t in tokenize(fold(text)) if t.isalpha() and t not in self._names]
         tokens = [t for t in words if t not in self._neutral]
@@ -71,6 +76,8 @@ class LanguageGuard:
                 return False
             # "what ?" alone is chat; "what is docker?" asks in English.
             tokens = words
+        if sum(map(self._any_theirs.__contains__, tokens)) < 2:
+            return False
         for theirs_only, ours_only in self._telling:
             theirs = sum(map(theirs_only.__contains__, tokens))
             ours = sum(map(ours_only.__contains__, tokens))
@@ -91,5 +98,12 @@ def foreign_script(text: str) -> bool:
     if not others:
         return False
     letters = len(_ASCII_LETTERS.findall(text)) + len(others)
-    latin = letters - sum(1 for c in others if "LATIN" not in unicodedata.name(c, ""))
+    latin = letters - sum(1 for c in others if not _latin(c))
     return latin < letters / 2
+
+
+@lru_cache(maxsize=4_096)
+def _latin(letter: str) -> bool:
+    # A French message holds a few accented letters, the same ones again and again:
+    # their Unicode names are looked up once.
+    return "LATIN" in unicodedata.name(letter, "")

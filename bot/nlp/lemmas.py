@@ -323,6 +323,8 @@ class TypoCorrector:
         self._by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
         for form in self._forms:
             self._by_start[(form[:1], len(form))].append(form)
+        self._known = frozenset(self._forms)
+        self._merged: dict[tuple[str, int, int], list[str]] = {}
         self._by_sound: dict[str, list[str]] = defaultdict(list)
         for form in self._forms:
             self._by_sound[sound_key(form)].append(form)
@@ -336,13 +338,23 @@ class TypoCorrector:
         slips = allowed_slips(form)
         if not slips:
             return None
-        start, size = form[:1], len(form)
-        buckets = [
-            self._by_start.get((start, n), ()) for n in range(size - slips, size + slips + 1)
-        ]
-        # Sorted as the whole list was: among equally close forms, the same one wins.
-        same_start = sorted(c for bucket in buckets for c in bucket if c != form)
+        same_start = self._near_sizes(form[:1], len(form), slips)
+        if form in self._known:
+            same_start = [c for c in same_start if c != form]
         return _nearest(form, same_start, slips)
+
+    def _near_sizes(self, start: str, size: int, slips: int) -> list[str]:
+        """The forms with this first letter and a length within `slips` of `size`,
+        merged once per (letter, length, slips): typos of new words keep coming."""
+        key = (start, size, slips)
+        merged = self._merged.get(key)
+        if merged is None:
+            buckets = [
+                self._by_start.get((start, n), ()) for n in range(size - slips, size + slips + 1)
+            ]
+            # Sorted as the whole list was: among equally close forms, the same one wins.
+            merged = self._merged[key] = sorted(c for bucket in buckets for c in bucket)
+        return merged
 
     def closest(self, form: str, *, frequency: Mapping[str, int] | None = None) -> str | None:
         """The known form `form` is a typo of, or None when it is not close to any.

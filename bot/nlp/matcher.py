@@ -116,8 +116,17 @@ class TermWeights:
 
     def coverage(self, terms: Sequence[str]) -> float:
         """The share of the question's weight on words seen in the examples, in [0, 1]."""
-        query = self.vector(terms)
-        return self.known_share(query, math.sqrt(sum(w * w for w in query.values())))
+        # known_share(vector(terms), norm) in one pass, without the vector: each
+        # distinct term once, in order, so the sums add the same squares alike.
+        weight, idf = self.weight, self.idf
+        total = known = 0.0
+        for term in dict.fromkeys(terms):
+            w = weight(term)
+            square = w * w
+            total += square
+            if term in idf:
+                known += square
+        return math.sqrt(known) / math.sqrt(total) if total else 0.0
 
     def known_share(self, query: Mapping[str, float], norm: float) -> float:
         if norm == 0.0:

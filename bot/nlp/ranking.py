@@ -28,8 +28,9 @@ from bot.nlp.matcher import TermWeights
 
 __all__ = ["ConfidenceModel", "Ranker", "Ranking", "Signals"]
 
-# Intents a ranking lists: the best and the alternatives channels show.
-_TOP = 10
+# Intents a ranking lists: the best and the alternatives channels show (the three after
+# the best, once the engine has put the best's mirror first and taken it out of the rest).
+_TOP = 5
 # Analyses and rankings remembered; emptied when full (a flood of distinct messages).
 _KEPT = 8_192
 
@@ -80,7 +81,7 @@ class ConfidenceModel:
     bias: float
 
     def confidence(self, signals: Signals) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, signals.vector(), strict=True))
+        z = self.bias + sum([w * x for w, x in zip(self.weights, signals.vector(), strict=True)])
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
@@ -165,7 +166,7 @@ class Ranker:
             return Ranking(matches=(), out_of_scope=False)
         probabilities = self.model.probabilities(analysis)
         whole: list[float] = probabilities.tolist()
-        whole_in_scope = 1.0 - sum(whole[i] for i in self._rejecting_order)
+        whole_in_scope = in_scope = 1.0 - sum([whole[i] for i in self._rejecting_order])
         coverage = focus_coverage = self.weights.coverage(terms)
         listed = whole
         if focus is not None and focus.terms:
@@ -173,13 +174,14 @@ class Ranker:
             probabilities = (1 - w) * probabilities + w * self.model.probabilities(focus)
             focus_coverage = self.weights.coverage(focus.terms)
             listed = probabilities.tolist()
+            in_scope = 1.0 - sum([listed[i] for i in self._rejecting_order])
         # A few dozen classes: sorted in Python, as numpy would (the first of equals
-        # first), without the cost of numpy calls on arrays this short.
-        best_class = max(range(len(listed)), key=listed.__getitem__)
+        # first), without the cost of numpy calls on arrays this short. The first of
+        # the most probable classes, as max(range(...), key=...) finds it.
+        best_class = listed.index(max(listed))
         out_of_scope = best_class in self._rejecting
         top = sorted(self._listable, key=listed.__getitem__, reverse=True)[:_TOP]
         best_name = self.model.classes[top[0]]
-        in_scope = 1.0 - sum(listed[i] for i in self._rejecting_order)
         named = not self._anchors.isdisjoint(terms)
         faq = best_name in self._anchored
         strict = coverage * coverage * in_scope * (1.0 if named or not faq else coverage**4)
@@ -203,8 +205,12 @@ class Ranker:
         best = listed[top[0]] or 1.0
         classes = self.model.classes
         matches = tuple(
-            Match(intent=classes[i], confidence=round(confidence * max(0.0, listed[i]) / best, 4))
-            for i in top
+            [
+                Match(
+                    intent=classes[i], confidence=round(confidence * max(0.0, listed[i]) / best, 4)
+                )
+                for i in top
+            ]
         )
         # Words that are not even French ("zorglub") tell nothing about what was meant.
         readable = out_of_scope and self.weights.reads_any(terms)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -29,6 +29,11 @@ CHAR_SIZES = range(2, 5)
 CHAR_WEIGHT = 0.6
 # Distinct words whose columns are kept; emptied when full (a flood of gibberish).
 _WORDS_KEPT = 50_000
+# Counts of a feature in a message whose values are computed ahead for every feature
+# (0 to 15: all but the longest messages, whose short words share n-grams such as
+# "#e "), for models of up to this many features (64 MB).
+_SCALED_COUNTS = 16
+_SCALED_UP_TO = 500_000
 
 # A row: its columns and their values (unit length).
 Row = tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]
@@ -87,16 +92,53 @@ class RowReader:
         n-gram), so a column's value is a function of its count (`_frequencies`).
         """
         whole = self._whole_columns(analysis)
+        known = self._words.get  # most words were seen before: no call for them
         listed = np.concatenate(
-            [np.array(whole, dtype=np.intp), *map(self._word_columns, analysis.words)]
+            [
+                np.array(whole, dtype=np.intp),
+                *[
+                    c if (c := known(w)) is not None else self._word_columns(w)
+                    for w in analysis.words
+                ],
+            ]
         )
-        if not len(listed):
+        n = len(listed)
+        if not n:
             return listed, np.zeros(0)
-        cols, counts = np.unique(listed, return_counts=True)
-        tf = self._frequencies(int(counts.max()))[self._is_gram[cols], counts]
-        vals = tf * self._idf[cols]
+        # np.unique(listed, return_counts=True), without its wrapper's cost (a third
+        # of a row): the same sort, so the same columns in the same order.
+        listed.sort()
+        first = np.empty(n + 1, dtype=bool)
+        first[0] = first[n] = True
+        np.not_equal(listed[1:], listed[:-1], out=first[1:n])
+        bounds = first.nonzero()[0]
+        starts = bounds[:-1]
+        cols = listed[starts]
+        counts = bounds[1:] - starts
+        scaled = self._scaled
+        try:
+            # The products `_values` makes, made once per column and count.
+            vals = scaled[cols, counts] if scaled is not None else self._values(cols, counts)
+        except IndexError:  # a count past the table: a long message
+            vals = self._values(cols, counts)
         norm = math.sqrt(float(vals @ vals)) or 1.0
         return cols, vals / norm
+
+    def _values(
+        self, cols: npt.NDArray[np.intp], counts: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.float64]:
+        """Each column's sublinear count times its idf."""
+        tf = self._frequencies(int(counts.max()))[self._is_gram[cols], counts]
+        return tf * self._idf[cols]
+
+    @cached_property
+    def _scaled(self) -> npt.NDArray[np.float64] | None:
+        """`_values` for every column and the counts most rows hold, as (column,
+        count): one look-up per column instead of four array operations."""
+        if len(self._idf) > _SCALED_UP_TO:
+            return None
+        table = self._frequencies(_SCALED_COUNTS - 1)[:, :_SCALED_COUNTS]
+        return table[self._is_gram] * self._idf[:, None]
 
     def _frequencies(self, most: int) -> npt.NDArray[np.float64]:
         """The sublinear term frequency of a feature by kind (row 0: whole words, 1:
@@ -121,7 +163,8 @@ class RowReader:
         """The rows of many analyses as one sparse matrix (CSR: row starts, columns,
         values), merged and normalised in a few array operations over them all."""
         wholes = [self._whole_columns(a) for a in analyses]
-        grams = [[self._word_columns(w) for w in a.words] for a in analyses]
+        known, read = self._words.get, self._word_columns
+        grams = [[c if (c := known(w)) is not None else read(w) for w in a.words] for a in analyses]
         whole_lengths = np.array([len(w) for w in wholes], dtype=np.intp)
         gram_lengths = np.array([sum(map(len, g)) for g in grams], dtype=np.intp)
         listed = np.concatenate(

@@ -99,6 +99,11 @@ class PhraseSet:
     def __bool__(self) -> bool:
         return bool(self._by_first)
 
+    @property
+    def firsts(self) -> frozenset[str]:
+        """The tokens some phrase starts with: a sequence without any holds none."""
+        return frozenset(self._by_first)
+
     def at(self, tokens: Sequence[str], i: int) -> tuple[str, ...] | None:
         """The longest phrase that starts at position i, if any (None past the end)."""
         if i >= len(tokens):
@@ -112,11 +117,13 @@ class PhraseSet:
         """Every non-overlapping phrase, left to right, each the longest at its place."""
         found = []
         i = 0
-        while i < len(tokens):
-            phrase = self.at(tokens, i)
-            if phrase is None:
-                i += 1
-            else:
-                found.append((i, phrase))
-                i += len(phrase)
+        by_first = self._by_first
+        # Only where a phrase may start: most tokens start none.
+        for at in [j for j, token in enumerate(tokens) if token in by_first]:
+            if at < i:
+                continue  # inside the phrase just found
+            phrase = self.at(tokens, at)
+            if phrase is not None:
+                found.append((at, phrase))
+                i = at + len(phrase)
         return found
