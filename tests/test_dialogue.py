@@ -908,6 +908,16 @@ def test_what_a_comma_says_of_the_project_is_read_from_the_opening(
     assert state.answers.get("microservices") is Verdict.YES
 
 
+def test_what_follows_c_est_is_read_on_its_own_in_an_opening(
+    conversation: Conversation,
+) -> None:
+    state, _ = talk(
+        conversation,
+        "salut, notre backend c'est 4 petites API en go et on livre chaque semaine, vm ou docker ?",
+    )
+    assert state.answers.get("microservices") is Verdict.YES
+
+
 def test_the_topic_before_a_comma_alone_states_no_need(conversation: Conversation) -> None:
     state, _ = talk(conversation, "la sécurité, c'est pas un souci pour nous, vm ou conteneurs ?")
     assert state.answers.get("isolation_forte") is not Verdict.YES

@@ -7,6 +7,7 @@ replaces what came before it: the last statement wins.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ _OPENING_WORDS = 3
 # How close a statement's words must be to a need's examples to state it unasked.
 _MIN_SIMILARITY = 0.3
 _MIN_SIMILARITY_ALONE = 0.5
+# "c'est", as typed: what follows says something of the topic before it.
+_COPULA = re.compile(r"\bc(?:['’ ]|\b)?est\b", re.IGNORECASE)
 # Words on each side of "et" for it to join two statements rather than list things.
 _CONJOINED_WORDS = 3
 
@@ -261,6 +264,12 @@ class CriteriaReader:
             for piece in text.split(",")[1:]
             if (words := tokenize(fold(piece))) and words[0] in takes_up
         ]
+        # The same without the comma: "notre back c'est 5 petites API en node".
+        copula = _COPULA.search(text)
+        if copula and tokenize(fold(text[: copula.start()])):
+            comment = text[copula.end() :]
+            if tokenize(fold(comment)):
+                comments.append(comment)
         return (clauses if len(clauses) > 1 else []) + comments
 
     def _readings(
