@@ -918,6 +918,15 @@ def test_what_follows_c_est_is_read_on_its_own_in_an_opening(
     assert state.answers.get("microservices") is Verdict.YES
 
 
+def test_a_few_words_that_point_at_two_needs_alike_state_neither(
+    conversation: Conversation,
+) -> None:
+    state, _ = talk(
+        conversation, "bonjour, la base c'est du Oracle sous Windows Server, vous conseillez quoi ?"
+    )
+    assert state.answers.get("multi_os") is not Verdict.YES
+
+
 def test_the_topic_before_a_comma_alone_states_no_need(conversation: Conversation) -> None:
     state, _ = talk(conversation, "la sécurité, c'est pas un souci pour nous, vm ou conteneurs ?")
     assert state.answers.get("isolation_forte") is not Verdict.YES

@@ -218,13 +218,15 @@ class CriteriaReader:
             if pending is None:
                 # A need stated in a clause of its own, which the whole part dilutes;
                 # never against what the whole part says (a clause loses its subject).
+                # A few words alone must point at one need: "du Oracle sous Windows
+                # Server" reads as one OS as much as several, and says neither.
                 said = {r.criterion for r in readings}
                 readings += [
-                    r
+                    clause_readings[0]
                     for part in parts
                     for clause in self._clauses(part)
-                    for r in self._readings(clause, pending)
-                    if r.criterion not in said
+                    if len(clause_readings := self._readings(clause, pending)) == 1
+                    and clause_readings[0].criterion not in said
                 ]
             for reading in readings:
                 found[reading.criterion] = reading.verdict
