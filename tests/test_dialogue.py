@@ -897,39 +897,40 @@ def test_a_need_in_a_clause_of_its_own_is_read_from_the_opening(
     assert state.answers.get("mise_a_echelle") is Verdict.YES
 
 
-def test_what_a_comma_says_of_the_project_is_read_from_the_opening(
-    conversation: Conversation,
-) -> None:
-    state, _ = talk(
-        conversation,
+@pytest.mark.parametrize(
+    "opening",
+    [
+        # what a comma's pronoun says of the project
         "on a une appli de réservation pour des fleuristes, c'est vraiment pas lourd, "
         "tu me conseilles quoi ?",
-    )
-    assert state.answers.get("microservices") is Verdict.YES
-
-
-def test_what_follows_c_est_is_read_on_its_own_in_an_opening(
-    conversation: Conversation,
-) -> None:
-    state, _ = talk(
-        conversation,
+        # what follows "c'est", without the comma
         "salut, notre backend c'est 4 petites API en go et on livre chaque semaine, vm ou docker ?",
-    )
+    ],
+)
+def test_what_an_opening_says_of_its_project_in_a_clause_is_read(
+    conversation: Conversation, opening: str
+) -> None:
+    state, _ = talk(conversation, opening)
     assert state.answers.get("microservices") is Verdict.YES
 
 
-def test_a_few_words_that_point_at_two_needs_alike_state_neither(
-    conversation: Conversation,
+@pytest.mark.parametrize(
+    ("opening", "criterion"),
+    [
+        # the topic before the comma, alone
+        ("la sécurité, c'est pas un souci pour nous, vm ou conteneurs ?", "isolation_forte"),
+        # a few words that point at two needs alike
+        (
+            "bonjour, la base c'est du Oracle sous Windows Server, vous conseillez quoi ?",
+            "multi_os",
+        ),
+    ],
+)
+def test_a_clause_that_says_no_need_of_its_own_states_none(
+    conversation: Conversation, opening: str, criterion: str
 ) -> None:
-    state, _ = talk(
-        conversation, "bonjour, la base c'est du Oracle sous Windows Server, vous conseillez quoi ?"
-    )
-    assert state.answers.get("multi_os") is not Verdict.YES
-
-
-def test_the_topic_before_a_comma_alone_states_no_need(conversation: Conversation) -> None:
-    state, _ = talk(conversation, "la sécurité, c'est pas un souci pour nous, vm ou conteneurs ?")
-    assert state.answers.get("isolation_forte") is not Verdict.YES
+    state, _ = talk(conversation, opening)
+    assert state.answers.get(criterion) is not Verdict.YES
 
 
 def test_a_need_an_opening_leaves_in_doubt_is_still_asked(conversation: Conversation) -> None:
