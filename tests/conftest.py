@@ -16,6 +16,7 @@ from bot.assembly import conversation_for, load_bot, needs_reader
 from bot.dialogue.flow import Conversation
 from bot.engine import Bot
 from tests.redis_server import RedisServer, running
+from tests.teardowns import Teardowns
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,3 +96,11 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     """A real redis-server of the test's own, which it may stop and start."""
     with running(tmp_path) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def teardowns() -> Iterator[Teardowns]:
+    """Teardowns in the background, all finished (or raising) when the session ends."""
+    pending = Teardowns()
+    yield pending
+    pending.finish()
