@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from scipy import sparse
 
 from bot.artefact_format import FormatError, dumps, loads, pack
@@ -184,39 +183,18 @@ def test_large_word_tables_come_back_exactly() -> None:
     assert loads(dumps(value), dict) == value
 
 
-@pytest.fixture(scope="module")
-def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data with the fewest examples each intent may have: its index trains in a
-    tenth of a second where the real one takes seconds, and spaCy has read all its texts."""
-    root = tmp_path_factory.mktemp("small-data")
-    for name in ("intents", "corpus"):
-        shutil.copytree(ROOT / name, root / name)
-    for path in (root / "intents").glob("*.yaml"):
-        data = yaml.safe_load(path.read_text("utf-8"))
-        if isinstance(data, dict) and "intents" in data:
-            fewest = 20 if path.name == "hors_sujet.yaml" else 10
-            for intent in data["intents"]:
-                del intent["examples"][fewest:]
-            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
-    return root
-
-
 def test_a_corrupt_index_in_the_cache_is_rebuilt_and_answers(
-    small_data: Path, _cache_dir: Path, tmp_path: Path
+    small_data: Path, small_cache: Path
 ) -> None:
-    # Given a small catalog's artefacts (spaCy's readings of its texts come from the
-    # session's), the trained index among them corrupted: only the index is rebuilt, in
-    # this process (the lemma table and word lists are read).
-    for name in ("parses", "common-words", "dictionaries"):
-        for path in _cache_dir.glob(f"{name}-*.vmbot"):
-            shutil.copy(path, tmp_path / path.name)
-    load_bot(small_data, cache_dir=tmp_path)
-    for path in tmp_path.glob("index-*.vmbot"):
+    # Given a small catalog's artefacts, the trained index among them corrupted: only the
+    # index is rebuilt, in this process (the lemma table and word lists are read).
+    load_bot(small_data, cache_dir=small_cache)
+    for path in small_cache.glob("index-*.vmbot"):
         path.write_bytes(b"not an artefact")
-    rebuilt = load_bot(small_data, cache_dir=tmp_path)
+    rebuilt = load_bot(small_data, cache_dir=small_cache)
     assert rebuilt.ask("c'est quoi docker").intent == "definition_docker"
     assert rebuilt.index_key is not None
-    assert load("index", rebuilt.index_key, Index, tmp_path) is not None
+    assert load("index", rebuilt.index_key, Index, small_cache) is not None
 
 
 def test_the_validated_data_comes_back_from_the_cache_equal(bot: Bot, _cache_dir: Path) -> None:
