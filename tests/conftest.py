@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -42,6 +43,46 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # PYTHONDONTWRITEBYTECODE (.ci/run) each would otherwise compile the package again,
     # a third of its start-up.
     compileall.compile_dir(ROOT / "bot", quiet=1)
+
+
+# --- Two workers that finish together --------------------------------------------------
+# `-n 2 --dist loadfile` runs each file on one worker, handing the next file to whichever
+# is free; xdist's order (most tests first) can leave a slow file last, on one worker
+# while the other idles. Each run keeps its seconds per file in pytest's cache, and the
+# next run hands out the files that took longest first.
+
+_SECONDS_PER_FILE = "vmbot/seconds-per-file"
+_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    file = report.nodeid.partition("::")[0]
+    _seconds[file] = _seconds.get(file, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cache = session.config.cache
+    if os.environ.get("PYTEST_XDIST_WORKER") or cache is None or not _seconds:
+        return  # the controller records what every worker reported
+    cache.set(_SECONDS_PER_FILE, cache.get(_SECONDS_PER_FILE, {}) | _seconds)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadfile" or config.cache is None:
+        return None  # xdist's own
+    from xdist.scheduler import LoadFileScheduling
+
+    seconds: dict[str, float] = config.cache.get(_SECONDS_PER_FILE, {})
+
+    class LongestFirst(LoadFileScheduling):  # type: ignore[misc]
+        def _assign_work_unit(self, node: Any) -> None:
+            # xdist gives a free worker the first file of its queue: the longest, here.
+            longest = max(self.workqueue, key=lambda file: seconds.get(file, 0.0))
+            self.workqueue.move_to_end(longest, last=False)
+            super()._assign_work_unit(node)
+
+    return LongestFirst(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
