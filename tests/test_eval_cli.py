@@ -2,6 +2,7 @@
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,17 @@ from bot.engine import Bot
 from tests.test_cli import VMBOT, _run, vmbot
 
 
-def test_eval_prints_the_summary_and_tables() -> None:
-    result = vmbot("eval")
-    out = result.stdout.decode()
-    assert result.returncode == 0
+@pytest.fixture(scope="module")
+def plain_eval() -> subprocess.CompletedProcess[bytes]:
+    """`vmbot eval` on the default set (one process for the tests that read it)."""
+    return vmbot("eval")
+
+
+def test_eval_prints_the_summary_and_tables(
+    plain_eval: subprocess.CompletedProcess[bytes],
+) -> None:
+    out = plain_eval.stdout.decode()
+    assert plain_eval.returncode == 0
     for heading in (
         "Précision (dans le domaine)",
         "Rejet hors sujet",
@@ -119,8 +127,10 @@ def test_a_threshold_out_of_range_is_refused_in_french(tmp_path: Path) -> None:
     assert "seuil invalide" in result.stderr.decode()
 
 
-def test_the_summary_writes_numbers_the_french_way() -> None:
-    out = vmbot("eval").stdout.decode()
+def test_the_summary_writes_numbers_the_french_way(
+    plain_eval: subprocess.CompletedProcess[bytes],
+) -> None:
+    out = plain_eval.stdout.decode()
     assert "\u202f% sur" in out and "ms, p99" in out
     summary = "\n".join(out.splitlines()[1:5])
     assert re.search(r"\d\.\d", summary) is None and re.search(r"\d,\d", summary)
