@@ -9,13 +9,16 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from bot.assembly import conversation_for, load_bot, needs_reader
 from bot.dialogue.flow import Conversation
 from bot.engine import Bot
 from tests.redis_server import RedisServer, running
+from tests.teardowns import Teardowns
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +45,46 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     compileall.compile_dir(ROOT / "bot", quiet=1)
 
 
+# --- Two workers that finish together --------------------------------------------------
+# `-n 2 --dist loadfile` runs each file on one worker, handing the next file to whichever
+# is free; xdist's order (most tests first) can leave a slow file last, on one worker
+# while the other idles. Each run keeps its seconds per file in pytest's cache, and the
+# next run hands out the files that took longest first.
+
+_SECONDS_PER_FILE = "vmbot/seconds-per-file"
+_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    file = report.nodeid.partition("::")[0]
+    _seconds[file] = _seconds.get(file, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cache = session.config.cache
+    if os.environ.get("PYTEST_XDIST_WORKER") or cache is None or not _seconds:
+        return  # the controller records what every worker reported
+    cache.set(_SECONDS_PER_FILE, cache.get(_SECONDS_PER_FILE, {}) | _seconds)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadfile" or config.cache is None:
+        return None  # xdist's own
+    from xdist.scheduler import LoadFileScheduling
+
+    seconds: dict[str, float] = config.cache.get(_SECONDS_PER_FILE, {})
+
+    class LongestFirst(LoadFileScheduling):  # type: ignore[misc]
+        def _assign_work_unit(self, node: Any) -> None:
+            # xdist gives a free worker the first file of its queue: the longest, here.
+            longest = max(self.workqueue, key=lambda file: seconds.get(file, 0.0))
+            self.workqueue.move_to_end(longest, last=False)
+            super()._assign_work_unit(node)
+
+    return LongestFirst(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cache_dir(pytestconfig: pytest.Config) -> Iterator[Path]:
     """The tests' own index cache, for this process and the processes tests start."""
@@ -58,6 +101,45 @@ def _cache_dir(pytestconfig: pytest.Config) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def bot(_cache_dir: Path) -> Bot:
     return load_bot(ROOT, cache_dir=_cache_dir)
+
+
+@pytest.fixture(scope="session")
+def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data with the fewest examples each intent may have: its index trains in a
+    tenth of a second where the real one takes seconds."""
+    root = tmp_path_factory.mktemp("small-data")
+    for name in ("intents", "corpus"):
+        shutil.copytree(ROOT / name, root / name)
+    for path in (root / "intents").glob("*.yaml"):
+        text = path.read_text("utf-8")
+        if text.startswith("intents:"):  # the files of intents (the others: long, and kept)
+            data = yaml.load(text, Loader=yaml.CSafeLoader)
+            fewest = 20 if path.name == "hors_sujet.yaml" else 10
+            for intent in data["intents"]:
+                del intent["examples"][fewest:]
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return root
+
+
+def _seeded(cache: Path, folder: Path) -> Path:
+    """`folder`, holding spaCy's readings and the word lists of `cache`: a bot of
+    `small_data` (whose texts spaCy has all read) builds there without spaCy."""
+    for name in ("parses", "common-words", "dictionaries"):
+        for path in cache.glob(f"{name}-*.vmbot"):
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture
+def small_cache(_cache_dir: Path, tmp_path: Path) -> Path:
+    """A cache of the test's own, where a bot of `small_data` builds in a second."""
+    return _seeded(_cache_dir, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def small_bot(small_data: Path, _cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Bot:
+    """The bot of `small_data`, for tests that train it again (cross-validation)."""
+    return load_bot(small_data, cache_dir=_seeded(_cache_dir, tmp_path_factory.mktemp("small")))
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +177,11 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     """A real redis-server of the test's own, which it may stop and start."""
     with running(tmp_path) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def teardowns() -> Iterator[Teardowns]:
+    """Teardowns in the background, all finished (or raising) when the session ends."""
+    pending = Teardowns()
+    yield pending
+    pending.finish()

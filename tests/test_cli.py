@@ -73,11 +73,16 @@ def test_huge_question_is_answered_without_traceback() -> None:
     assert json.loads(result.stdout)["answer"]
 
 
-def test_faq_prints_markdown_with_sources() -> None:
-    out = vmbot("faq").stdout.decode()
-    assert out.startswith("# FAQ")
-    assert "## Docker est-il aussi sûr qu'une machine virtuelle ?" in out
-    assert "passage `dvm.securite.docker`" in out
+@pytest.fixture(scope="module")
+def faq() -> str:
+    """What `vmbot faq` prints (one process for the tests that read it)."""
+    return vmbot("faq").stdout.decode()
+
+
+def test_faq_prints_markdown_with_sources(faq: str) -> None:
+    assert faq.startswith("# FAQ")
+    assert "## Docker est-il aussi sûr qu'une machine virtuelle ?" in faq
+    assert "passage `dvm.securite.docker`" in faq
 
 
 def test_missing_data_folder_gets_a_french_message_and_exit_1(tmp_path: Path) -> None:
@@ -230,9 +235,8 @@ def test_data_is_accepted_after_the_command_too(tmp_path: Path) -> None:
     assert str(tmp_path / "absent") in result.stderr.decode()
 
 
-def test_faq_keeps_each_source_on_one_markdown_line_with_its_origin() -> None:
-    out = vmbot("faq").stdout.decode()
-    sources = [line for line in out.splitlines() if line.startswith("- *")]
+def test_faq_keeps_each_source_on_one_markdown_line_with_its_origin(faq: str) -> None:
+    sources = [line for line in faq.splitlines() if line.startswith("- *")]
     assert sources and all(line.endswith("»") for line in sources)
     assert any("Amazon Web Services" in line for line in sources)
 

@@ -2,19 +2,28 @@
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.eval_report import run_eval
+from bot.domain import IntentKind
 from bot.engine import Bot
 from tests.test_cli import VMBOT, _run, vmbot
 
 
-def test_eval_prints_the_summary_and_tables() -> None:
-    result = vmbot("eval")
-    out = result.stdout.decode()
-    assert result.returncode == 0
+@pytest.fixture(scope="module")
+def plain_eval() -> subprocess.CompletedProcess[bytes]:
+    """`vmbot eval` on the default set (one process for the tests that read it)."""
+    return vmbot("eval")
+
+
+def test_eval_prints_the_summary_and_tables(
+    plain_eval: subprocess.CompletedProcess[bytes],
+) -> None:
+    out = plain_eval.stdout.decode()
+    assert plain_eval.returncode == 0
     for heading in (
         "Précision (dans le domaine)",
         "Rejet hors sujet",
@@ -77,14 +86,19 @@ def test_a_missing_eval_file_is_named_as_missing(tmp_path: Path) -> None:
 
 
 def test_cross_validation_reports_on_the_intent_examples(
-    bot: Bot, capsys: pytest.CaptureFixture[str]
+    small_bot: Bot, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # In process, on the session's bot: the folds share its analyses of the examples.
-    # (The option's way from the command line to run_eval is the process of
-    # test_cross_validation_with_one_fold_is_refused.)
-    assert run_eval(bot, None, as_json=True, min_accuracy=None, folds=2) == 0
+    # In process, on a small catalog's bot (each fold trains it again): the folds share
+    # its analyses of the examples. (The option's way from the command line to run_eval
+    # is the process of test_cross_validation_with_one_fold_is_refused.)
+    assert run_eval(small_bot, None, as_json=True, min_accuracy=None, folds=2) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["in_scope"] > 500 and report["out_of_scope"] > 50
+    examples = {
+        kind: sum(len(i.examples) for i in small_bot.catalog.intents.values() if i.kind is kind)
+        for kind in IntentKind
+    }
+    assert report["out_of_scope"] == examples.pop(IntentKind.OUT_OF_SCOPE) > 0
+    assert report["in_scope"] == sum(examples.values()) > 0
     assert 0.0 < report["accuracy"] <= 1.0
 
 
@@ -113,8 +127,10 @@ def test_a_threshold_out_of_range_is_refused_in_french(tmp_path: Path) -> None:
     assert "seuil invalide" in result.stderr.decode()
 
 
-def test_the_summary_writes_numbers_the_french_way() -> None:
-    out = vmbot("eval").stdout.decode()
+def test_the_summary_writes_numbers_the_french_way(
+    plain_eval: subprocess.CompletedProcess[bytes],
+) -> None:
+    out = plain_eval.stdout.decode()
     assert "\u202f% sur" in out and "ms, p99" in out
     summary = "\n".join(out.splitlines()[1:5])
     assert re.search(r"\d\.\d", summary) is None and re.search(r"\d,\d", summary)

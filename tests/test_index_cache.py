@@ -184,17 +184,17 @@ def test_large_word_tables_come_back_exactly() -> None:
 
 
 def test_a_corrupt_index_in_the_cache_is_rebuilt_and_answers(
-    bot: Bot, _cache_dir: Path, tmp_path: Path
+    small_data: Path, small_cache: Path
 ) -> None:
-    # Given the session's artefacts, the trained index among them corrupted: only the
+    # Given a small catalog's artefacts, the trained index among them corrupted: only the
     # index is rebuilt, in this process (the lemma table and word lists are read).
-    _session_cache_copy(_cache_dir, tmp_path)
-    for path in tmp_path.glob("index-*.vmbot"):
+    load_bot(small_data, cache_dir=small_cache)
+    for path in small_cache.glob("index-*.vmbot"):
         path.write_bytes(b"not an artefact")
-    rebuilt = load_bot(ROOT, cache_dir=tmp_path)
+    rebuilt = load_bot(small_data, cache_dir=small_cache)
     assert rebuilt.ask("c'est quoi docker").intent == "definition_docker"
     assert rebuilt.index_key is not None
-    assert load("index", rebuilt.index_key, Index, tmp_path) is not None
+    assert load("index", rebuilt.index_key, Index, small_cache) is not None
 
 
 def test_the_validated_data_comes_back_from_the_cache_equal(bot: Bot, _cache_dir: Path) -> None:

@@ -9,6 +9,7 @@ import site
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,13 +69,16 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
-@pytest.fixture(scope="module")
-def installed_without_index(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def installed_without_index(installed: Path) -> Iterator[Path]:
     """What an isolated build installs (`pipx install .`): its build environment has no
-    spaCy, so the wheel carries the data but no prebuilt index."""
-    venv = tmp_path_factory.mktemp("venv-without-index")
-    shutil.rmtree(_install(wheel, venv) / "bot" / "data" / "index")
-    return venv
+    spaCy, so the wheel carries the data but no prebuilt index. The installed wheel, its
+    index set aside during the test (a second install would take seconds)."""
+    (index,) = installed.glob("lib/python*/site-packages/bot/data/index")
+    aside = index.with_name("index-set-aside")
+    index.rename(aside)
+    yield installed
+    aside.rename(index)
 
 
 def _vmbot(

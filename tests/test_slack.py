@@ -55,6 +55,7 @@ from bot.dialogue.state import Reply
 from bot.domain import Source
 from bot.engine import Bot
 from bot.sessions import KeyedLocks, MemoryStore, RecentKeys, SessionStore
+from tests.teardowns import Teardowns
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -416,15 +417,15 @@ def _no_slack_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
+def fake(teardowns: Teardowns) -> Iterator[FakeSlack]:
     server = FakeSlack()
     yield server
-    server.close()
+    teardowns.add(server.close, after_the_others=True)  # the servers calling it first
 
 
 @pytest.fixture
-def served(fake: FakeSlack, conversation: Conversation) -> Iterator[Served]:
-    yield from serve(fake, conversation)
+def served(fake: FakeSlack, conversation: Conversation, teardowns: Teardowns) -> Iterator[Served]:
+    yield from serve(fake, conversation, teardowns=teardowns)
 
 
 @pytest.fixture(scope="module")
@@ -434,8 +435,10 @@ def hesitant(hesitant_bot: Bot) -> Conversation:
 
 
 @pytest.fixture
-def served_hesitant(fake: FakeSlack, hesitant: Conversation) -> Iterator[Served]:
-    yield from serve(fake, hesitant)
+def served_hesitant(
+    fake: FakeSlack, hesitant: Conversation, teardowns: Teardowns
+) -> Iterator[Served]:
+    yield from serve(fake, hesitant, teardowns=teardowns)
 
 
 def serve(
@@ -444,8 +447,11 @@ def serve(
     store: SessionStore | None = None,
     *,
     lease: float = EVENT_LEASE,
+    teardowns: Teardowns | None = None,
 ) -> Iterator[Served]:
-    """The app over a real HTTP server on 127.0.0.1, talking to the fake Slack."""
+    """The app over a real HTTP server on 127.0.0.1, talking to the fake Slack. Once its
+    answers are done, the server stops in `teardowns` if given (nothing of the test is
+    sent or logged after that), else at once."""
     store = MemoryStore() if store is None else store
     app = create_app(
         conversation,
@@ -461,10 +467,17 @@ def serve(
     )
     thread.start()
     yield Served(app=app, port=server.server_address[1], fake=fake, store=store)
-    server.shutdown()
-    server.server_close()
-    thread.join()
     app.listener_runner.listener_executor.shutdown(wait=True)
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+    if teardowns is None:
+        stop()
+    else:
+        teardowns.add(stop)
 
 
 def expected_texts(conversation: Conversation, messages: list[str]) -> list[str]:
@@ -1006,7 +1019,8 @@ def test_repeated_429s_and_a_malformed_retry_after_do_not_lose_the_reply(
 ) -> None:
     limited = (429, {"Retry-After": "0"}, {"ok": False, "error": "ratelimited"})
     malformed = (429, {"Retry-After": "abc"}, {"ok": False, "error": "ratelimited"})
-    served.fake.failures["chat.postMessage"] = [limited, limited, limited, malformed, limited]
+    # The malformed one first: it waits the backoff, which doubles with each attempt.
+    served.fake.failures["chat.postMessage"] = [malformed, limited, limited, limited, limited]
     served.send(dm("c'est quoi docker ?", ts=new_ts()))
     served.fake.wait_in_dm(1)
     served.drain()
@@ -1597,7 +1611,7 @@ class FakeSocketMode:
 
 
 def test_socket_mode_answers_an_event_and_drops_its_retry(
-    fake: FakeSlack, conversation: Conversation, bot: Bot
+    fake: FakeSlack, conversation: Conversation, bot: Bot, teardowns: Teardowns
 ) -> None:
     ws = FakeSocketMode()
     fake.ws_url = ws.url
@@ -1619,9 +1633,11 @@ def test_socket_mode_answers_an_event_and_drops_its_retry(
         opened = [c for c in fake.calls if c.method == "apps.connections.open"]
         assert len(opened) == 1
     finally:
-        handler.client.close()
-        ws.close()
         app.listener_runner.listener_executor.shutdown(wait=True)
+
+        # The client waits for its receiving thread, up to 3 s; the fake Slack closes after.
+        teardowns.add(handler.client.close)
+        teardowns.add(ws.close, after_the_others=True)
 
 
 # --- The app manifest --------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from bot.sessions import MemoryStore, SessionStore
 from bot.stores.redis_store import RedisStore
 from bot.stores.sqlite_store import SqliteStore
 from tests.redis_server import RedisServer
+from tests.teardowns import Teardowns
 from tests.test_slack import (
     ADVICE,
     SHORT_LEASE,
@@ -48,10 +49,10 @@ _prefixes = itertools.count(1)
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
+def fake(teardowns: Teardowns) -> Iterator[FakeSlack]:
     server = FakeSlack()
     yield server
-    server.close()
+    teardowns.add(server.close, after_the_others=True)  # the servers calling it first
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -70,11 +71,14 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., 
 
 @pytest.fixture
 def pair(
-    fake: FakeSlack, conversation: Conversation, open_store: Callable[..., SessionStore]
+    fake: FakeSlack,
+    conversation: Conversation,
+    open_store: Callable[..., SessionStore],
+    teardowns: Teardowns,
 ) -> Iterator[tuple[Served, Served]]:
     """Two processes, one store."""
-    first = serve(fake, conversation, open_store(), lease=SHORT_LEASE)
-    second = serve(fake, conversation, open_store(), lease=SHORT_LEASE)
+    first = serve(fake, conversation, open_store(), lease=SHORT_LEASE, teardowns=teardowns)
+    second = serve(fake, conversation, open_store(), lease=SHORT_LEASE, teardowns=teardowns)
     yield next(first), next(second)
     for served in (first, second):
         next(served, None)
@@ -344,15 +348,15 @@ def test_after_a_restart_a_follow_up_whose_session_expired_is_told_and_others_st
     fake: FakeSlack, conversation: Conversation, open_store: Callable[..., SessionStore]
 ) -> None:
     # Given a thread the bot answered, then a restart after its session expired
-    before = serve(fake, conversation, open_store(ttl_seconds=1.0))
+    before = serve(fake, conversation, open_store(ttl_seconds=0.3))
     served = next(before)
     root = new_ts()
     served.send(mention("c'est quoi docker ?", ts=root))
     fake.wait_posts(root, 1)
     served.drain()
     next(before, None)
-    time.sleep(1.5)
-    after = serve(fake, conversation, open_store(ttl_seconds=1.0))
+    time.sleep(0.5)
+    after = serve(fake, conversation, open_store(ttl_seconds=0.3))
     served = next(after)
     try:
         # When a follow-up comes in that thread, and another in a thread it never took part in
