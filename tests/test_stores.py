@@ -424,6 +424,27 @@ def test_sqlite_sessions_survive_a_restart(tmp_path: Path) -> None:
     assert after.get("T1/D1") == {"dialogue": {"n": 3}}
 
 
+@pytest.mark.parametrize("attempt", range(20))
+def test_processes_opening_a_new_sqlite_file_at_once_all_open_it(
+    tmp_path: Path, attempt: int
+) -> None:
+    # Each store is its own connection, as each process has: they race for the journal
+    # mode and the tables of a file that does not exist yet.
+    path = tmp_path / f"new-{attempt}.sqlite3"
+    start = threading.Barrier(16)
+
+    def open_at_once(_: int) -> SqliteStore:
+        start.wait()
+        return SqliteStore(path)
+
+    with ThreadPoolExecutor(16) as pool:
+        stores = list(pool.map(open_at_once, range(16)))
+    stores[0].put("k", {"v": 1})
+    assert all(store.get("k") == {"v": 1} for store in stores)
+    for store in stores:
+        store.close()
+
+
 def test_the_sqlite_file_stays_bounded_by_the_cap(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "s.sqlite3", max_sessions=100, sweep_every=10)
     for n in range(1_000):

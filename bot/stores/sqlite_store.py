@@ -104,11 +104,26 @@ class SqliteStore(StepByStep):
             )
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(f"{path} : {exc}") from exc
-        with self._guard():
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._add_payloads()
+        self._set_up(deadline=time.monotonic() + busy_timeout)
+
+    def _set_up(self, *, deadline: float) -> None:
+        """WAL mode and the tables. Two processes opening a new file at once may find it
+        locked without SQLite's busy wait (a lock that cannot wait without a deadlock,
+        as when the journal mode changes): tried again until `deadline`."""
+        while True:
+            try:
+                with self._lock:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                    self._db.executescript(_SCHEMA)
+                    self._add_payloads()
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise StoreUnavailable(f"{self.path} : {exc}") from exc
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"{self.path} : {exc}") from exc
+            time.sleep(ACK_RETRY_MAX)
 
     @contextmanager
     def _guard(self) -> Iterator[sqlite3.Connection]:
