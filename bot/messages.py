@@ -190,12 +190,12 @@ ADVICE_WITHOUT_ANSWERS = (
     "Faute de réponses à mes questions, voici ma recommandation par défaut, à confirmer "
     "quand vous en saurez plus sur votre projet."
 )
-CANNOT_ANSWER_DURING_ADVICE = (
-    "Je ne peux pas répondre à cette question avec mes sources. Ma question, elle, porte sur "
-    "un point qui pèse dans le choix entre une machine virtuelle et des conteneurs."
-)
 # A question asked beside an answer, which the sources do not cover: the advice goes on.
 CANNOT_ANSWER_ASIDE = "Je ne peux pas répondre à cette question avec mes sources."
+CANNOT_ANSWER_DURING_ADVICE = (
+    f"{CANNOT_ANSWER_ASIDE} Ma question, elle, porte sur un point qui pèse dans le choix "
+    "entre une machine virtuelle et des conteneurs."
+)
 EXPECTED_ANSWER = "Je n'ai pas compris votre réponse. Répondez par oui, non ou je ne sais pas."
 GIVING_UP = (
     "Je n'arrive pas à lire votre réponse : je la compte comme « je ne sais pas » et je passe "

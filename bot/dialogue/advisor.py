@@ -6,8 +6,8 @@ could still be answered is weighed by how likely it is (each need is present in 
 share of projects, its `prevalence` in the data, and fewer still when the user's needs
 point the other way, `OPPOSED`), per side total, the sides being independent, so
 the work grows with the criteria times the few totals, not twice per criterion; and
-memoised on the open weights and prevalences. The advisor stops once one outcome is all but certain
-(`SETTLED`), like a consultant who does not ask about every rare need before
+memoised on the open weights and prevalences. The advisor stops once one outcome is
+all but certain (`SETTLED`), like a consultant who does not ask about every rare need before
 advising, and says which unasked needs would change it; otherwise it asks the
 question whose answer tells the most about the outcome.
 """
@@ -106,12 +106,12 @@ def damping(favours: str, vm_known: int, container_known: int) -> float:
 
 
 @lru_cache(maxsize=4096)
-def _totals(needs: tuple[_Need, ...], damping: float) -> tuple[float, ...]:
+def _totals(needs: tuple[_Need, ...], scale: float) -> tuple[float, ...]:
     """How likely each total is for these open criteria, each present with its
-    prevalence times `damping` (index: total)."""
+    prevalence times `scale`, the side's `damping` (index: total)."""
     chance = [1.0]
     for weight, prevalence in needs:
-        prior = prevalence * damping
+        prior = prevalence * scale
         grown = [c * (1 - prior) for c in chance] + [0.0] * weight  # no
         for total, c in enumerate(chance):
             grown[total + weight] += c * prior  # yes

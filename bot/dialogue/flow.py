@@ -12,7 +12,6 @@ included: when the reply to its second putting does not answer it, it counts as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -40,8 +39,6 @@ __all__ = ["MAX_ASKED", "Conversation", "Dialogue", "sources_text"]
 MAX_ASKED = 2
 # How sure a request for advice must be to start a new project in the middle of one.
 _SURE_REQUEST = 0.9
-# A short answer, a break, then a question: "je sais pas, c'est quoi le noyau ?".
-_ANSWER_THEN_QUESTION = re.compile(r"\s*(?P<answer>[^,.;:!?]+)[,.;:!]+(?P<question>.*\?.*)", re.S)
 
 
 class Dialogue:
@@ -266,13 +263,11 @@ class Dialogue:
         domain ("non, mais c'est quoi un hyperviseur ?"), and the bot's answer to it;
         (None, None) for any other reply. A question about the conversation itself
         ("oui, pourquoi ?", "bof, ça sert à quoi ?") is about the question pending."""
-        parts = _ANSWER_THEN_QUESTION.match(text)
-        if parts is None or not self.forms.asks_something(parts["question"]):
+        parts = self.forms.answer_then_question(text)
+        verdict = self.verdicts.read_whole(parts[0]) if parts is not None else None
+        if parts is None or verdict is None:
             return None, None
-        verdict = self.verdicts.read_whole(parts["answer"])
-        if verdict is None:
-            return None, None
-        aside = self.bot.ask(parts["question"].strip())
+        aside = self.bot.ask(parts[1])
         answered = aside.kind is AnswerKind.ANSWER and self._is_faq(aside.intent)
         # Of the domain but beyond the sources; not "tu veux dire quoi par là ?", which
         # names nothing of the domain: that one is about the question pending.
@@ -411,15 +406,13 @@ class Dialogue:
     def _puzzled(self, text: str) -> bool:
         """Whether the whole reply says the question was not understood: "hein ?",
         "c'est-à-dire ?", or question marks alone."""
-        tokens = tuple(self.forms.without_fillers(text))
-        if not tokens:
+        if not self.forms.without_fillers(text):
             return "?" in text
-        return tokens in self.bot.catalog.grammar.puzzlement
+        return self.forms.only_says(text, self.bot.catalog.grammar.puzzlement)
 
     def _acknowledges(self, text: str) -> bool:
         """Whether the whole message only acknowledges ("ok", "d'accord", "ça marche")."""
-        tokens = tuple(self.forms.without_fillers(text))
-        return tokens in self.bot.catalog.grammar.acknowledgements
+        return self.forms.only_says(text, self.bot.catalog.grammar.acknowledgements)
 
     def _chat_only(self, answer: Answer) -> bool:
         """Thanks, greetings and the like: conversation intents other than asking for advice."""

@@ -235,16 +235,19 @@ class CriteriaReader:
     def _commas(self, text: str) -> list[str]:
         """A statement split at its commas, except before a pronoun that takes up what
         came before: "l'archi, c'est un monolithe" says one thing of one topic."""
-        grammar = self._forms.grammar
-        takes_up = grammar.anaphora - grammar.conjunctions
         pieces: list[str] = []
         for piece in text.split(","):
-            words = tokenize(fold(piece))
-            if pieces and words and words[0] in takes_up:
+            if pieces and self._takes_up(piece):
                 pieces[-1] = f"{pieces[-1]},{piece}"
             else:
                 pieces.append(piece)
         return pieces
+
+    def _takes_up(self, piece: str) -> bool:
+        """Whether a piece after a comma opens on a pronoun for what came before it."""
+        grammar = self._forms.grammar
+        words = tokenize(fold(piece))
+        return bool(words) and words[0] in grammar.anaphora - grammar.conjunctions
 
     def _conjoined(self, text: str) -> list[str]:
         """A statement split at "et" wherever both sides say something of their own
@@ -256,16 +259,10 @@ class CriteriaReader:
         """The clauses a part hangs on its first one ("qui doit scaler vite", "avec des
         pics de trafic"), or says of it after a comma ("une appli de rendez-vous, c'est
         pas bien lourd"), when there are any."""
-        grammar = self._forms.grammar
-        clauses = _split_at(text, grammar.clause_joiners)
+        clauses = _split_at(text, self._forms.grammar.clause_joiners)
         # What a comma's pronoun says of the topic before it, alone; never the topic
         # alone ("la sécurité, c'est pas un souci" says nothing for "la sécurité").
-        takes_up = grammar.anaphora - grammar.conjunctions
-        comments = [
-            piece
-            for piece in text.split(",")[1:]
-            if (words := tokenize(fold(piece))) and words[0] in takes_up
-        ]
+        comments = [piece for piece in text.split(",")[1:] if self._takes_up(piece)]
         # The same without the comma: "notre back c'est 5 petites API en node".
         copula = _COPULA.search(text)
         if copula and tokenize(fold(text[: copula.start()])):

@@ -20,6 +20,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+|(?<=\.\.\.)")
 _COLON = re.compile(r"(?<=:)\s+")
 # Where a statement's parts meet: commas, and colons (not in a time, "9:30").
 _PART_BREAK = re.compile(r"[,:](?!\d)")
+# A short answer, a break, then a question: "je sais pas, c'est quoi le noyau ?".
+_ANSWER_THEN_QUESTION = re.compile(r"\s*(?P<answer>[^,.;:!?]+)[,.;:!]+(?P<question>.*\?.*)", re.S)
 # A message this short is its own focus: there is no story around the question.
 _FOCUS_FROM_TOKENS = 12
 # Punctuation that closes a clause at the end of a word ("hein," "VM :").
@@ -76,6 +78,18 @@ class Forms:
             return True
         tokens = self.without_fillers(text)
         return bool(tokens) and self._openers.at(tokens, 0) is not None
+
+    def answer_then_question(self, text: str) -> tuple[str, str] | None:
+        """(answer, question) of a reply that opens on a few words and then asks
+        something ("non, mais c'est quoi un hyperviseur ?"), or None."""
+        parts = _ANSWER_THEN_QUESTION.match(text)
+        if parts is None or not self.asks_something(parts["question"]):
+            return None
+        return parts["answer"], parts["question"].strip()
+
+    def only_says(self, text: str, phrases: frozenset[tuple[str, ...]]) -> bool:
+        """Whether the whole message, opening fillers aside, is one of these phrases."""
+        return tuple(self.without_fillers(text)) in phrases
 
     def requests_something(self, text: str) -> bool:
         """Whether the message asks for something: a question, or a request that opens
